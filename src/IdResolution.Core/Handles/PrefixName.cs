@@ -1,0 +1,107 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace IdResolution.Core.Handles;
+
+/// <summary>
+/// A dotted, hierarchical prefix such as <c>88.118.8.1001</c>. Prefixes are ASCII-case-insensitive:
+/// <see cref="Key"/> is the upper-cased form used for lookups, <see cref="Display"/> keeps what the user wrote.
+/// </summary>
+public readonly record struct PrefixName
+{
+    private PrefixName(string display, string key)
+    {
+        Display = display;
+        Key = key;
+    }
+
+    public string Display { get; }
+
+    public string Key { get; }
+
+    public override string ToString() => Display;
+
+    /// <summary>True when this prefix is <paramref name="ancestor"/> or derived from it (<c>88.118.8.1001</c> under <c>88.118.8</c>).</summary>
+    public bool IsAtOrUnder(PrefixName ancestor) =>
+        Key == ancestor.Key
+        || (Key.Length > ancestor.Key.Length
+            && Key.StartsWith(ancestor.Key, StringComparison.Ordinal)
+            && Key[ancestor.Key.Length] == '.');
+
+    public static PrefixName Parse(string text) =>
+        TryParse(text, out var prefix, out var error) ? prefix : throw new HandleException(ResponseCode.InvalidHandle, error);
+
+    public static bool TryParse(string? text, out PrefixName prefix, [NotNullWhen(false)] out string? error)
+    {
+        prefix = default;
+        error = Validate(text);
+        if (error is not null)
+        {
+            return false;
+        }
+
+        prefix = new PrefixName(text!, UpperAscii(text!));
+        return true;
+    }
+
+    private static string? Validate(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return "prefix is empty";
+        }
+
+        if (text.Length > HandleLimits.MaxHandleBytes)
+        {
+            return $"prefix is longer than {HandleLimits.MaxHandleBytes} bytes";
+        }
+
+        var segments = 1;
+        var segmentLength = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '.')
+            {
+                if (segmentLength == 0)
+                {
+                    return $"prefix '{text}' has an empty segment at position {i}";
+                }
+
+                segments++;
+                segmentLength = 0;
+                continue;
+            }
+
+            if (!IsPrefixChar(c))
+            {
+                return $"prefix '{text}' contains '{Printable(c)}' at position {i}; prefixes use letters, digits, '-' and '_' between dots";
+            }
+
+            segmentLength++;
+        }
+
+        if (segmentLength == 0)
+        {
+            return $"prefix '{text}' ends with an empty segment";
+        }
+
+        return segments > HandleLimits.MaxPrefixSegments ? $"prefix '{text}' has more than {HandleLimits.MaxPrefixSegments} segments" : null;
+    }
+
+    private static bool IsPrefixChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_';
+
+    internal static string Printable(char c) => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString();
+
+    private static string UpperAscii(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsAsciiLetterLower(c))
+            {
+                return text.ToUpperInvariant();
+            }
+        }
+
+        return text;
+    }
+}

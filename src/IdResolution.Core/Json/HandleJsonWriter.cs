@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Unicode;
+using IdResolution.Core.Values;
+
+namespace IdResolution.Core.Json;
+
+/// <summary>
+/// Writes handle records in the JSON shape of the Handle REST API (reference server 9.x), so that existing
+/// clients read our answers unchanged. Written by hand with <see cref="Utf8JsonWriter"/>: no reflection on the resolve path.
+/// </summary>
+public static class HandleJsonWriter
+{
+    /// <summary>Identifiers and metadata are often CJK; keep them readable instead of \u-escaped. Bodies are JSON, never HTML.</summary>
+    public static readonly JsonWriterOptions Options = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    public static void WriteRecord(Utf8JsonWriter writer, string handle, IReadOnlyList<HandleValue> values)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("responseCode", (int)Core.ResponseCode.Success);
+        writer.WriteString("handle", handle);
+        writer.WriteStartArray("values");
+        for (var i = 0; i < values.Count; i++)
+        {
+            WriteValue(writer, values[i]);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    public static void WriteError(Utf8JsonWriter writer, ResponseCode code, string? handle, string message)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("responseCode", (int)code);
+        if (handle is not null)
+        {
+            writer.WriteString("handle", handle);
+        }
+
+        writer.WriteString("message", message);
+        writer.WriteEndObject();
+    }
+
+    public static void WriteValue(Utf8JsonWriter writer, HandleValue value)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("index", value.Index);
+        writer.WriteString("type", value.Type);
+        writer.WritePropertyName("data");
+        WriteData(writer, value);
+        if (value.TtlType == TtlType.Absolute)
+        {
+            writer.WriteString("ttl", FormatTime(value.Ttl));
+        }
+        else
+        {
+            writer.WriteNumber("ttl", value.Ttl);
+        }
+
+        writer.WriteString("timestamp", FormatTime(value.Timestamp));
+        if (value.Permissions != ValuePermissions.Default)
+        {
+            writer.WriteString("permissions", PermissionText.Format(value.Permissions));
+        }
+
+        if (value.References.Count > 0)
+        {
+            writer.WritePropertyName("references");
+            WriteReferences(writer, value.References);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteData(Utf8JsonWriter writer, HandleValue value)
+    {
+        writer.WriteStartObject();
+        if (string.Equals(value.Type, WellKnownTypes.Admin, StringComparison.OrdinalIgnoreCase) && AdminValue.TryDecode(value.Data, out var admin))
+        {
+            writer.WriteString("format", "admin");
+            writer.WriteStartObject("value");
+            writer.WriteString("handle", admin!.Handle);
+            writer.WriteNumber("index", admin.Index);
+            writer.WriteString("permissions", admin.PermissionString());
+            writer.WriteEndObject();
+        }
+        else if (string.Equals(value.Type, WellKnownTypes.ValueList, StringComparison.OrdinalIgnoreCase) && ValueReferenceList.TryDecode(value.Data, out var references))
+        {
+            writer.WriteString("format", "vlist");
+            writer.WritePropertyName("value");
+            WriteReferences(writer, references);
+        }
+        else if (Utf8.IsValid(value.Data))
+        {
+            writer.WriteString("format", "string");
+            writer.WriteString("value", value.Data);
+        }
+        else
+        {
+            writer.WriteString("format", "base64");
+            writer.WriteBase64String("value", value.Data);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteReferences(Utf8JsonWriter writer, IReadOnlyList<ValueReference> references)
+    {
+        writer.WriteStartArray();
+        foreach (var reference in references)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("handle", reference.Handle);
+            writer.WriteNumber("index", reference.Index);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    public static string FormatTime(long unixSeconds) =>
+        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

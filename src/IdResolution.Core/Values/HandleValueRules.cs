@@ -1,0 +1,63 @@
+using System.Text;
+using IdResolution.Core.Handles;
+
+namespace IdResolution.Core.Values;
+
+/// <summary>What makes a set of values acceptable for one handle; every write goes through here.</summary>
+public static class HandleValueRules
+{
+    public const int DefaultMaxDataBytes = 64 * 1024;
+
+    public static void Validate(IReadOnlyList<HandleValue> values, int maxDataBytes = DefaultMaxDataBytes)
+    {
+        if (values.Count > HandleLimits.MaxValuesPerHandle)
+        {
+            throw Invalid($"{values.Count} values; a handle holds at most {HandleLimits.MaxValuesPerHandle}");
+        }
+
+        var seen = new HashSet<int>();
+        foreach (var value in values)
+        {
+            ValidateOne(value, maxDataBytes);
+            if (!seen.Add(value.Index))
+            {
+                throw Invalid($"index {value.Index} appears more than once");
+            }
+        }
+    }
+
+    private static void ValidateOne(HandleValue value, int maxDataBytes)
+    {
+        if (value.Index <= 0)
+        {
+            throw Invalid($"index {value.Index} is not a positive integer");
+        }
+
+        if (value.Type.Length == 0)
+        {
+            throw Invalid($"value {value.Index} has an empty type");
+        }
+
+        if (Encoding.UTF8.GetByteCount(value.Type) > HandleLimits.MaxTypeBytes || value.Type.Any(char.IsControl))
+        {
+            throw Invalid($"value {value.Index} has a type longer than {HandleLimits.MaxTypeBytes} bytes or with control characters");
+        }
+
+        if (value.Data.Length > maxDataBytes)
+        {
+            throw Invalid($"value {value.Index} holds {value.Data.Length} bytes of data; the limit is {maxDataBytes}");
+        }
+
+        if (value.Ttl < 0)
+        {
+            throw Invalid($"value {value.Index} has a negative ttl");
+        }
+
+        if (string.Equals(value.Type, WellKnownTypes.Admin, StringComparison.OrdinalIgnoreCase) && !AdminValue.TryDecode(value.Data, out _))
+        {
+            throw Invalid($"value {value.Index} is HS_ADMIN but its data is not an admin reference");
+        }
+    }
+
+    private static HandleException Invalid(string message) => new(ResponseCode.InvalidValue, message);
+}

@@ -1,0 +1,233 @@
+using IdResolution.Core;
+using IdResolution.Core.Handles;
+using IdResolution.Core.Values;
+using IdResolution.Registry.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdResolution.Registry;
+
+/// <summary>The outcome of a write that succeeded.</summary>
+public sealed record WriteResult(string Handle, long Version, bool Created);
+
+/// <summary>
+/// Reads and writes handles in the registry. Every write checks that this node serves the prefix, validates
+/// the values, stamps them, and bumps the handle's version under optimistic concurrency.
+/// </summary>
+public sealed class HandleRegistry(RegistryContext db, PrefixRegistry prefixes, TimeProvider clock, IOptions<RegistryOptions> options)
+{
+    private const int MaxConcurrencyRetries = 8;
+
+    private static readonly Func<RegistryContext, string, Task<StoredHandle?>> FindByKey =
+        EF.CompileAsyncQuery((RegistryContext context, string key) => context.Handles.AsNoTracking().FirstOrDefault(h => h.Key == key));
+
+    public async Task<HandleRecord?> FindAsync(HandleName name)
+    {
+        var row = await FindByKey(db, name.Key);
+        return row is null ? null : new HandleRecord(row.Handle, row.Version, HandleValueCodec.Decode(row.Values));
+    }
+
+    /// <summary>Reads many handles in one query; the result is keyed by normalised handle.</summary>
+    public async Task<Dictionary<string, HandleRecord>> FindManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        var rows = await db.Handles.AsNoTracking().Where(h => keys.Contains(h.Key)).ToListAsync(cancellationToken);
+        var records = new Dictionary<string, HandleRecord>(rows.Count, StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            records[row.Key] = new HandleRecord(row.Handle, row.Version, HandleValueCodec.Decode(row.Values));
+        }
+
+        return records;
+    }
+
+    public Task<bool> ExistsAsync(HandleName name, CancellationToken cancellationToken) =>
+        db.Handles.AnyAsync(h => h.Key == name.Key, cancellationToken);
+
+    public async Task<WriteResult> CreateAsync(HandleName name, IReadOnlyList<HandleValue> values, CancellationToken cancellationToken)
+    {
+        await prefixes.EnsureServedAsync(name.Prefix, cancellationToken);
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var stamped = Stamp(values, now);
+        Validate(stamped);
+
+        db.Handles.Add(new StoredHandle
+        {
+            Key = name.Key,
+            Handle = name.Display,
+            Prefix = name.Prefix.Key,
+            Version = 1,
+            Values = HandleValueCodec.Encode(stamped),
+            CreatedAt = now,
+            UpdatedAt = now,
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            if (await ExistsAsync(name, cancellationToken))
+            {
+                throw new HandleException(ResponseCode.HandleAlreadyExists, $"handle {name.Display} already exists");
+            }
+
+            throw;
+        }
+
+        return new WriteResult(name.Display, 1, Created: true);
+    }
+
+    /// <summary>Replaces all values of a handle, creating it when absent.</summary>
+    public async Task<WriteResult> ReplaceAsync(HandleName name, IReadOnlyList<HandleValue> values, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (!await ExistsAsync(name, cancellationToken))
+            {
+                try
+                {
+                    return await CreateAsync(name, values, cancellationToken);
+                }
+                catch (HandleException e) when (e.Code == ResponseCode.HandleAlreadyExists && attempt < MaxConcurrencyRetries)
+                {
+                    continue; // created concurrently: replace it instead
+                }
+            }
+
+            var result = await TryMutateAsync(name, (_, now) => Stamp(values, now), cancellationToken);
+            if (result is not null)
+            {
+                return result;
+            }
+        }
+    }
+
+    /// <summary>Replaces all values of a handle that must exist.</summary>
+    public Task<WriteResult> ReplaceExistingAsync(HandleName name, IReadOnlyList<HandleValue> values, CancellationToken cancellationToken) =>
+        MutateAsync(name, (_, now) => Stamp(values, now), cancellationToken);
+
+    /// <summary>Adds the given values or replaces those with the same index; the handle must exist.</summary>
+    public Task<WriteResult> UpsertValuesAsync(HandleName name, IReadOnlyList<HandleValue> values, bool overwrite, CancellationToken cancellationToken) =>
+        MutateAsync(name, (current, now) =>
+        {
+            var merged = new List<HandleValue>(current);
+            foreach (var value in values)
+            {
+                var at = merged.FindIndex(v => v.Index == value.Index);
+                if (at >= 0 && !overwrite)
+                {
+                    throw new HandleException(ResponseCode.ValueAlreadyExists, $"handle {name.Display} already has a value at index {value.Index}");
+                }
+
+                var stamped = value with { Timestamp = now };
+                if (at >= 0)
+                {
+                    merged[at] = stamped;
+                }
+                else
+                {
+                    merged.Add(stamped);
+                }
+            }
+
+            return merged;
+        }, cancellationToken);
+
+    /// <summary>Removes the values with the given indexes; every index must exist.</summary>
+    public Task<WriteResult> RemoveValuesAsync(HandleName name, IReadOnlyCollection<int> indexes, CancellationToken cancellationToken) =>
+        MutateAsync(name, (current, _) =>
+        {
+            foreach (var index in indexes)
+            {
+                if (!current.Any(v => v.Index == index))
+                {
+                    throw new HandleException(ResponseCode.ValuesNotFound, $"handle {name.Display} has no value at index {index}");
+                }
+            }
+
+            return current.Where(v => !indexes.Contains(v.Index)).ToList();
+        }, cancellationToken);
+
+    public async Task DeleteAsync(HandleName name, CancellationToken cancellationToken)
+    {
+        var deleted = await db.Handles.Where(h => h.Key == name.Key).ExecuteDeleteAsync(cancellationToken);
+        if (deleted == 0)
+        {
+            throw NotFound(name);
+        }
+    }
+
+    /// <summary>One page of the handles under a prefix, in key order, and the total count.</summary>
+    public async Task<(IReadOnlyList<string> Handles, int Total)> ListPageAsync(PrefixName prefix, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        var query = db.Handles.AsNoTracking().Where(h => h.Prefix == prefix.Key);
+        var total = await query.CountAsync(cancellationToken);
+        var handles = await query.OrderBy(h => h.Key).Skip(page * pageSize).Take(pageSize).Select(h => h.Handle).ToListAsync(cancellationToken);
+        return (handles, total);
+    }
+
+    /// <summary>Keyset paging: up to <paramref name="limit"/> handles whose key sorts after <paramref name="afterKey"/>.</summary>
+    public async Task<IReadOnlyList<(string Key, string Handle)>> ListAfterAsync(PrefixName prefix, string? afterKey, int limit, CancellationToken cancellationToken)
+    {
+        var query = db.Handles.AsNoTracking().Where(h => h.Prefix == prefix.Key);
+        if (afterKey is not null)
+        {
+            query = query.Where(h => string.Compare(h.Key, afterKey) > 0);
+        }
+
+        var rows = await query.OrderBy(h => h.Key).Take(limit).Select(h => new { h.Key, h.Handle }).ToListAsync(cancellationToken);
+        return rows.ConvertAll(r => (r.Key, r.Handle));
+    }
+
+    private async Task<WriteResult> MutateAsync(HandleName name, Func<IReadOnlyList<HandleValue>, long, IReadOnlyList<HandleValue>> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt <= MaxConcurrencyRetries; attempt++)
+        {
+            var result = await TryMutateAsync(name, change, cancellationToken);
+            if (result is not null)
+            {
+                return result;
+            }
+        }
+
+        throw new HandleException(ResponseCode.ServerTooBusy, $"handle {name.Display} is being changed by many writers at once; retry");
+    }
+
+    /// <summary>Applies a change to the current values; null when another writer got there first.</summary>
+    private async Task<WriteResult?> TryMutateAsync(HandleName name, Func<IReadOnlyList<HandleValue>, long, IReadOnlyList<HandleValue>> change, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        var row = await db.Handles.FirstOrDefaultAsync(h => h.Key == name.Key, cancellationToken) ?? throw NotFound(name);
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var values = change(HandleValueCodec.Decode(row.Values), now);
+        Validate(values);
+
+        row.Values = HandleValueCodec.Encode(Sorted(values));
+        row.Version++;
+        row.UpdatedAt = now;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return new WriteResult(row.Handle, row.Version, Created: false);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return null;
+        }
+    }
+
+    private void Validate(IReadOnlyList<HandleValue> values) => HandleValueRules.Validate(values, options.Value.MaxValueBytes);
+
+    private static List<HandleValue> Stamp(IReadOnlyList<HandleValue> values, long now) =>
+        Sorted(values.Select(v => v with { Timestamp = now }).ToList());
+
+    private static List<HandleValue> Sorted(IReadOnlyList<HandleValue> values)
+    {
+        var list = values as List<HandleValue> ?? [.. values];
+        list.Sort(static (a, b) => a.Index.CompareTo(b.Index));
+        return list;
+    }
+
+    private static HandleException NotFound(HandleName name) => new(ResponseCode.HandleNotFound, $"handle {name.Display} is not registered");
+}

@@ -1,0 +1,56 @@
+using IdResolution.Registry.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdResolution.Registry;
+
+/// <summary>
+/// The registry's EF Core model. Each provider has its own derived context type so that it keeps its own
+/// migrations (Migrations/Postgres, Migrations/Sqlite); code uses this base type.
+/// </summary>
+public abstract class RegistryContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<StoredHandle> Handles => Set<StoredHandle>();
+
+    public DbSet<ServedPrefix> Prefixes => Set<ServedPrefix>();
+
+    public DbSet<AccessKey> AccessKeys => Set<AccessKey>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<StoredHandle>(handle =>
+        {
+            handle.ToTable("handles");
+            handle.HasKey(h => h.Key);
+            handle.Property(h => h.Version).IsConcurrencyToken();
+            // Listing a prefix walks this index in key order; no scan of other prefixes.
+            handle.HasIndex(h => new { h.Prefix, h.Key });
+        });
+
+        modelBuilder.Entity<ServedPrefix>(prefix =>
+        {
+            prefix.ToTable("prefixes");
+            prefix.HasKey(p => p.Key);
+        });
+
+        modelBuilder.Entity<AccessKey>(key =>
+        {
+            key.ToTable("access_keys");
+            key.HasIndex(k => k.KeyHash).IsUnique();
+        });
+    }
+}
+
+public sealed class PostgresRegistryContext(DbContextOptions<PostgresRegistryContext> options) : RegistryContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // Byte-order comparison for keys: faster than a linguistic collation, and what the suffix's
+        // case-sensitivity requires.
+        modelBuilder.Entity<StoredHandle>().Property(h => h.Key).UseCollation("C");
+        modelBuilder.Entity<StoredHandle>().Property(h => h.Prefix).UseCollation("C");
+        modelBuilder.Entity<ServedPrefix>().Property(p => p.Key).UseCollation("C");
+    }
+}
+
+public sealed class SqliteRegistryContext(DbContextOptions<SqliteRegistryContext> options) : RegistryContext(options);

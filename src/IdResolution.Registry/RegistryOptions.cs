@@ -1,0 +1,35 @@
+namespace IdResolution.Registry;
+
+public enum RegistryProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>Configuration section "Registry".</summary>
+public sealed class RegistryOptions
+{
+    public const string Section = "Registry";
+
+    public RegistryProvider Provider { get; set; } = RegistryProvider.Sqlite;
+
+    /// <summary>Apply migrations at start. Unset: yes for the embedded SQLite registry, no for PostgreSQL.</summary>
+    public bool? Migrate { get; set; }
+
+    /// <summary>Largest accepted value data, in bytes.</summary>
+    public int MaxValueBytes { get; set; } = Core.Values.HandleValueRules.DefaultMaxDataBytes;
+
+    public bool MigrateAtStart => Migrate ?? Provider == RegistryProvider.Sqlite;
+}
+
+/// <summary>Configuration section "Node": who this node is.</summary>
+public sealed class NodeOptions
+{
+    public const string Section = "Node";
+
+    /// <summary>The node's own prefix; enterprise prefixes are derived from it.</summary>
+    public string Prefix { get; set; } = "88.118.8";
+
+    /// <summary>Where the embedded registry and the generated operator token live.</summary>
+    public string DataDirectory { get; set; } = "data";
+}

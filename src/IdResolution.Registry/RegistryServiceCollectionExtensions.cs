@@ -1,0 +1,49 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IdResolution.Registry;
+
+public static class RegistryServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the registry on the configured provider: PostgreSQL with <c>ConnectionStrings:Registry</c>, or the
+    /// embedded SQLite file under <c>Node:DataDirectory</c>.
+    /// </summary>
+    public static IServiceCollection AddRegistry(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<RegistryOptions>(configuration.GetSection(RegistryOptions.Section));
+        services.Configure<NodeOptions>(configuration.GetSection(NodeOptions.Section));
+
+        var options = configuration.GetSection(RegistryOptions.Section).Get<RegistryOptions>() ?? new RegistryOptions();
+        var connectionString = configuration.GetConnectionString("Registry");
+        if (options.Provider == RegistryProvider.Postgres)
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("Registry:Provider is Postgres but ConnectionStrings:Registry is not set.");
+            }
+
+            services.AddDbContextPool<RegistryContext, PostgresRegistryContext>(o => o.UseNpgsql(connectionString).UseSnakeCaseNamingConvention());
+        }
+        else
+        {
+            connectionString ??= SqliteConnectionString(configuration);
+            services.AddDbContextPool<RegistryContext, SqliteRegistryContext>(o => o.UseSqlite(connectionString).UseSnakeCaseNamingConvention());
+        }
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<HandleRegistry>();
+        services.AddScoped<PrefixRegistry>();
+        services.AddScoped<AccessKeyStore>();
+        return services;
+    }
+
+    private static string SqliteConnectionString(IConfiguration configuration)
+    {
+        var node = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
+        var directory = Path.GetFullPath(node.DataDirectory);
+        Directory.CreateDirectory(directory);
+        return $"Data Source={Path.Combine(directory, "registry.db")};Default Timeout=30";
+    }
+}

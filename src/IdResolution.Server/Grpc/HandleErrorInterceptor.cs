@@ -1,0 +1,31 @@
+using System.Data.Common;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using IdResolution.Core;
+
+namespace IdResolution.Server.Grpc;
+
+/// <summary>Maps refusals and registry outages thrown by services to gRPC statuses with the Handle code attached.</summary>
+public sealed partial class HandleErrorInterceptor(ILogger<HandleErrorInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (HandleException e)
+        {
+            throw GrpcErrors.Exception(e.Code, e.Message);
+        }
+        catch (Exception e) when (e is DbException or TimeoutException or InvalidOperationException { InnerException: DbException })
+        {
+            LogRegistryUnavailable(logger, e);
+            throw GrpcErrors.Exception(ResponseCode.ServerTooBusy, "the registry is unavailable; retry later");
+        }
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Registry unavailable during a gRPC call")]
+    private static partial void LogRegistryUnavailable(ILogger logger, Exception exception);
+}

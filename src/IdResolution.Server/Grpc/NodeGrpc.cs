@@ -1,0 +1,29 @@
+using IdResolution.Registry;
+
+namespace IdResolution.Server.Grpc;
+
+public static class NodeGrpc
+{
+    public const int MaxMessageBytes = 4 * 1024 * 1024;
+
+    public static IServiceCollection AddNodeGrpc(this IServiceCollection services)
+    {
+        services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<HandleErrorInterceptor>();
+            o.MaxReceiveMessageSize = MaxMessageBytes;
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddDbContextCheck<RegistryContext>("registry");
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapNodeGrpc(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<ResolverService>();
+        app.MapGrpcService<RegistryService>();
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+        return app;
+    }
+}

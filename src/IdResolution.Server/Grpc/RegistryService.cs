@@ -1,0 +1,110 @@
+using System.Text;
+using Grpc.Core;
+using IdResolution.Core;
+using IdResolution.Core.Handles;
+using IdResolution.Registry;
+using IdResolution.Server.Auth;
+using Microsoft.AspNetCore.Authorization;
+using V1 = IdResolution.Contracts.V1;
+
+namespace IdResolution.Server.Grpc;
+
+/// <summary>idresolution.v1.Registry: writes and listings, with the same rules as the HTTP API.</summary>
+[Authorize(Policy = NodePolicies.Write)]
+public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefixes) : V1.Registry.RegistryBase
+{
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 1000;
+
+    public override async Task<V1.WriteHandleResponse> CreateHandle(V1.CreateHandleRequest request, ServerCallContext context)
+    {
+        var result = await handles.CreateAsync(HandleName.Parse(request.Handle), ProtoValues.FromProto(request.Values), context.CancellationToken);
+        return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
+    }
+
+    public override async Task<V1.WriteHandleResponse> UpdateHandle(V1.UpdateHandleRequest request, ServerCallContext context)
+    {
+        var name = HandleName.Parse(request.Handle);
+        var values = ProtoValues.FromProto(request.Values);
+        var result = request.ReplaceAll
+            ? await handles.ReplaceExistingAsync(name, values, context.CancellationToken)
+            : await handles.UpsertValuesAsync(name, values, overwrite: true, context.CancellationToken);
+        return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
+    }
+
+    public override async Task<V1.WriteHandleResponse> DeleteHandle(V1.DeleteHandleRequest request, ServerCallContext context)
+    {
+        var name = HandleName.Parse(request.Handle);
+        if (request.Indexes.Count == 0)
+        {
+            await handles.DeleteAsync(name, context.CancellationToken);
+            return new V1.WriteHandleResponse { Handle = name.Display };
+        }
+
+        var indexes = request.Indexes.Select(i => (int)Math.Min(i, int.MaxValue)).ToArray();
+        var result = await handles.RemoveValuesAsync(name, indexes, context.CancellationToken);
+        return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
+    }
+
+    public override async Task<V1.ListHandlesResponse> ListHandles(V1.ListHandlesRequest request, ServerCallContext context)
+    {
+        var prefix = PrefixName.Parse(request.Prefix);
+        if (request.PageSize > MaxPageSize)
+        {
+            throw new HandleException(ResponseCode.ProtocolError, $"page_size is at most {MaxPageSize}");
+        }
+
+        await prefixes.EnsureServedAsync(prefix, context.CancellationToken);
+        var size = request.PageSize == 0 ? DefaultPageSize : (int)request.PageSize;
+        var page = await handles.ListAfterAsync(prefix, DecodeToken(request.PageToken), size + 1, context.CancellationToken);
+        var response = new V1.ListHandlesResponse();
+        for (var i = 0; i < Math.Min(size, page.Count); i++)
+        {
+            response.Handles.Add(page[i].Handle);
+        }
+
+        if (page.Count > size)
+        {
+            response.NextPageToken = EncodeToken(page[size - 1].Key);
+        }
+
+        return response;
+    }
+
+    public override async Task<V1.PrefixInfo> CreatePrefix(V1.CreatePrefixRequest request, ServerCallContext context)
+    {
+        var prefix = PrefixName.Parse(request.Prefix);
+        await prefixes.CreateAsync(prefix, context.CancellationToken);
+        return new V1.PrefixInfo { Prefix = prefix.Display, NodePrefix = prefix.Key == prefixes.NodePrefix.Key };
+    }
+
+    public override async Task<V1.ListPrefixesResponse> ListPrefixes(V1.ListPrefixesRequest request, ServerCallContext context)
+    {
+        var response = new V1.ListPrefixesResponse();
+        foreach (var prefix in await prefixes.ListAsync(context.CancellationToken))
+        {
+            response.Prefixes.Add(new V1.PrefixInfo { Prefix = prefix, NodePrefix = PrefixName.Parse(prefix).Key == prefixes.NodePrefix.Key });
+        }
+
+        return response;
+    }
+
+    private static string EncodeToken(string key) => Convert.ToBase64String(Encoding.UTF8.GetBytes(key));
+
+    private static string? DecodeToken(string token)
+    {
+        if (token.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(token));
+        }
+        catch (FormatException)
+        {
+            throw new HandleException(ResponseCode.ProtocolError, "page_token is not a token this server issued");
+        }
+    }
+}

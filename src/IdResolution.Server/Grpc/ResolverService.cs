@@ -1,0 +1,81 @@
+using Grpc.Core;
+using IdResolution.Core;
+using IdResolution.Core.Values;
+using IdResolution.Server.Resolution;
+using V1 = IdResolution.Contracts.V1;
+
+namespace IdResolution.Server.Grpc;
+
+/// <summary>idresolution.v1.Resolver: the same resolution as the HTTP API, over HTTP/2 gRPC.</summary>
+public sealed class ResolverService(HandleResolver resolver) : V1.Resolver.ResolverBase
+{
+    public override async Task<V1.ResolveResponse> Resolve(V1.ResolveRequest request, ServerCallContext context)
+    {
+        var resolution = await resolver.ResolveAsync(request.Handle, context.CancellationToken);
+        if (resolution.Record is not { } record)
+        {
+            throw GrpcErrors.Exception(resolution.Code, resolution.Message!);
+        }
+
+        var filter = Filter(request.TypeFilter, request.IndexFilter);
+        var values = ReadAccess.Visible(record.Values, filter, SeesRestricted(context));
+        var response = new V1.ResolveResponse
+        {
+            Handle = record.Handle,
+            ResponseCode = (uint)(values.Count == 0 && !filter.SelectsAll ? ResponseCode.ValuesNotFound : ResponseCode.Success),
+        };
+        ProtoValues.AddTo(response.Values, values);
+        return response;
+    }
+
+    public override async Task<V1.BatchResolveResponse> BatchResolve(V1.BatchResolveRequest request, ServerCallContext context)
+    {
+        if (request.Handles.Count > HandleResolver.MaxBatch)
+        {
+            throw GrpcErrors.Exception(ResponseCode.ProtocolError, $"{request.Handles.Count} handles in one batch; the limit is {HandleResolver.MaxBatch}");
+        }
+
+        var filter = Filter(request.TypeFilter, request.IndexFilter);
+        var seesRestricted = SeesRestricted(context);
+        var resolutions = await resolver.ResolveManyAsync(request.Handles, context.CancellationToken);
+        var response = new V1.BatchResolveResponse();
+        foreach (var resolution in resolutions)
+        {
+            var result = new V1.ResolveResult { Handle = resolution.Handle, ResponseCode = (uint)resolution.Code, Message = resolution.Message ?? string.Empty };
+            if (resolution.Record is { } record)
+            {
+                var values = ReadAccess.Visible(record.Values, filter, seesRestricted);
+                result.Handle = record.Handle;
+                if (values.Count == 0 && !filter.SelectsAll)
+                {
+                    result.ResponseCode = (uint)ResponseCode.ValuesNotFound;
+                    result.Message = "Values Not Found";
+                }
+
+                ProtoValues.AddTo(result.Values, values);
+            }
+
+            response.Results.Add(result);
+        }
+
+        return response;
+    }
+
+    private static bool SeesRestricted(ServerCallContext context) => ReadAccess.SeesRestricted(context.GetHttpContext().User);
+
+    private static ValueFilter Filter(IList<string> types, IList<uint> indexes)
+    {
+        if (types.Count == 0 && indexes.Count == 0)
+        {
+            return ValueFilter.All;
+        }
+
+        var indexList = new int[indexes.Count];
+        for (var i = 0; i < indexList.Length; i++)
+        {
+            indexList[i] = (int)Math.Min(indexes[i], int.MaxValue);
+        }
+
+        return new ValueFilter([.. types], indexList);
+    }
+}

@@ -1,0 +1,151 @@
+using IdResolution.Core;
+using IdResolution.Core.Handles;
+using IdResolution.Core.Json;
+using IdResolution.Core.Values;
+using IdResolution.Registry;
+using IdResolution.Server.Auth;
+using IdResolution.Server.Resolution;
+
+namespace IdResolution.Server.Http;
+
+/// <summary>The Handle REST API: <c>/api/handles</c>, compatible with the reference server's JSON and codes.</summary>
+public static class HandleEndpoints
+{
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 10_000;
+
+    public static IEndpointRouteBuilder MapHandleApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/handles").WithTags("Handles");
+        api.MapGet("", ListAsync)
+            .RequireAuthorization(NodePolicies.Write)
+            .WithSummary("Lists the handles under a prefix: ?prefix=P&page=N&pageSize=M.");
+        api.MapGet("/{**handle}", ResolveAsync)
+            .WithSummary("Resolves a handle. Filters: repeated type= (a trailing '.' selects sub-types) and index=; pretty=true indents.");
+        api.MapPut("/{**handle}", PutAsync)
+            .RequireAuthorization(NodePolicies.Write)
+            .WithSummary("Creates or replaces a handle (overwrite=false: create only); with index=, adds or replaces only those values.");
+        api.MapDelete("/{**handle}", DeleteAsync)
+            .RequireAuthorization(NodePolicies.Write)
+            .WithSummary("Deletes a handle, or with index= only those values.");
+        return app;
+    }
+
+    private static async Task ResolveAsync(HttpContext context, string handle, HandleResolver resolver)
+    {
+        if (!ResolveQuery.TryReadFilter(context.Request.Query, out var filter, out var error))
+        {
+            await HandleResponses.WriteErrorAsync(context, ResponseCode.ProtocolError, handle, error!);
+            return;
+        }
+
+        var resolution = await resolver.ResolveAsync(handle, context.RequestAborted);
+        if (resolution.Record is not { } record)
+        {
+            await HandleResponses.WriteErrorAsync(context, resolution.Code, handle, resolution.Message!, resolving: true);
+            return;
+        }
+
+        var values = ReadAccess.Visible(record.Values, filter, ReadAccess.SeesRestricted(context.User));
+        if (values.Count == 0 && !filter.SelectsAll)
+        {
+            await HandleResponses.WriteErrorAsync(context, ResponseCode.ValuesNotFound, record.Handle, "Values Not Found", resolving: true);
+            return;
+        }
+
+        await HandleResponses.WriteRecordAsync(context, record.Handle, values);
+    }
+
+    private static async Task PutAsync(HttpContext context, string handle, HandleRegistry registry)
+    {
+        var name = HandleName.Parse(handle);
+        if (!ResolveQuery.TryReadIndexes(context.Request.Query, out var indexes, out var error))
+        {
+            throw new HandleException(ResponseCode.ProtocolError, error!);
+        }
+
+        using var body = await RequestBody.ReadJsonAsync(context.Request, context.RequestAborted);
+        var values = HandleJsonReader.ReadValues(body.RootElement, out var bodyHandle);
+        if (bodyHandle is not null && HandleName.Parse(bodyHandle).Key != name.Key)
+        {
+            throw new HandleException(ResponseCode.InvalidHandle, $"the body names handle {bodyHandle}, the URL {handle}");
+        }
+
+        var overwrite = !string.Equals(context.Request.Query["overwrite"], "false", StringComparison.OrdinalIgnoreCase);
+        var result = indexes.Length > 0
+            ? await registry.UpsertValuesAsync(name, Selected(values, indexes), overwrite, context.RequestAborted)
+            : overwrite
+                ? await registry.ReplaceAsync(name, values, context.RequestAborted)
+                : await registry.CreateAsync(name, values, context.RequestAborted);
+        await HandleResponses.WriteSuccessAsync(context, result.Handle, result.Created);
+    }
+
+    private static async Task DeleteAsync(HttpContext context, string handle, HandleRegistry registry)
+    {
+        var name = HandleName.Parse(handle);
+        if (!ResolveQuery.TryReadIndexes(context.Request.Query, out var indexes, out var error))
+        {
+            throw new HandleException(ResponseCode.ProtocolError, error!);
+        }
+
+        if (indexes.Length > 0)
+        {
+            await registry.RemoveValuesAsync(name, indexes, context.RequestAborted);
+        }
+        else
+        {
+            await registry.DeleteAsync(name, context.RequestAborted);
+        }
+
+        await HandleResponses.WriteSuccessAsync(context, name.Display, created: false);
+    }
+
+    private static async Task ListAsync(HttpContext context, HandleRegistry registry, PrefixRegistry prefixes, string? prefix, int? page, int? pageSize)
+    {
+        if (string.IsNullOrEmpty(prefix))
+        {
+            throw new HandleException(ResponseCode.ProtocolError, "listing needs ?prefix=");
+        }
+
+        var name = PrefixName.Parse(prefix);
+        var size = pageSize ?? DefaultPageSize;
+        if (page < 0 || size is < 1 or > MaxPageSize)
+        {
+            throw new HandleException(ResponseCode.ProtocolError, $"page must be >= 0 and pageSize between 1 and {MaxPageSize}");
+        }
+
+        await prefixes.EnsureServedAsync(name, context.RequestAborted);
+        var (handles, total) = await registry.ListPageAsync(name, page ?? 0, size, context.RequestAborted);
+        await HandleResponses.WriteAsync(context, StatusCodes.Status200OK, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("responseCode", (int)ResponseCode.Success);
+            writer.WriteString("prefix", name.Display);
+            // The reference server sends the count as a string.
+            writer.WriteString("totalCount", total.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteNumber("page", page ?? 0);
+            writer.WriteNumber("pageSize", size);
+            writer.WriteStartArray("handles");
+            foreach (var handle in handles)
+            {
+                writer.WriteStringValue(handle);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+
+    /// <summary>The body's values named by <c>?index=</c>; each named index must be in the body.</summary>
+    private static List<HandleValue> Selected(List<HandleValue> values, int[] indexes)
+    {
+        var selected = new List<HandleValue>(indexes.Length);
+        foreach (var index in indexes)
+        {
+            selected.Add(values.Find(v => v.Index == index)
+                ?? throw new HandleException(ResponseCode.InvalidValue, $"index={index} is in the URL but no value with that index is in the body"));
+        }
+
+        return selected;
+    }
+}

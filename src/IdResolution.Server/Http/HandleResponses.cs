@@ -1,0 +1,43 @@
+using System.Text.Json;
+using IdResolution.Core;
+using IdResolution.Core.Json;
+using IdResolution.Core.Values;
+
+namespace IdResolution.Server.Http;
+
+/// <summary>Writes Handle REST bodies straight into the response pipe.</summary>
+public static class HandleResponses
+{
+    public const string JsonContentType = "application/json; charset=utf-8";
+
+    private static readonly JsonWriterOptions Indented = HandleJsonWriter.Options with { Indented = true };
+
+    public static Task WriteRecordAsync(HttpContext context, string handle, IReadOnlyList<HandleValue> values, int status = StatusCodes.Status200OK) =>
+        WriteAsync(context, status, writer => HandleJsonWriter.WriteRecord(writer, handle, values));
+
+    public static Task WriteErrorAsync(HttpContext context, ResponseCode code, string? handle, string message, bool resolving = false) =>
+        WriteAsync(context, HandleHttpStatus.For(code, resolving), writer => HandleJsonWriter.WriteError(writer, code, handle, message));
+
+    /// <summary>A successful write: <c>{"responseCode":1,"handle":...}</c>, 201 when it created the handle.</summary>
+    public static Task WriteSuccessAsync(HttpContext context, string handle, bool created) =>
+        WriteAsync(context, created ? StatusCodes.Status201Created : StatusCodes.Status200OK, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("responseCode", (int)ResponseCode.Success);
+            writer.WriteString("handle", handle);
+            writer.WriteEndObject();
+        });
+
+    public static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> write)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = JsonContentType;
+        var options = context.Request.Query.ContainsKey("pretty") ? Indented : HandleJsonWriter.Options;
+        await using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, options))
+        {
+            write(writer);
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+}

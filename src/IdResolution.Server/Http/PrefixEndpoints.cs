@@ -1,0 +1,55 @@
+using System.Text.Json;
+using IdResolution.Core;
+using IdResolution.Core.Handles;
+using IdResolution.Registry;
+using IdResolution.Server.Auth;
+
+namespace IdResolution.Server.Http;
+
+/// <summary><c>/api/prefixes</c>: the prefixes this node serves (its own and enterprise prefixes under it).</summary>
+public static class PrefixEndpoints
+{
+    public static IEndpointRouteBuilder MapPrefixApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/prefixes").WithTags("Prefixes");
+        api.MapGet("", ListAsync).WithSummary("Lists the prefixes served by this node.");
+        api.MapPost("/{prefix}", CreateAsync)
+            .RequireAuthorization(NodePolicies.Write)
+            .WithSummary("Homes a prefix here: the node prefix or one derived from it (e.g. 88.118.8.1001). 201 when new, 200 when already served.");
+        return app;
+    }
+
+    private static async Task ListAsync(HttpContext context, PrefixRegistry prefixes)
+    {
+        var served = await prefixes.ListAsync(context.RequestAborted);
+        await HandleResponses.WriteAsync(context, StatusCodes.Status200OK, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("responseCode", (int)ResponseCode.Success);
+            writer.WriteString("nodePrefix", prefixes.NodePrefix.Display);
+            writer.WriteStartArray("prefixes");
+            foreach (var prefix in served)
+            {
+                writer.WriteStringValue(prefix);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task CreateAsync(HttpContext context, string prefix, PrefixRegistry prefixes)
+    {
+        var name = PrefixName.Parse(prefix);
+        var created = await prefixes.CreateAsync(name, context.RequestAborted);
+        await HandleResponses.WriteAsync(context, created ? StatusCodes.Status201Created : StatusCodes.Status200OK, writer => WritePrefix(writer, name));
+    }
+
+    private static void WritePrefix(Utf8JsonWriter writer, PrefixName prefix)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("responseCode", (int)ResponseCode.Success);
+        writer.WriteString("prefix", prefix.Display);
+        writer.WriteEndObject();
+    }
+}

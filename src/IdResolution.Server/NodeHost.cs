@@ -1,0 +1,37 @@
+using IdResolution.Registry;
+using IdResolution.Server.Auth;
+using IdResolution.Server.Grpc;
+using IdResolution.Server.Http;
+using IdResolution.Server.Resolution;
+
+namespace IdResolution.Server;
+
+/// <summary>The node's composition: what it is made of and which endpoints it maps. Tests build the same host.</summary>
+public static class NodeHost
+{
+    public static WebApplication Build(string[] args)
+    {
+        // Settings files travel with the binary; relative data paths stay relative to the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.ConfigureNodeEndpoints(builder.Configuration);
+
+        builder.Services.AddRegistry(builder.Configuration);
+        builder.Services.AddResolution();
+        builder.Services.AddNodeAuthentication();
+        builder.Services.AddNodeGrpc();
+        builder.Services.AddNodeHttpApi();
+
+        var app = builder.Build();
+        app.UseNodeErrorHandling();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHandleApi();
+        app.MapPrefixApi();
+        app.MapNodeGrpc();
+        app.MapOpenApi();
+        app.MapHealthChecks("/healthz");
+        app.MapProxy();
+        return app;
+    }
+}

@@ -1,0 +1,44 @@
+using IdResolution.Registry;
+using Microsoft.Extensions.Options;
+
+namespace IdResolution.Server.Startup;
+
+/// <summary>
+/// The bootstrap operator key: <c>Auth:BootstrapToken</c> when configured, otherwise generated on first start,
+/// printed once and kept (readable only by the node's user) in the data directory. Only its hash is in the registry.
+/// </summary>
+public static partial class OperatorKey
+{
+    public const string FileName = "operator.token";
+
+    public static async Task EnsureAsync(WebApplication app, IServiceProvider services)
+    {
+        var keys = services.GetRequiredService<AccessKeyStore>();
+        var configured = app.Configuration["Auth:BootstrapToken"];
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            await keys.AddAsync("bootstrap operator", AccessKeyStore.OperatorRole, configured, CancellationToken.None);
+            return;
+        }
+
+        if (await keys.AnyActiveAsync(AccessKeyStore.OperatorRole, CancellationToken.None))
+        {
+            return;
+        }
+
+        var key = AccessKeyStore.NewKey();
+        await keys.AddAsync("bootstrap operator", AccessKeyStore.OperatorRole, key, CancellationToken.None);
+        var file = Path.GetFullPath(Path.Combine(services.GetRequiredService<IOptions<NodeOptions>>().Value.DataDirectory, FileName));
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllTextAsync(file, key + Environment.NewLine);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        LogGenerated(app.Logger, key, file);
+    }
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Generated the bootstrap operator token {Token} (also saved to {File}); use it as 'Authorization: Bearer <token>' for writes")]
+    private static partial void LogGenerated(ILogger logger, string token, string file);
+}
