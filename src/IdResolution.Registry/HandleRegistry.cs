@@ -18,12 +18,10 @@ public sealed class HandleRegistry(RegistryContext db, PrefixRegistry prefixes, 
 {
     private const int MaxConcurrencyRetries = 8;
 
-    private static readonly Func<RegistryContext, string, Task<StoredHandle?>> FindByKey =
-        EF.CompileAsyncQuery((RegistryContext context, string key) => context.Handles.AsNoTracking().FirstOrDefault(h => h.Key == key));
-
-    public async Task<HandleRecord?> FindAsync(HandleName name)
+    public async Task<HandleRecord?> FindAsync(HandleName name, CancellationToken cancellationToken)
     {
-        var row = await FindByKey(db, name.Key);
+        // Not an EF compiled query: those bind to the first provider that runs them, and tests run both in one process.
+        var row = await db.Handles.AsNoTracking().FirstOrDefaultAsync(h => h.Key == name.Key, cancellationToken);
         return row is null ? null : new HandleRecord(row.Handle, row.Version, HandleValueCodec.Decode(row.Values));
     }
 

@@ -19,7 +19,7 @@ public sealed class HandleResolver(HandleRegistry handles, PrefixRegistry prefix
             return Resolution.Failed(ResponseCode.InvalidHandle, text, error);
         }
 
-        var record = await handles.FindAsync(name);
+        var record = await handles.FindAsync(name, cancellationToken);
         if (record is not null)
         {
             return Resolution.Found(record);

@@ -1,0 +1,93 @@
+using Npgsql;
+
+namespace IdResolution.Server.Tests.Infrastructure;
+
+/// <summary>One running node per test class, on one registry provider. Tests use random names, so they never share data.</summary>
+public abstract class NodeFixture : IAsyncLifetime
+{
+    public const string EnterprisePrefix = "88.118.8.1001";
+
+    private NodeServer? _node;
+
+    public NodeServer Node => _node ?? throw new InvalidOperationException("the node is not started");
+
+    public async Task InitializeAsync()
+    {
+        var settings = await PrepareRegistryAsync();
+        settings["Node:Prefix"] = "88.118.8";
+        settings["Seeds:Load"] = "false";
+        _node = await NodeServer.StartAsync(settings);
+        using var response = await _node.SendAsync(HttpMethod.Post, $"/api/prefixes/{EnterprisePrefix}");
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_node is not null)
+        {
+            await _node.DisposeAsync();
+        }
+
+        await DropRegistryAsync();
+    }
+
+    protected abstract Task<Dictionary<string, string?>> PrepareRegistryAsync();
+
+    protected abstract Task DropRegistryAsync();
+}
+
+public sealed class SqliteNodeFixture : NodeFixture
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "idres-test-" + Guid.NewGuid().ToString("N"));
+
+    protected override Task<Dictionary<string, string?>> PrepareRegistryAsync() =>
+        Task.FromResult(new Dictionary<string, string?>
+        {
+            ["Registry:Provider"] = "Sqlite",
+            ["Node:DataDirectory"] = _directory,
+        });
+
+    protected override Task DropRegistryAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>A fresh database on the PostgreSQL that scripts/test.sh started (IDRES_TEST_POSTGRES).</summary>
+public sealed class PostgresNodeFixture : NodeFixture
+{
+    private readonly string _database = "idres_test_" + Guid.NewGuid().ToString("N")[..12];
+
+    public static string AdminConnectionString =>
+        Environment.GetEnvironmentVariable("IDRES_TEST_POSTGRES")
+        ?? throw new InvalidOperationException("IDRES_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts PostgreSQL and Redis.");
+
+    public string ConnectionString => new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = _database }.ConnectionString;
+
+    protected override async Task<Dictionary<string, string?>> PrepareRegistryAsync()
+    {
+        await ExecuteAsync($"CREATE DATABASE {_database}");
+        return new Dictionary<string, string?>
+        {
+            ["Registry:Provider"] = "Postgres",
+            ["Registry:Migrate"] = "true",
+            ["ConnectionStrings:Registry"] = ConnectionString,
+        };
+    }
+
+    protected override async Task DropRegistryAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await ExecuteAsync($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
+    }
+
+    private static async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}

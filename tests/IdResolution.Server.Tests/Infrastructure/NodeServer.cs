@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Grpc.Net.Client;
+using IdResolution.Server.Startup;
+using Microsoft.AspNetCore.Builder;
+
+namespace IdResolution.Server.Tests.Infrastructure;
+
+/// <summary>A real node (Kestrel on free loopback ports) built exactly as Program.cs builds it.</summary>
+public sealed class NodeServer : IAsyncDisposable
+{
+    public const string OperatorToken = "test-operator-token-0123456789";
+
+    private readonly WebApplication _app;
+
+    private NodeServer(WebApplication app, Uri httpUrl, Uri grpcUrl)
+    {
+        _app = app;
+        HttpUrl = httpUrl;
+        GrpcUrl = grpcUrl;
+        Http = new HttpClient { BaseAddress = httpUrl };
+        Channel = GrpcChannel.ForAddress(grpcUrl);
+    }
+
+    public Uri HttpUrl { get; }
+
+    public Uri GrpcUrl { get; }
+
+    /// <summary>An anonymous HTTP/1.1 client on the HTTP port.</summary>
+    public HttpClient Http { get; }
+
+    /// <summary>An HTTP/2 cleartext channel on the gRPC port.</summary>
+    public GrpcChannel Channel { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<NodeServer> StartAsync(IDictionary<string, string?> settings)
+    {
+        var httpUrl = new Uri($"http://127.0.0.1:{FreePort()}");
+        var grpcUrl = new Uri($"http://127.0.0.1:{FreePort()}");
+        var all = new Dictionary<string, string?>(settings)
+        {
+            ["Node:HttpUrl"] = httpUrl.ToString(),
+            ["Node:GrpcUrl"] = grpcUrl.ToString(),
+            ["Auth:BootstrapToken"] = OperatorToken,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        var app = NodeHost.Build([.. all.Select(kv => $"--{kv.Key}={kv.Value}")]);
+        await app.InitialiseNodeAsync();
+        await app.StartAsync();
+        return new NodeServer(app, httpUrl, grpcUrl);
+    }
+
+    public static AuthenticationHeaderValue Bearer(string token = OperatorToken) => new("Bearer", token);
+
+    public HttpRequestMessage Request(HttpMethod method, string path, string? json = null, bool authorised = true)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        if (authorised)
+        {
+            request.Headers.Authorization = Bearer();
+        }
+
+        return request;
+    }
+
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? json = null, bool authorised = true) =>
+        Http.SendAsync(Request(method, path, json, authorised));
+
+    public global::Grpc.Core.Metadata OperatorMetadata() => new() { { "authorization", $"Bearer {OperatorToken}" } };
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        Channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
