@@ -1,4 +1,6 @@
+using Grpc.AspNetCore.Server.Model;
 using IdResolution.Registry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IdResolution.Server.Grpc;
 
@@ -15,6 +17,10 @@ public static class NodeGrpc
         });
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddDbContextCheck<RegistryContext>("registry");
+
+        // After every AddGrpc*: they register grpc-dotnet's default binder, which this one replaces.
+        services.RemoveAll(typeof(IServiceMethodProvider<>));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IServiceMethodProvider<>), typeof(StrictMessageMethodProvider<>)));
         return services;
     }
 

@@ -1,0 +1,50 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using IdResolution.Server.Tests.Infrastructure;
+
+namespace IdResolution.Server.Tests.Startup;
+
+/// <summary>The README's first command: a node with no configuration, on the embedded registry, in a fresh folder.</summary>
+public sealed class EmbeddedDefaultTests : IDisposable
+{
+    private readonly string _workingDirectory = Directory.CreateTempSubdirectory("idres-embedded-").FullName;
+
+    public void Dispose() => Directory.Delete(_workingDirectory, recursive: true);
+
+    [Fact]
+    public async Task FirstStart_CreatesDataFolder_LoadsSeeds_PrintsToken_AndKeepsWritesAcrossRestart()
+    {
+        string token;
+        await using (var node = await NodeProcess.StartAsync(_workingDirectory))
+        {
+            Assert.True(File.Exists(Path.Combine(_workingDirectory, "data", "registry.db")));
+            token = (await File.ReadAllTextAsync(Path.Combine(_workingDirectory, "data", "operator.token"))).Trim();
+            Assert.Contains(token, node.Output, StringComparison.Ordinal);
+            Assert.Contains("Loaded 9 sample identifiers", node.Output, StringComparison.Ordinal);
+
+            using var client = new HttpClient { BaseAddress = node.HttpUrl };
+            using var seeded = await client.GetAsync("/api/handles/88.118.8.1001/SHAMPOO-2026-000123");
+            Assert.Equal(HttpStatusCode.OK, seeded.StatusCode);
+
+            using var write = new HttpRequestMessage(HttpMethod.Put, "/api/handles/88.118.8.1002/KEPT-1")
+            {
+                Content = new StringContent("""[{"index":1,"type":"URL","data":"https://kept.example"}]""", Encoding.UTF8, "application/json"),
+            };
+            write.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var written = await client.SendAsync(write);
+            Assert.Equal(HttpStatusCode.Created, written.StatusCode);
+        }
+
+        await using (var restarted = await NodeProcess.StartAsync(_workingDirectory))
+        {
+            Assert.DoesNotContain("Generated the bootstrap operator token", restarted.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Loaded 9 sample identifiers", restarted.Output, StringComparison.Ordinal);
+            using var client = new HttpClient { BaseAddress = restarted.HttpUrl };
+            var body = JsonDocument.Parse(await client.GetStringAsync("/api/handles/88.118.8.1002/KEPT-1")).RootElement;
+            Assert.Equal("https://kept.example", body.GetProperty("values")[0].GetProperty("data").GetProperty("value").GetString());
+            Assert.Equal(token, (await File.ReadAllTextAsync(Path.Combine(_workingDirectory, "data", "operator.token"))).Trim());
+        }
+    }
+}
