@@ -14,7 +14,8 @@ public sealed record WriteResult(string Handle, long Version, bool Created);
 /// Reads and writes handles in the registry. Every write checks that this node serves the prefix, validates
 /// the values, stamps them, and bumps the handle's version under optimistic concurrency.
 /// </summary>
-public sealed class HandleRegistry(RegistryContext db, PrefixRegistry prefixes, TimeProvider clock, IOptions<RegistryOptions> options)
+public sealed class HandleRegistry(
+    RegistryContext db, PrefixRegistry prefixes, TimeProvider clock, IOptions<RegistryOptions> options, IEnumerable<IHandleWriteListener> listeners)
 {
     private const int MaxConcurrencyRetries = 8;
 
@@ -73,6 +74,7 @@ public sealed class HandleRegistry(RegistryContext db, PrefixRegistry prefixes, 
             throw;
         }
 
+        await NotifyAsync(name);
         return new WriteResult(name.Display, 1, Created: true);
     }
 
@@ -154,6 +156,8 @@ public sealed class HandleRegistry(RegistryContext db, PrefixRegistry prefixes, 
         {
             throw NotFound(name);
         }
+
+        await NotifyAsync(name);
     }
 
     /// <summary>One page of the handles under a prefix, in key order, and the total count.</summary>
@@ -207,11 +211,22 @@ public sealed class HandleRegistry(RegistryContext db, PrefixRegistry prefixes, 
         try
         {
             await db.SaveChangesAsync(cancellationToken);
-            return new WriteResult(row.Handle, row.Version, Created: false);
         }
         catch (DbUpdateConcurrencyException)
         {
             return null;
+        }
+
+        await NotifyAsync(name);
+        return new WriteResult(row.Handle, row.Version, Created: false);
+    }
+
+    /// <summary>Runs after the commit whatever the caller's cancellation: caches must learn of every committed write.</summary>
+    private async Task NotifyAsync(HandleName name)
+    {
+        foreach (var listener in listeners)
+        {
+            await listener.HandleWrittenAsync(name, CancellationToken.None);
         }
     }
 

@@ -17,6 +17,8 @@ public static class RegistryServiceCollectionExtensions
 
         var options = configuration.GetSection(RegistryOptions.Section).Get<RegistryOptions>() ?? new RegistryOptions();
         var connectionString = configuration.GetConnectionString("Registry");
+        var commands = new RegistryCommandCounter();
+        services.AddSingleton(commands);
         if (options.Provider == RegistryProvider.Postgres)
         {
             if (string.IsNullOrWhiteSpace(connectionString))
@@ -24,12 +26,12 @@ public static class RegistryServiceCollectionExtensions
                 throw new InvalidOperationException("Registry:Provider is Postgres but ConnectionStrings:Registry is not set.");
             }
 
-            services.AddDbContextPool<RegistryContext, PostgresRegistryContext>(o => o.UseNpgsql(connectionString).UseSnakeCaseNamingConvention());
+            services.AddDbContextPool<RegistryContext, PostgresRegistryContext>(o => o.UseNpgsql(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(commands));
         }
         else
         {
             connectionString ??= SqliteConnectionString(configuration);
-            services.AddDbContextPool<RegistryContext, SqliteRegistryContext>(o => o.UseSqlite(connectionString).UseSnakeCaseNamingConvention());
+            services.AddDbContextPool<RegistryContext, SqliteRegistryContext>(o => o.UseSqlite(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(commands));
         }
 
         services.AddSingleton(TimeProvider.System);

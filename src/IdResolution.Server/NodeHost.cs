@@ -16,7 +16,7 @@ public static class NodeHost
         builder.WebHost.ConfigureNodeEndpoints(builder.Configuration);
 
         builder.Services.AddRegistry(builder.Configuration);
-        builder.Services.AddResolution();
+        builder.Services.AddResolution(builder.Configuration);
         builder.Services.AddNodeAuthentication();
         builder.Services.AddNodeGrpc();
         builder.Services.AddNodeHttpApi();

@@ -1,7 +1,7 @@
-using System.Data.Common;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using IdResolution.Core;
+using IdResolution.Registry;
 
 namespace IdResolution.Server.Grpc;
 
@@ -19,7 +19,7 @@ public sealed partial class HandleErrorInterceptor(ILogger<HandleErrorIntercepto
         {
             throw GrpcErrors.Exception(e.Code, e.Message);
         }
-        catch (Exception e) when (e is DbException or TimeoutException or InvalidOperationException { InnerException: DbException })
+        catch (Exception e) when (RegistryFailure.Is(e))
         {
             LogRegistryUnavailable(logger, e);
             throw GrpcErrors.Exception(ResponseCode.ServerTooBusy, "the registry is unavailable; retry later");

@@ -1,5 +1,6 @@
 using System.Text;
 using Grpc.Core;
+using IdResolution.Contracts;
 using IdResolution.Core;
 using IdResolution.Core.Handles;
 using IdResolution.Registry;

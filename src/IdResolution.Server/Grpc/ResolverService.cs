@@ -1,4 +1,5 @@
 using Grpc.Core;
+using IdResolution.Contracts;
 using IdResolution.Core;
 using IdResolution.Core.Values;
 using IdResolution.Server.Resolution;
@@ -11,17 +12,23 @@ public sealed class ResolverService(HandleResolver resolver) : V1.Resolver.Resol
 {
     public override async Task<V1.ResolveResponse> Resolve(V1.ResolveRequest request, ServerCallContext context)
     {
-        var resolution = await resolver.ResolveAsync(request.Handle, context.CancellationToken);
-        if (resolution.Record is not { } record)
+        var resolution = await resolver.ResolveAsync(request.Handle, request.Auth, context.CancellationToken);
+        if (resolution.Entry is not { } entry)
         {
             throw GrpcErrors.Exception(resolution.Code, resolution.Message!);
         }
 
         var filter = Filter(request.TypeFilter, request.IndexFilter);
-        var values = ReadAccess.Visible(record.Values, filter, SeesRestricted(context));
+        var seesRestricted = SeesRestricted(context);
+        if (filter.SelectsAll && (!seesRestricted || entry.AllPublic))
+        {
+            return entry.PublicResponse;
+        }
+
+        var values = ValueVisibility.Select(entry.Record!.Values, filter, seesRestricted);
         var response = new V1.ResolveResponse
         {
-            Handle = record.Handle,
+            Handle = entry.Handle,
             ResponseCode = (uint)(values.Count == 0 && !filter.SelectsAll ? ResponseCode.ValuesNotFound : ResponseCode.Success),
         };
         ProtoValues.AddTo(response.Values, values);
@@ -37,14 +44,14 @@ public sealed class ResolverService(HandleResolver resolver) : V1.Resolver.Resol
 
         var filter = Filter(request.TypeFilter, request.IndexFilter);
         var seesRestricted = SeesRestricted(context);
-        var resolutions = await resolver.ResolveManyAsync(request.Handles, context.CancellationToken);
+        var resolutions = await resolver.ResolveManyAsync(request.Handles, request.Auth, context.CancellationToken);
         var response = new V1.BatchResolveResponse();
         foreach (var resolution in resolutions)
         {
             var result = new V1.ResolveResult { Handle = resolution.Handle, ResponseCode = (uint)resolution.Code, Message = resolution.Message ?? string.Empty };
             if (resolution.Record is { } record)
             {
-                var values = ReadAccess.Visible(record.Values, filter, seesRestricted);
+                var values = ValueVisibility.Select(record.Values, filter, seesRestricted);
                 result.Handle = record.Handle;
                 if (values.Count == 0 && !filter.SelectsAll)
                 {

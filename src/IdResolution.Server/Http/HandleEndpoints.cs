@@ -33,27 +33,36 @@ public static class HandleEndpoints
 
     private static async Task ResolveAsync(HttpContext context, string handle, HandleResolver resolver)
     {
-        if (!ResolveQuery.TryReadFilter(context.Request.Query, out var filter, out var error))
+        var query = context.Request.Query;
+        if (!ResolveQuery.TryReadFilter(query, out var filter, out var error))
         {
             await HandleResponses.WriteErrorAsync(context, ResponseCode.ProtocolError, handle, error!);
             return;
         }
 
-        var resolution = await resolver.ResolveAsync(handle, context.RequestAborted);
-        if (resolution.Record is not { } record)
+        var resolution = await resolver.ResolveAsync(handle, ResolveQuery.Flag(query, "auth"), context.RequestAborted);
+        if (resolution.Entry is not { } entry)
         {
             await HandleResponses.WriteErrorAsync(context, resolution.Code, handle, resolution.Message!, resolving: true);
             return;
         }
 
-        var values = ReadAccess.Visible(record.Values, filter, ReadAccess.SeesRestricted(context.User));
-        if (values.Count == 0 && !filter.SelectsAll)
+        var seesRestricted = ReadAccess.SeesRestricted(context.User);
+        if (filter.SelectsAll && (!seesRestricted || entry.AllPublic) && !query.ContainsKey("pretty"))
         {
-            await HandleResponses.WriteErrorAsync(context, ResponseCode.ValuesNotFound, record.Handle, "Values Not Found", resolving: true);
+            // The common case: the whole public record, serialised once when it was cached.
+            await HandleResponses.WriteBytesAsync(context, entry.PublicJson);
             return;
         }
 
-        await HandleResponses.WriteRecordAsync(context, record.Handle, values);
+        var values = ValueVisibility.Select(entry.Record!.Values, filter, seesRestricted);
+        if (values.Count == 0 && !filter.SelectsAll)
+        {
+            await HandleResponses.WriteErrorAsync(context, ResponseCode.ValuesNotFound, entry.Handle, "Values Not Found", resolving: true);
+            return;
+        }
+
+        await HandleResponses.WriteRecordAsync(context, entry.Handle, values);
     }
 
     private static async Task PutAsync(HttpContext context, string handle, HandleRegistry registry)

@@ -28,6 +28,15 @@ public static class HandleResponses
             writer.WriteEndObject();
         });
 
+    /// <summary>A pre-serialised 200 answer.</summary>
+    public static Task WriteBytesAsync(HttpContext context, byte[] json)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = JsonContentType;
+        context.Response.ContentLength = json.Length;
+        return context.Response.Body.WriteAsync(json, 0, json.Length, context.RequestAborted);
+    }
+
     public static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> write)
     {
         context.Response.StatusCode = status;

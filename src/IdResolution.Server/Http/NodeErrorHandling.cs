@@ -1,5 +1,5 @@
-using System.Data.Common;
 using IdResolution.Core;
+using IdResolution.Registry;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
@@ -63,7 +63,7 @@ public static partial class NodeErrorHandling
                 return (ResponseCode.ProtocolError, StatusCodes.Status413PayloadTooLarge, $"the request body is larger than the limit of {limit} bytes");
             case BadHttpRequestException bad:
                 return (ResponseCode.ProtocolError, bad.StatusCode, bad.Message);
-            case DbException or TimeoutException or InvalidOperationException { InnerException: DbException }:
+            case var _ when RegistryFailure.Is(e):
                 Log.RegistryUnavailable(Logger(context), e);
                 return (ResponseCode.ServerTooBusy, StatusCodes.Status503ServiceUnavailable, "the registry is unavailable; retry later");
             default:

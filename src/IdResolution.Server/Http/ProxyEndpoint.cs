@@ -29,7 +29,7 @@ public static class ProxyEndpoint
             return;
         }
 
-        var resolution = await resolver.ResolveAsync(handle, context.RequestAborted);
+        var resolution = await resolver.ResolveAsync(handle, authoritative: false, context.RequestAborted);
         var wantsJson = context.Request.Headers.Accept.ToString().Contains("application/json", StringComparison.OrdinalIgnoreCase);
         if (resolution.Record is not { } record)
         {
@@ -45,7 +45,7 @@ public static class ProxyEndpoint
             return;
         }
 
-        var values = ReadAccess.Visible(record.Values, ValueFilter.All, ReadAccess.SeesRestricted(context.User));
+        var values = ValueVisibility.Select(record.Values, ValueFilter.All, ReadAccess.SeesRestricted(context.User));
         if (wantsJson)
         {
             await HandleResponses.WriteRecordAsync(context, record.Handle, values);

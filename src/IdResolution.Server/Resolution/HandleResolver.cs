@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using IdResolution.Caching;
 using IdResolution.Core;
 using IdResolution.Core.Handles;
 using IdResolution.Registry;
@@ -5,85 +7,167 @@ using IdResolution.Registry;
 namespace IdResolution.Server.Resolution;
 
 /// <summary>
-/// Resolves identifiers for every protocol: parses and normalises the names, reads the records, and
-/// tells "not registered here" (100) from "not served here" (301).
+/// Resolves identifiers for every protocol: parses and normalises the names, answers from the cache
+/// (L1, then L2, then the registry), and tells "not registered" (100) from "not served here" (301) and
+/// "registry unavailable" (3).
 /// </summary>
-public sealed class HandleResolver(HandleRegistry handles, PrefixRegistry prefixes)
+public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory scopes)
 {
     public const int MaxBatch = 1000;
 
-    public async ValueTask<Resolution> ResolveAsync(string text, CancellationToken cancellationToken)
+    /// <summary>Resolves one identifier; <paramref name="authoritative"/> (auth=true) reads the registry, bypassing every cache.</summary>
+    public async ValueTask<Resolution> ResolveAsync(string text, bool authoritative, CancellationToken cancellationToken)
     {
         if (!HandleName.TryParse(text, out var name, out var error))
         {
             return Resolution.Failed(ResponseCode.InvalidHandle, text, error);
         }
 
-        var record = await handles.FindAsync(name, cancellationToken);
-        if (record is not null)
+        CachedResolution entry;
+        try
         {
-            return Resolution.Found(record);
+            entry = authoritative
+                ? await LoadAsync(name, cancellationToken)
+                : await cache.GetOrLoadAsync(name.Key, token => LoadAsync(name, token), cancellationToken);
+        }
+        catch (Exception e) when (RegistryFailure.Is(e))
+        {
+            return Unavailable(text);
         }
 
-        return await prefixes.IsServedAsync(name.Prefix, cancellationToken) ? NotFound(text) : NotServed(text, name);
+        return Answer(entry, text, name);
     }
 
-    /// <summary>Resolves many identifiers with one registry query for the records and one for the prefixes of misses.</summary>
-    public async Task<Resolution[]> ResolveManyAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    /// <summary>Resolves many identifiers: cached ones from the cache, the rest with one registry query for all of them.</summary>
+    public async Task<Resolution[]> ResolveManyAsync(IReadOnlyList<string> texts, bool authoritative, CancellationToken cancellationToken)
     {
         var results = new Resolution[texts.Count];
+        var misses = new Dictionary<string, HandleName>(StringComparer.Ordinal);
         var names = new HandleName?[texts.Count];
-        var keys = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < texts.Count; i++)
         {
-            if (HandleName.TryParse(texts[i], out var name, out var error))
-            {
-                names[i] = name;
-                keys.Add(name.Key);
-            }
-            else
+            if (!HandleName.TryParse(texts[i], out var name, out var error))
             {
                 results[i] = Resolution.Failed(ResponseCode.InvalidHandle, texts[i], error);
-            }
-        }
-
-        var records = keys.Count == 0 ? [] : await handles.FindManyAsync(keys, cancellationToken);
-        var missingPrefixes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var name in names)
-        {
-            if (name is { } n && !records.ContainsKey(n.Key))
-            {
-                missingPrefixes.Add(n.Prefix.Key);
-            }
-        }
-
-        var served = missingPrefixes.Count == 0 ? [] : await prefixes.ServedAmongAsync(missingPrefixes, cancellationToken);
-        for (var i = 0; i < texts.Count; i++)
-        {
-            if (names[i] is not { } n)
-            {
                 continue;
             }
 
-            results[i] = records.TryGetValue(n.Key, out var record) ? Resolution.Found(record)
-                : served.Contains(n.Prefix.Key) ? NotFound(texts[i])
-                : NotServed(texts[i], n);
+            names[i] = name;
+            var cached = authoritative || misses.ContainsKey(name.Key) ? null : await cache.TryGetAsync(name.Key, allowStale: false, cancellationToken);
+            if (cached is null)
+            {
+                misses[name.Key] = name;
+            }
+            else
+            {
+                results[i] = Answer(cached, texts[i], name);
+            }
+        }
+
+        if (misses.Count > 0)
+        {
+            var loaded = await LoadManyOrStaleAsync(misses, authoritative, cancellationToken);
+            for (var i = 0; i < texts.Count; i++)
+            {
+                if (names[i] is { } name && results[i].Handle is null)
+                {
+                    results[i] = loaded.TryGetValue(name.Key, out var entry) ? Answer(entry, texts[i], name) : Unavailable(texts[i]);
+                }
+            }
         }
 
         return results;
     }
 
-    private static Resolution NotFound(string text) => Resolution.Failed(ResponseCode.HandleNotFound, text, "Handle Not Found");
-
-    private static Resolution NotServed(string text, HandleName name) =>
-        Resolution.Failed(ResponseCode.ServerNotResponsible, text, $"this node does not serve prefix {name.Prefix.Display}");
-}
-
-public static class ResolutionServiceCollectionExtensions
-{
-    public static IServiceCollection AddResolution(this IServiceCollection services)
+    private async Task<Dictionary<string, CachedResolution>> LoadManyOrStaleAsync(Dictionary<string, HandleName> misses, bool authoritative, CancellationToken cancellationToken)
     {
-        services.AddScoped<HandleResolver>();
-        return services;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var loaded = await LoadManyAsync(misses, cancellationToken);
+            if (!authoritative)
+            {
+                foreach (var (key, entry) in loaded)
+                {
+                    await cache.StoreAsync(key, entry, started, cancellationToken);
+                }
+            }
+
+            return loaded;
+        }
+        catch (Exception e) when (RegistryFailure.Is(e) && !authoritative)
+        {
+            var stale = new Dictionary<string, CachedResolution>(StringComparer.Ordinal);
+            foreach (var key in misses.Keys)
+            {
+                if (await cache.TryGetAsync(key, allowStale: true, cancellationToken) is { } entry)
+                {
+                    stale[key] = entry;
+                }
+            }
+
+            return stale;
+        }
+        catch (Exception e) when (RegistryFailure.Is(e))
+        {
+            return [];
+        }
     }
+
+    private async Task<CachedResolution> LoadAsync(HandleName name, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var record = await scope.ServiceProvider.GetRequiredService<HandleRegistry>().FindAsync(name, cancellationToken);
+        if (record is not null)
+        {
+            return CachedResolution.FromRegistry(record);
+        }
+
+        var served = await scope.ServiceProvider.GetRequiredService<PrefixRegistry>().IsServedAsync(name.Prefix, cancellationToken);
+        return CachedResolution.Negative(served ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible, name.Display);
+    }
+
+    private async Task<Dictionary<string, CachedResolution>> LoadManyAsync(Dictionary<string, HandleName> names, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var records = await scope.ServiceProvider.GetRequiredService<HandleRegistry>().FindManyAsync(names.Keys, cancellationToken);
+        var entries = new Dictionary<string, CachedResolution>(names.Count, StringComparer.Ordinal);
+        var missingPrefixes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, name) in names)
+        {
+            if (records.TryGetValue(key, out var record))
+            {
+                entries[key] = CachedResolution.FromRegistry(record);
+            }
+            else
+            {
+                missingPrefixes.Add(name.Prefix.Key);
+            }
+        }
+
+        if (missingPrefixes.Count > 0)
+        {
+            var served = await scope.ServiceProvider.GetRequiredService<PrefixRegistry>().ServedAmongAsync(missingPrefixes, cancellationToken);
+            foreach (var (key, name) in names)
+            {
+                if (!entries.ContainsKey(key))
+                {
+                    var code = served.Contains(name.Prefix.Key) ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible;
+                    entries[key] = CachedResolution.Negative(code, name.Display);
+                }
+            }
+        }
+
+        return entries;
+    }
+
+    private static Resolution Answer(CachedResolution entry, string text, HandleName name) => entry.Code switch
+    {
+        ResponseCode.Success => Resolution.Found(entry),
+        ResponseCode.HandleNotFound => Resolution.Failed(ResponseCode.HandleNotFound, text, "Handle Not Found"),
+        _ => Resolution.Failed(entry.Code, text, $"this node does not serve prefix {name.Prefix.Display}"),
+    };
+
+    private static Resolution Unavailable(string text) =>
+        Resolution.Failed(ResponseCode.ServerTooBusy, text, "the registry is unavailable and the identifier is not cached; retry later");
 }

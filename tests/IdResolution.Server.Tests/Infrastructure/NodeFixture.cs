@@ -64,6 +64,10 @@ public sealed class PostgresNodeFixture : NodeFixture
         Environment.GetEnvironmentVariable("IDRES_TEST_POSTGRES")
         ?? throw new InvalidOperationException("IDRES_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts PostgreSQL and Redis.");
 
+    public static string RedisConfiguration =>
+        Environment.GetEnvironmentVariable("IDRES_TEST_REDIS")
+        ?? throw new InvalidOperationException("IDRES_TEST_REDIS is not set: run the tests with scripts/test.sh, which starts PostgreSQL and Redis.");
+
     public string ConnectionString => new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = _database }.ConnectionString;
 
     protected override async Task<Dictionary<string, string?>> PrepareRegistryAsync()
@@ -74,6 +78,8 @@ public sealed class PostgresNodeFixture : NodeFixture
             ["Registry:Provider"] = "Postgres",
             ["Registry:Migrate"] = "true",
             ["ConnectionStrings:Registry"] = ConnectionString,
+            ["ConnectionStrings:Redis"] = RedisConfiguration,
+            ["Cache:KeyPrefix"] = _database + ":",
         };
     }
 

@@ -2,9 +2,9 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using IdResolution.Core;
 using IdResolution.Core.Values;
-using V1 = IdResolution.Contracts.V1;
 
-namespace IdResolution.Server.Grpc;
+
+namespace IdResolution.Contracts;
 
 /// <summary>Converts handle values between the core model and the v1 protobuf messages.</summary>
 public static class ProtoValues

@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using IdResolution.Contracts;
+using IdResolution.Core;
+using IdResolution.Core.Json;
+using IdResolution.Core.Values;
+using V1 = IdResolution.Contracts.V1;
+
+namespace IdResolution.Caching;
+
+/// <summary>Which layer answered a lookup.</summary>
+public enum CacheLayer
+{
+    Memory,
+    Redis,
+    Registry,
+}
+
+/// <summary>
+/// A resolve answer as cached: found (with the encoded values, the same bytes the registry stores) or a
+/// negative answer (100 not found, 301 not served). The answers most requests need — the public record
+/// as Handle JSON and as a gRPC message — are built once per entry and then reused as they are.
+/// The public properties are what travels to Redis; the rest is derived.
+/// </summary>
+public sealed class CachedResolution
+{
+    private HandleRecord? _record;
+    private byte[]? _publicJson;
+    private V1.ResolveResponse? _publicResponse;
+    private int _unreportedOrigin;
+
+    [JsonConstructor]
+    public CachedResolution(ResponseCode code, string handle, long version, byte[]? values)
+    {
+        Code = code;
+        Handle = handle;
+        Version = version;
+        Values = values;
+        _unreportedOrigin = (int)CacheLayer.Redis + 1; // made by deserialising an L2 entry
+    }
+
+    public ResponseCode Code { get; }
+
+    public string Handle { get; }
+
+    public long Version { get; }
+
+    /// <summary>The RFC 3652 value list; null for negative answers.</summary>
+    public byte[]? Values { get; }
+
+    [JsonIgnore]
+    public bool Found => Code == ResponseCode.Success;
+
+    /// <summary>The decoded record; null for negative answers.</summary>
+    [JsonIgnore]
+    public HandleRecord? Record => Values is null ? null : _record ??= new HandleRecord(Handle, Version, HandleValueCodec.Decode(Values));
+
+    /// <summary>True when every value is publicly readable, so the public forms are the whole record.</summary>
+    [JsonIgnore]
+    public bool AllPublic => Record is { } record && ReferenceEquals(ValueVisibility.PublicOnly(record.Values), record.Values);
+
+    /// <summary>The Handle JSON answer for an anonymous, unfiltered resolve.</summary>
+    [JsonIgnore]
+    public byte[] PublicJson => _publicJson ??= BuildPublicJson();
+
+    /// <summary>The gRPC answer for an anonymous, unfiltered resolve. Shared by calls: never modify it.</summary>
+    [JsonIgnore]
+    public V1.ResolveResponse PublicResponse => _publicResponse ??= BuildPublicResponse();
+
+    public static CachedResolution FromRegistry(HandleRecord record) =>
+        new(ResponseCode.Success, record.Handle, record.Version, HandleValueCodec.Encode(record.Values)) { _record = record, _unreportedOrigin = (int)CacheLayer.Registry + 1 };
+
+    public static CachedResolution Negative(ResponseCode code, string handle) =>
+        new(code, handle, 0, null) { _unreportedOrigin = (int)CacheLayer.Registry + 1 };
+
+    /// <summary>The layer that produced this entry the first time it is asked; the memory cache every time after.</summary>
+    public CacheLayer TakeOrigin()
+    {
+        if (Volatile.Read(ref _unreportedOrigin) == 0)
+        {
+            return CacheLayer.Memory;
+        }
+
+        var origin = Interlocked.Exchange(ref _unreportedOrigin, 0);
+        return origin == 0 ? CacheLayer.Memory : (CacheLayer)(origin - 1);
+    }
+
+    /// <summary>Rough bytes held in memory, for the L1 budget: encoded values, the two pre-built answers, overhead.</summary>
+    public long EstimatedBytes() => 256 + (Handle.Length * 2) + ((Values?.Length ?? 0) * 4);
+
+    private byte[] BuildPublicJson()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 + ((Values?.Length ?? 0) * 2));
+        using (var writer = new Utf8JsonWriter(buffer, HandleJsonWriter.Options))
+        {
+            HandleJsonWriter.WriteRecord(writer, Handle, ValueVisibility.PublicOnly(Record!.Values));
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private V1.ResolveResponse BuildPublicResponse()
+    {
+        var response = new V1.ResolveResponse { Handle = Handle, ResponseCode = (uint)ResponseCode.Success };
+        ProtoValues.AddTo(response.Values, ValueVisibility.PublicOnly(Record!.Values));
+        return response;
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
+using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
+
+namespace IdResolution.Caching;
+
+public static class CachingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the resolution cache: L1 always; L2 and the invalidation backplane on Redis when
+    /// <c>ConnectionStrings:Redis</c> is set.
+    /// </summary>
+    public static IServiceCollection AddResolutionCache(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(CacheOptions.Section);
+        services.Configure<CacheOptions>(section);
+        var options = section.Get<CacheOptions>() ?? new CacheOptions();
+        services.AddMetrics();
+        services.AddSingleton<CacheMetrics>();
+        services.AddSingleton<ResolutionCache>();
+
+        var fusion = services.AddFusionCache()
+            .WithOptions(o =>
+            {
+                o.EnableAutoRecovery = true;
+                o.ReThrowOriginalExceptions = true;
+                o.DistributedCacheCircuitBreakerDuration = TimeSpan.FromSeconds(2);
+                o.BackplaneCircuitBreakerDuration = TimeSpan.FromSeconds(2);
+            })
+            .WithDefaultEntryOptions(new FusionCacheEntryOptions
+            {
+                Duration = options.MaxDuration,
+                IsFailSafeEnabled = true,
+                FailSafeMaxDuration = options.MaxDuration + options.ServeStaleFor,
+                FailSafeThrottleDuration = TimeSpan.FromSeconds(2),
+                FactorySoftTimeout = TimeSpan.FromSeconds(1),
+                DistributedCacheSoftTimeout = options.RedisTimeout,
+                DistributedCacheHardTimeout = options.RedisTimeout,
+                // A write is acknowledged only after Redis and the other nodes have been told.
+                AllowBackgroundDistributedCacheOperations = false,
+                AllowBackgroundBackplaneOperations = false,
+            })
+            .WithMemoryCache(new MemoryCache(new MemoryCacheOptions { SizeLimit = options.MemoryBudgetBytes, CompactionPercentage = 0.1 }));
+
+        var redis = configuration.GetConnectionString("Redis");
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            var connection = new RedisConnection(redis);
+            services.AddSingleton(connection);
+            fusion
+                .WithSerializer(new FusionCacheSystemTextJsonSerializer())
+                .WithDistributedCache(new RedisCache(new RedisCacheOptions
+                {
+                    ConnectionMultiplexerFactory = connection.GetAsync,
+                    InstanceName = options.KeyPrefix,
+                }))
+                .WithBackplane(new RedisBackplane(new RedisBackplaneOptions
+                {
+                    ConnectionMultiplexerFactory = connection.GetAsync,
+                }))
+                .WithOptions(o => o.BackplaneChannelPrefix = options.KeyPrefix + "backplane");
+        }
+
+        return services;
+    }
+}
+
+/// <summary>
+/// One Redis connection shared by L2 and the backplane. It never blocks start-up or a request on an absent
+/// Redis: commands fail fast while it is down, and it reconnects by itself.
+/// </summary>
+public sealed class RedisConnection(string configuration) : IAsyncDisposable
+{
+    private readonly Lazy<Task<IConnectionMultiplexer>> _connection = new(() => ConnectAsync(configuration));
+
+    public Task<IConnectionMultiplexer> GetAsync() => _connection.Value;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection.IsValueCreated)
+        {
+            await (await _connection.Value).DisposeAsync();
+        }
+    }
+
+    private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ConnectTimeout = 2000;
+        options.AsyncTimeout = 1000;
+        options.SyncTimeout = 1000;
+        return await ConnectionMultiplexer.ConnectAsync(options);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using IdResolution.Core.Values;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace IdResolution.Caching;
+
+/// <summary>
+/// The resolve path's two cache levels, in-process (L1) over Redis (L2), on FusionCache: one registry read
+/// per key however many callers miss together, entries that live as long as the values' TTLs allow, stale
+/// answers while the registry is down, and invalidations that reach every node through the Redis backplane.
+/// Keys are normalised handles.
+/// </summary>
+public sealed partial class ResolutionCache
+{
+    private readonly IFusionCache _cache;
+    private readonly CacheOptions _options;
+    private readonly CacheMetrics _metrics;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<ResolutionCache> _logger;
+    private readonly FusionCacheEntryOptions _staleReadOptions;
+
+    public ResolutionCache(IFusionCache cache, IOptions<CacheOptions> options, CacheMetrics metrics, TimeProvider clock, ILogger<ResolutionCache> logger)
+    {
+        _cache = cache;
+        _options = options.Value;
+        _metrics = metrics;
+        _clock = clock;
+        _logger = logger;
+        _staleReadOptions = cache.DefaultEntryOptions.Duplicate().SetAllowStaleOnReadOnly(true);
+        cache.Events.Memory.Eviction += (_, _) => metrics.Evicted();
+    }
+
+    /// <summary>The cached answer for a key, or the one <paramref name="load"/> reads (once, for all concurrent callers).</summary>
+    public async ValueTask<CachedResolution> GetOrLoadAsync(string key, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)
+    {
+        var entry = await _cache.GetOrSetAsync<CachedResolution>(key, (context, token) => LoadAsync(context, load, token), token: cancellationToken);
+        _metrics.Answered(entry.TakeOrigin());
+        return entry;
+    }
+
+    /// <summary>A cached answer without loading; with <paramref name="allowStale"/>, also one past its lifetime (for registry outages).</summary>
+    public async ValueTask<CachedResolution?> TryGetAsync(string key, bool allowStale, CancellationToken cancellationToken)
+    {
+        var maybe = await _cache.TryGetAsync<CachedResolution>(key, allowStale ? _staleReadOptions : null, cancellationToken);
+        if (!maybe.HasValue)
+        {
+            return null;
+        }
+
+        _metrics.Answered(maybe.Value.TakeOrigin());
+        return maybe.Value;
+    }
+
+    /// <summary>Caches an answer loaded outside <see cref="GetOrLoadAsync"/> (batch loads) that started at <paramref name="loadStarted"/>.</summary>
+    public async ValueTask StoreAsync(string key, CachedResolution entry, long loadStarted, CancellationToken cancellationToken)
+    {
+        _metrics.Loaded();
+        _metrics.Answered(entry.TakeOrigin());
+        if (Cacheable(entry, loadStarted, out var lifetime))
+        {
+            await _cache.SetAsync(key, entry, o => o.SetDuration(lifetime).SetSize(entry.EstimatedBytes()), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Drops a key from this node's memory, from Redis, and (through the backplane) from every other node's
+    /// memory; then does it again after <see cref="CacheOptions.SecondInvalidationDelay"/> for reads that raced the write.
+    /// </summary>
+    public async Task InvalidateAsync(string key, CancellationToken cancellationToken)
+    {
+        await _cache.RemoveAsync(key, token: cancellationToken);
+        _ = InvalidateAgainAsync(key);
+    }
+
+    private async Task InvalidateAgainAsync(string key)
+    {
+        try
+        {
+            await Task.Delay(_options.SecondInvalidationDelay, _clock);
+            await _cache.RemoveAsync(key);
+        }
+        catch (Exception e)
+        {
+            LogSecondInvalidationFailed(_logger, key, e);
+        }
+    }
+
+    private async Task<CachedResolution> LoadAsync(
+        FusionCacheFactoryExecutionContext<CachedResolution> context, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var entry = await load(cancellationToken);
+        _metrics.Loaded();
+        if (Cacheable(entry, started, out var lifetime))
+        {
+            context.Options.Duration = lifetime;
+            context.Options.Size = entry.EstimatedBytes();
+        }
+        else
+        {
+            context.Options.SkipMemoryCacheWrite = true;
+            context.Options.SkipDistributedCacheWrite = true;
+        }
+
+        return entry;
+    }
+
+    /// <summary>
+    /// Not cacheable: a TTL of 0 ("never cache"), and any read slower than the second invalidation, which may
+    /// be older than a write it missed.
+    /// </summary>
+    private bool Cacheable(CachedResolution entry, long loadStarted, out TimeSpan lifetime)
+    {
+        lifetime = Lifetime(entry);
+        return lifetime > TimeSpan.Zero && Stopwatch.GetElapsedTime(loadStarted) < _options.SecondInvalidationDelay;
+    }
+
+    private TimeSpan Lifetime(CachedResolution entry)
+    {
+        if (!entry.Found)
+        {
+            return _options.NegativeDuration;
+        }
+
+        var max = (long)_options.MaxDuration.TotalSeconds;
+        var seconds = CacheLifetime.Seconds(entry.Record!.Values, _clock.GetUtcNow().ToUnixTimeSeconds(), max);
+        return TimeSpan.FromSeconds(Math.Min(seconds, max));
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Second invalidation of {Key} failed")]
+    private static partial void LogSecondInvalidationFailed(ILogger logger, string key, Exception exception);
+}
