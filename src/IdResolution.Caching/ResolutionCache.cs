@@ -20,6 +20,7 @@ public sealed partial class ResolutionCache
     private readonly TimeProvider _clock;
     private readonly ILogger<ResolutionCache> _logger;
     private readonly FusionCacheEntryOptions _staleReadOptions;
+    private int _pendingInvalidations;
 
     public ResolutionCache(IFusionCache cache, IOptions<CacheOptions> options, CacheMetrics metrics, TimeProvider clock, ILogger<ResolutionCache> logger)
     {
@@ -31,6 +32,9 @@ public sealed partial class ResolutionCache
         _staleReadOptions = cache.DefaultEntryOptions.Duplicate().SetAllowStaleOnReadOnly(true);
         cache.Events.Memory.Eviction += (_, _) => metrics.Evicted();
     }
+
+    /// <summary>Second invalidations scheduled and not yet done.</summary>
+    public int PendingInvalidations => Volatile.Read(ref _pendingInvalidations);
 
     /// <summary>The cached answer for a key, or the one <paramref name="load"/> reads (once, for all concurrent callers).</summary>
     public async ValueTask<CachedResolution> GetOrLoadAsync(string key, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)
@@ -71,6 +75,7 @@ public sealed partial class ResolutionCache
     public async Task InvalidateAsync(string key, CancellationToken cancellationToken)
     {
         await _cache.RemoveAsync(key, token: cancellationToken);
+        Interlocked.Increment(ref _pendingInvalidations);
         _ = InvalidateAgainAsync(key);
     }
 
@@ -84,6 +89,10 @@ public sealed partial class ResolutionCache
         catch (Exception e)
         {
             LogSecondInvalidationFailed(_logger, key, e);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pendingInvalidations);
         }
     }
 

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace IdResolution.Server.Tests.Infrastructure;
 
 /// <summary>One running node per test class, on one registry provider. Tests use random names, so they never share data.</summary>
@@ -55,45 +53,16 @@ public sealed class SqliteNodeFixture : NodeFixture
     }
 }
 
-/// <summary>A fresh database on the PostgreSQL that scripts/test.sh started (IDRES_TEST_POSTGRES).</summary>
+/// <summary>A fresh database on the PostgreSQL that scripts/test.sh started, with its Redis as L2.</summary>
 public sealed class PostgresNodeFixture : NodeFixture
 {
-    private readonly string _database = "idres_test_" + Guid.NewGuid().ToString("N")[..12];
-
-    public static string AdminConnectionString =>
-        Environment.GetEnvironmentVariable("IDRES_TEST_POSTGRES")
-        ?? throw new InvalidOperationException("IDRES_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts PostgreSQL and Redis.");
-
-    public static string RedisConfiguration =>
-        Environment.GetEnvironmentVariable("IDRES_TEST_REDIS")
-        ?? throw new InvalidOperationException("IDRES_TEST_REDIS is not set: run the tests with scripts/test.sh, which starts PostgreSQL and Redis.");
-
-    public string ConnectionString => new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = _database }.ConnectionString;
+    private readonly TestDatabase _database = new();
 
     protected override async Task<Dictionary<string, string?>> PrepareRegistryAsync()
     {
-        await ExecuteAsync($"CREATE DATABASE {_database}");
-        return new Dictionary<string, string?>
-        {
-            ["Registry:Provider"] = "Postgres",
-            ["Registry:Migrate"] = "true",
-            ["ConnectionStrings:Registry"] = ConnectionString,
-            ["ConnectionStrings:Redis"] = RedisConfiguration,
-            ["Cache:KeyPrefix"] = _database + ":",
-        };
+        await _database.CreateAsync();
+        return _database.NodeSettings();
     }
 
-    protected override async Task DropRegistryAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        await ExecuteAsync($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
-    }
-
-    private static async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(AdminConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    protected override async Task DropRegistryAsync() => await _database.DisposeAsync();
 }

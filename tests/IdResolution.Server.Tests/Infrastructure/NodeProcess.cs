@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace IdResolution.Server.Tests.Infrastructure;
@@ -36,7 +35,7 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public static async Task<NodeProcess> StartAsync(string workingDirectory, params string[] extraArgs)
     {
-        var httpUrl = new Uri($"http://127.0.0.1:{FreePort()}");
+        var httpUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -45,7 +44,7 @@ public sealed class NodeProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "IdResolution.Server.dll"));
         start.ArgumentList.Add($"--Node:HttpUrl={httpUrl}");
-        start.ArgumentList.Add($"--Node:GrpcUrl=http://127.0.0.1:{FreePort()}");
+        start.ArgumentList.Add($"--Node:GrpcUrl=http://127.0.0.1:{Ports.Free()}");
         foreach (var arg in extraArgs)
         {
             start.ArgumentList.Add(arg);
@@ -112,12 +111,5 @@ public sealed class NodeProcess : IAsyncDisposable
         {
             _output.AppendLine(line);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Grpc.Net.Client;
 using IdResolution.Server.Startup;
 using Microsoft.AspNetCore.Builder;
@@ -37,8 +35,8 @@ public sealed class NodeServer : IAsyncDisposable
 
     public static async Task<NodeServer> StartAsync(IDictionary<string, string?> settings)
     {
-        var httpUrl = new Uri($"http://127.0.0.1:{FreePort()}");
-        var grpcUrl = new Uri($"http://127.0.0.1:{FreePort()}");
+        var httpUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        var grpcUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
         var all = new Dictionary<string, string?>(settings)
         {
             ["Node:HttpUrl"] = httpUrl.ToString(),
@@ -81,12 +79,5 @@ public sealed class NodeServer : IAsyncDisposable
         Channel.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

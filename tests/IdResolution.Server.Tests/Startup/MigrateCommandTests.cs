@@ -11,10 +11,10 @@ public sealed class MigrateCommandTests
     public async Task Migrate_CreatesTheRegistrySchema_AndExits()
     {
         var database = "idres_migrate_" + Guid.NewGuid().ToString("N")[..12];
-        await using var admin = new NpgsqlConnection(PostgresNodeFixture.AdminConnectionString);
+        await using var admin = new NpgsqlConnection(TestDatabase.AdminConnectionString);
         await admin.OpenAsync();
         await new NpgsqlCommand($"CREATE DATABASE {database}", admin).ExecuteNonQueryAsync();
-        var connectionString = new NpgsqlConnectionStringBuilder(PostgresNodeFixture.AdminConnectionString) { Database = database }.ConnectionString;
+        var connectionString = new NpgsqlConnectionStringBuilder(TestDatabase.AdminConnectionString) { Database = database }.ConnectionString;
         try
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Text.Json;
+using Grpc.Core;
+using IdResolution.Caching;
+using IdResolution.Contracts.V1;
+using IdResolution.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace IdResolution.Server.Tests.Caching;
+
+/// <summary>Backing services failing under a running node: a private Redis is killed, a private PostgreSQL stopped.</summary>
+public sealed class CacheOutageTests
+{
+    private const string Prefix = "88.118.8.1001";
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private static async Task<HttpStatusCode> StatusAsync(NodeServer node, string handle)
+    {
+        using var response = await node.Http.GetAsync($"/api/handles/{handle}");
+        return response.StatusCode;
+    }
+
+    private static async Task<NodeServer> StartAsync(Dictionary<string, string?> settings)
+    {
+        settings["Seeds:Load"] = "false";
+        // Short lifetimes, so that resolves keep reaching Redis and the registry during the test.
+        settings["Cache:MaxDuration"] = "00:00:01";
+        var node = await NodeServer.StartAsync(settings);
+        (await node.SendAsync(HttpMethod.Post, $"/api/prefixes/{Prefix}")).EnsureSuccessStatusCode();
+        return node;
+    }
+
+    [Fact]
+    public async Task RedisKilled_UnderAResolveLoop_NoResolveFails_AndL2IsUsedAgainAfterRestart()
+    {
+        using var redis = new RedisInstance();
+        await redis.StartAsync();
+        await using var database = new TestDatabase();
+        await database.CreateAsync();
+        await using var writer = await StartAsync(database.NodeSettings(redis.Configuration));
+        await using var reader = await StartAsync(database.NodeSettings(redis.Configuration));
+        var handles = Enumerable.Range(0, 20).Select(i => $"{Prefix}/R-{i}-{Guid.NewGuid():N}").ToArray();
+        foreach (var handle in handles)
+        {
+            (await writer.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", """[{"index":1,"type":"URL","data":"https://r.example"}]""")).EnsureSuccessStatusCode();
+        }
+
+        var failures = new List<string>();
+        var resolved = 0;
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var status = await StatusAsync(writer, handles[i % handles.Length]);
+                Interlocked.Increment(ref resolved);
+                if (status != HttpStatusCode.OK)
+                {
+                    lock (failures)
+                    {
+                        failures.Add($"{handles[i % handles.Length]}: {status}");
+                    }
+                }
+            }
+        });
+
+        await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref resolved) > 50), Deadline, "resolves before the kill");
+        redis.Kill();
+        var atKill = Volatile.Read(ref resolved);
+        await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref resolved) > atKill + 200), Deadline, "resolves while Redis is down");
+        await redis.StartAsync();
+
+        // L2 in use again: an entry the writer node caches reaches Redis, and the other node answers from it.
+        var fresh = $"{Prefix}/R-after-{Guid.NewGuid():N}";
+        (await writer.SendAsync(HttpMethod.Put, $"/api/handles/{fresh}", """[{"index":1,"type":"URL","data":"https://after.example"}]""")).EnsureSuccessStatusCode();
+        using var redisAnswers = new LayerCounter(reader, CacheLayer.Redis);
+        await using var client = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        await Eventually.HoldsAsync(async () =>
+        {
+            await StatusAsync(writer, fresh);
+            var keys = client.GetServer(redis.Configuration).Keys(pattern: $"*{fresh}*");
+            return keys.Any() && await StatusAsync(reader, fresh) == HttpStatusCode.OK && redisAnswers.Count > 0;
+        }, Deadline, "node B answering from Redis after the restart");
+
+        await stop.CancelAsync();
+        await loop;
+        Assert.Empty(failures);
+        Assert.True(resolved > atKill + 200);
+    }
+
+    [Fact]
+    public async Task PostgresStopped_CachedStillResolve_UnknownAreUnavailable_WritesFailCleanly_ThenAllResumes()
+    {
+        await using var postgres = new PostgresInstance();
+        await postgres.InitialiseAsync();
+        var database = new TestDatabase(postgres.ConnectionString); // goes with the private cluster
+        await database.CreateAsync();
+        await using var node = await StartAsync(database.NodeSettings());
+        var cached = $"{Prefix}/P-{Guid.NewGuid():N}";
+        (await node.SendAsync(HttpMethod.Put, $"/api/handles/{cached}", """[{"index":1,"type":"URL","data":"https://p.example"}]""")).EnsureSuccessStatusCode();
+        await Eventually.HoldsAsync(() => Task.FromResult(node.Services.GetRequiredService<ResolutionCache>().PendingInvalidations == 0), Deadline, "the write's second invalidation");
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(node, cached));
+
+        await postgres.StopAsync();
+
+        // Served past its 1 s lifetime: stale, from memory, while the registry is down.
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < TimeSpan.FromSeconds(2.5))
+        {
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(node, cached));
+        }
+
+        using var unknown = await node.Http.GetAsync($"/api/handles/{Prefix}/P-unknown-{Guid.NewGuid():N}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unknown.StatusCode);
+        Assert.Equal(3, JsonDocument.Parse(await unknown.Content.ReadAsStringAsync()).RootElement.GetProperty("responseCode").GetInt32());
+        var grpc = await Assert.ThrowsAsync<RpcException>(() =>
+            new Resolver.ResolverClient(node.Channel).ResolveAsync(new ResolveRequest { Handle = $"{Prefix}/P-unknown-{Guid.NewGuid():N}" }).ResponseAsync);
+        Assert.Equal(StatusCode.Unavailable, grpc.StatusCode);
+        var written = $"{Prefix}/P-write-{Guid.NewGuid():N}";
+        using var write = await node.SendAsync(HttpMethod.Put, $"/api/handles/{written}", """[{"index":1,"type":"URL","data":"https://w.example"}]""");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, write.StatusCode);
+        Assert.Equal(3, JsonDocument.Parse(await write.Content.ReadAsStringAsync()).RootElement.GetProperty("responseCode").GetInt32());
+
+        await postgres.StartAsync();
+
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var retry = await node.SendAsync(HttpMethod.Put, $"/api/handles/{written}", """[{"index":1,"type":"URL","data":"https://w.example"}]""");
+            return retry.IsSuccessStatusCode;
+        }, Deadline, "writes resuming");
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(node, written));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(node, cached));
+    }
+
+    /// <summary>Counts one node's <c>idres.cache.lookups</c> answered by one layer.</summary>
+    private sealed class LayerCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _count;
+
+        public LayerCounter(NodeServer node, CacheLayer layer)
+        {
+            var meters = node.Services.GetRequiredService<IMeterFactory>();
+            var tag = layer.ToString().ToLowerInvariant();
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == "idres.cache.lookups" && ReferenceEquals(instrument.Meter.Scope, meters))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var t in tags)
+                {
+                    if (t.Key == "layer" && (string?)t.Value == tag)
+                    {
+                        Interlocked.Add(ref _count, value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
