@@ -3,6 +3,7 @@
 # Installs them from Debian's packages when missing, starts private instances on free loopback
 # ports in a temporary directory, runs `dotnet test`, and stops them again, even when tests fail.
 # Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Grpc]
+# (with no arguments it also runs every benchmark once, dry, so they keep working)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services.sh
@@ -15,6 +16,15 @@ echo "PostgreSQL on port $IDRES_PG_PORT, Redis on port $IDRES_REDIS_PORT (in $ID
 log="$IDRES_SERVICES_DIR/dotnet-test.log"
 status=0
 dotnet test IdResolution.sln --nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# The benchmarks must keep compiling and running: one dry pass of each (a full run is bench/micro.sh).
+if [ $# -eq 0 ]; then
+  echo "Benchmarks, dry run"
+  (cd bench/IdResolution.Benchmarks && dotnet run -c Release -- --job dry --filter '*' \
+     --artifacts "$IDRES_SERVICES_DIR/bench" > "$IDRES_SERVICES_DIR/bench.log" 2>&1) \
+    || { status=1; tail -50 "$IDRES_SERVICES_DIR/bench.log"; echo "benchmark dry run failed"; }
+  grep -E '^\|' "$IDRES_SERVICES_DIR/bench.log" || true
+fi
 
 # One closing line for CI, summed over the test assemblies.
 awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {

@@ -8,6 +8,9 @@ public sealed class CacheOptions
     /// <summary>Bytes the in-process cache (L1) may hold; entries are weighed by their size.</summary>
     public long MemoryBudgetBytes { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>Keep answers in process memory (L1). Off only to measure or diagnose the layers below.</summary>
+    public bool Memory { get; set; } = true;
+
     /// <summary>Upper bound on how long a record is cached, whatever its values' TTLs say.</summary>
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromMinutes(10);
 

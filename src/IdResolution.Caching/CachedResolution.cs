@@ -64,7 +64,7 @@ public sealed class CachedResolution
     [JsonIgnore]
     public byte[] PublicJson => _publicJson ??= BuildPublicJson();
 
-    /// <summary>The gRPC answer for an anonymous, unfiltered resolve. Shared by calls: never modify it.</summary>
+    /// <summary>The gRPC answer for an anonymous, unfiltered resolve, pre-encoded (<see cref="PreEncodedMessages"/>). Shared by calls: never modify it.</summary>
     [JsonIgnore]
     public V1.ResolveResponse PublicResponse => _publicResponse ??= BuildPublicResponse();
 
@@ -104,6 +104,6 @@ public sealed class CachedResolution
     {
         var response = new V1.ResolveResponse { Handle = Handle, ResponseCode = (uint)ResponseCode.Success };
         ProtoValues.AddTo(response.Values, ValueVisibility.PublicOnly(Record!.Values));
-        return response;
+        return PreEncodedMessages.Freeze(response);
     }
 }

@@ -44,6 +44,8 @@ public static class CachingServiceCollectionExtensions
                 // A write is acknowledged only after Redis and the other nodes have been told.
                 AllowBackgroundDistributedCacheOperations = false,
                 AllowBackgroundBackplaneOperations = false,
+                SkipMemoryCacheRead = !options.Memory,
+                SkipMemoryCacheWrite = !options.Memory,
             })
             .WithMemoryCache(new MemoryCache(new MemoryCacheOptions { SizeLimit = options.MemoryBudgetBytes, CompactionPercentage = 0.1 }));
 

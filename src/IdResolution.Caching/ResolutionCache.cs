@@ -20,6 +20,7 @@ public sealed partial class ResolutionCache
     private readonly TimeProvider _clock;
     private readonly ILogger<ResolutionCache> _logger;
     private readonly FusionCacheEntryOptions _staleReadOptions;
+    private readonly FusionCacheEntryOptions _memoryOnlyReadOptions;
     private int _pendingInvalidations;
 
     public ResolutionCache(IFusionCache cache, IOptions<CacheOptions> options, CacheMetrics metrics, TimeProvider clock, ILogger<ResolutionCache> logger)
@@ -30,11 +31,28 @@ public sealed partial class ResolutionCache
         _clock = clock;
         _logger = logger;
         _staleReadOptions = cache.DefaultEntryOptions.Duplicate().SetAllowStaleOnReadOnly(true);
+        _memoryOnlyReadOptions = cache.DefaultEntryOptions.Duplicate().SetSkipDistributedCacheRead(true);
         cache.Events.Memory.Eviction += (_, _) => metrics.Evicted();
     }
 
     /// <summary>Second invalidations scheduled and not yet done.</summary>
     public int PendingInvalidations => Volatile.Read(ref _pendingInvalidations);
+
+    /// <summary>
+    /// The hot path: an answer held in this node's memory, found synchronously and without allocating.
+    /// Null means "ask <see cref="GetOrLoadAsync"/>", which also looks in Redis and the registry.
+    /// </summary>
+    public CachedResolution? TryGetFromMemory(string key)
+    {
+        var maybe = _cache.TryGet<CachedResolution>(key, _memoryOnlyReadOptions);
+        if (!maybe.HasValue)
+        {
+            return null;
+        }
+
+        _metrics.Answered(maybe.Value.TakeOrigin());
+        return maybe.Value;
+    }
 
     /// <summary>The cached answer for a key, or the one <paramref name="load"/> reads (once, for all concurrent callers).</summary>
     public async ValueTask<CachedResolution> GetOrLoadAsync(string key, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)

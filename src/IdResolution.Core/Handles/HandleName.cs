@@ -5,27 +5,36 @@ namespace IdResolution.Core.Handles;
 
 /// <summary>
 /// A handle <c>PREFIX/SUFFIX</c>, split at the first '/'. The prefix is case-insensitive and the suffix
-/// case-sensitive, so <see cref="Key"/> (the registry's lookup key) upper-cases only the prefix.
+/// case-sensitive, so <see cref="Key"/> (the registry's and caches' lookup key) upper-cases only the prefix.
+/// Parsing a name whose prefix is already upper-case allocates nothing: <see cref="Key"/> is then the input string.
 /// </summary>
 public readonly record struct HandleName
 {
-    private HandleName(PrefixName prefix, string suffix, string display, string key)
+    private readonly int _slash;
+
+    private HandleName(string display, string key, int slash)
     {
-        Prefix = prefix;
-        Suffix = suffix;
         Display = display;
         Key = key;
+        _slash = slash;
     }
-
-    public PrefixName Prefix { get; }
-
-    public string Suffix { get; }
 
     /// <summary>The handle as the user wrote it.</summary>
     public string Display { get; }
 
     /// <summary>Normalised form: prefix upper-cased, suffix untouched.</summary>
     public string Key { get; }
+
+    public PrefixName Prefix
+    {
+        get
+        {
+            var display = Display[.._slash];
+            return PrefixName.FromValidated(display, ReferenceEquals(Key, Display) ? display : Key[.._slash]);
+        }
+    }
+
+    public string Suffix => Display[(_slash + 1)..];
 
     public override string ToString() => Display;
 
@@ -48,46 +57,49 @@ public readonly record struct HandleName
             return false;
         }
 
-        if (!PrefixName.TryParse(text[..slash], out var prefix, out error))
-        {
-            error = slash == 0 ? $"handle '{Shorten(text)}' has an empty prefix" : error;
-            return false;
-        }
-
-        var suffix = text[(slash + 1)..];
-        error = ValidateSuffix(text, suffix);
+        var prefix = text.AsSpan(0, slash);
+        error = slash == 0 ? $"handle '{Shorten(text)}' has an empty prefix" : PrefixName.Validate(prefix) ?? ValidateSuffix(text, slash + 1);
         if (error is not null)
         {
             return false;
         }
 
-        var key = ReferenceEquals(prefix.Key, prefix.Display) ? text : string.Concat(prefix.Key, "/", suffix);
-        name = new HandleName(prefix, suffix, text, key);
+        name = new HandleName(text, PrefixName.HasLowerAscii(prefix) ? UpperPrefix(text, slash) : text, slash);
         return true;
     }
 
-    private static string? ValidateSuffix(string handle, string suffix)
+    private static string UpperPrefix(string text, int slash) =>
+        string.Create(text.Length, (text, slash), static (chars, state) =>
+        {
+            state.text.AsSpan().CopyTo(chars);
+            for (var i = 0; i < state.slash; i++)
+            {
+                chars[i] = char.ToUpperInvariant(chars[i]);
+            }
+        });
+
+    private static string? ValidateSuffix(string handle, int start)
     {
-        if (suffix.Length == 0)
+        if (start == handle.Length)
         {
             return $"handle '{Shorten(handle)}' has an empty suffix";
         }
 
-        for (var i = 0; i < suffix.Length; i++)
+        for (var i = start; i < handle.Length; i++)
         {
-            var c = suffix[i];
+            var c = handle[i];
             if (char.IsControl(c))
             {
-                return $"handle suffix contains the control character {PrefixName.Printable(c)} at position {i}";
+                return $"handle suffix contains the control character {PrefixName.Printable(c)} at position {i - start}";
             }
 
-            if (char.IsHighSurrogate(c) && i + 1 < suffix.Length && char.IsLowSurrogate(suffix[i + 1]))
+            if (char.IsHighSurrogate(c) && i + 1 < handle.Length && char.IsLowSurrogate(handle[i + 1]))
             {
                 i++;
             }
             else if (char.IsSurrogate(c))
             {
-                return $"handle suffix contains an unpaired UTF-16 surrogate at position {i}";
+                return $"handle suffix contains an unpaired UTF-16 surrogate at position {i - start}";
             }
         }
 

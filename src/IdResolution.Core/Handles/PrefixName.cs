@@ -33,19 +33,23 @@ public readonly record struct PrefixName
     public static bool TryParse(string? text, out PrefixName prefix, [NotNullWhen(false)] out string? error)
     {
         prefix = default;
-        error = Validate(text);
+        error = text is null ? "prefix is empty" : Validate(text);
         if (error is not null)
         {
             return false;
         }
 
-        prefix = new PrefixName(text!, UpperAscii(text!));
+        prefix = new PrefixName(text!, HasLowerAscii(text) ? text!.ToUpperInvariant() : text!);
         return true;
     }
 
-    private static string? Validate(string? text)
+    /// <summary>A prefix already validated as part of a handle.</summary>
+    internal static PrefixName FromValidated(string display, string key) => new(display, key);
+
+    /// <summary>Why <paramref name="text"/> is not a prefix, or null when it is one. Allocates only to explain an error.</summary>
+    internal static string? Validate(ReadOnlySpan<char> text)
     {
-        if (string.IsNullOrEmpty(text))
+        if (text.IsEmpty)
         {
             return "prefix is empty";
         }
@@ -72,7 +76,7 @@ public readonly record struct PrefixName
                 continue;
             }
 
-            if (!IsPrefixChar(c))
+            if (!char.IsAsciiLetterOrDigit(c) && c != '-' && c != '_')
             {
                 return $"prefix '{text}' contains '{Printable(c)}' at position {i}; prefixes use letters, digits, '-' and '_' between dots";
             }
@@ -88,20 +92,7 @@ public readonly record struct PrefixName
         return segments > HandleLimits.MaxPrefixSegments ? $"prefix '{text}' has more than {HandleLimits.MaxPrefixSegments} segments" : null;
     }
 
-    private static bool IsPrefixChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_';
+    internal static bool HasLowerAscii(ReadOnlySpan<char> text) => text.ContainsAnyInRange('a', 'z');
 
     internal static string Printable(char c) => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString();
-
-    private static string UpperAscii(string text)
-    {
-        foreach (var c in text)
-        {
-            if (char.IsAsciiLetterLower(c))
-            {
-                return text.ToUpperInvariant();
-            }
-        }
-
-        return text;
-    }
 }

@@ -1,13 +1,15 @@
 using System.Reflection;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
+using IdResolution.Contracts;
 using IdResolution.Core;
 
 namespace IdResolution.Server.Grpc;
 
 /// <summary>
 /// Binds gRPC services like grpc-dotnet's default binder, but with request deserializers that answer a
-/// malformed message with INVALID_ARGUMENT (Handle code 4) instead of grpc-dotnet's generic UNKNOWN.
+/// malformed message with INVALID_ARGUMENT (Handle code 4) instead of grpc-dotnet's generic UNKNOWN, and
+/// response serializers that send pre-encoded answers (<see cref="PreEncodedMessages"/>) as they are.
 /// </summary>
 internal sealed class StrictMessageMethodProvider<TService> : IServiceMethodProvider<TService>
     where TService : class
@@ -77,7 +79,21 @@ internal sealed class StrictBinder<TService>(ServiceMethodProviderContext<TServi
                 throw GrpcErrors.Exception(ResponseCode.ProtocolError, $"the request is not a valid {typeof(TRequest).Name} message: {e.Message}");
             }
         });
-        return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, strict, method.ResponseMarshaller);
+        var responses = method.ResponseMarshaller;
+        var preEncoded = new Marshaller<TResponse>(
+            (response, serializationContext) =>
+            {
+                if (PreEncodedMessages.TryGet(response, out var bytes))
+                {
+                    serializationContext.Complete(bytes!);
+                }
+                else
+                {
+                    responses.ContextualSerializer(response, serializationContext);
+                }
+            },
+            responses.ContextualDeserializer);
+        return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, strict, preEncoded);
     }
 
     /// <summary>An open-instance delegate to the service's override, and the endpoint metadata (e.g. [Authorize]) of class and method.</summary>

@@ -29,12 +29,12 @@ public static class HandleResponses
         });
 
     /// <summary>A pre-serialised 200 answer.</summary>
-    public static Task WriteBytesAsync(HttpContext context, byte[] json)
+    public static async Task WriteBytesAsync(HttpContext context, byte[] json)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = JsonContentType;
         context.Response.ContentLength = json.Length;
-        return context.Response.Body.WriteAsync(json, 0, json.Length, context.RequestAborted);
+        await context.Response.BodyWriter.WriteAsync(json, context.RequestAborted);
     }
 
     public static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> write)

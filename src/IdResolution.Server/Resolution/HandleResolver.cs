@@ -23,6 +23,11 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
             return Resolution.Failed(ResponseCode.InvalidHandle, text, error);
         }
 
+        if (!authoritative && cache.TryGetFromMemory(name.Key) is { } hit)
+        {
+            return Answer(hit, text, name);
+        }
+
         CachedResolution entry;
         try
         {
