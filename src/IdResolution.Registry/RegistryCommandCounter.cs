@@ -3,12 +3,15 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace IdResolution.Registry;
 
-/// <summary>Counts the commands this node sends to the registry (what the cache must keep low).</summary>
+/// <summary>Counts the commands this node sends to the registry (what the cache must keep low): EF Core's, seen as an interceptor, and the ones sent directly.</summary>
 public sealed class RegistryCommandCounter : DbCommandInterceptor
 {
     private long _commands;
 
     public long Commands => Interlocked.Read(ref _commands);
+
+    /// <summary>Counts a command sent outside EF Core (the resolve read).</summary>
+    public void Sent() => Interlocked.Increment(ref _commands);
 
     public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)

@@ -26,6 +26,14 @@ public static class RegistryServiceCollectionExtensions
                 throw new InvalidOperationException("Registry:Provider is Postgres but ConnectionStrings:Registry is not set.");
             }
 
+            // Statements the node runs again and again (the resolve read above all) are prepared once per connection.
+            var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            if (npgsql.MaxAutoPrepare == 0)
+            {
+                npgsql.MaxAutoPrepare = 32;
+            }
+
+            connectionString = npgsql.ConnectionString;
             services.AddDbContextPool<RegistryContext, PostgresRegistryContext>(o => o.UseNpgsql(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(commands));
         }
         else

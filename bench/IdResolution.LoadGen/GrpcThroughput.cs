@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using Grpc.Net.Client;
+using IdResolution.Contracts.V1;
+
+namespace IdResolution.LoadGen;
+
+/// <summary>Closed-loop gRPC load: a fixed number of calls in flight, each started when the previous one ends.</summary>
+public static class GrpcThroughput
+{
+    public static async Task<int> RunAsync(Uri target, Keys keys, TimeSpan duration, int concurrency, int connections, int batch, CancellationToken cancellation)
+    {
+        var channels = Enumerable.Range(0, Math.Max(1, connections)).Select(_ => Channel(target)).ToArray();
+        var latencies = new Latencies();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        stop.CancelAfter(duration);
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(i => WorkAsync(new Resolver.ResolverClient(channels[i % channels.Length]), keys, batch, latencies, stop.Token));
+        await Task.WhenAll(workers);
+        Console.WriteLine(latencies.Summary(clock.Elapsed, Math.Max(1, batch)));
+        foreach (var channel in channels)
+        {
+            channel.Dispose();
+        }
+
+        return 0;
+    }
+
+    public static async Task<int> CaptureAsync(Uri target, string handle, string output, CancellationToken cancellation)
+    {
+        using var channel = Channel(target);
+        var answer = await new Resolver.ResolverClient(channel).ResolveAsync(new ResolveRequest { Handle = handle }, cancellationToken: cancellation);
+        await File.WriteAllBytesAsync(output, answer.ToByteArray(), cancellation);
+        return 0;
+    }
+
+    public static async Task<int> SweepAsync(Uri target, string prefix, int count, int batch, CancellationToken cancellation)
+    {
+        using var channel = Channel(target);
+        var client = new Resolver.ResolverClient(channel);
+        var found = 0;
+        for (var start = 0; start < count; start += batch)
+        {
+            var request = new BatchResolveRequest();
+            for (var i = start; i < Math.Min(count, start + batch); i++)
+            {
+                request.Handles.Add($"{prefix}/L-{i}");
+            }
+
+            var response = await client.BatchResolveAsync(request, cancellationToken: cancellation);
+            found += response.Results.Count(r => r.ResponseCode == 1);
+        }
+
+        Console.WriteLine($"{{\"resolved\":{found}}}");
+        return found == count ? 0 : 1;
+    }
+
+    public static GrpcChannel Channel(Uri target) =>
+        GrpcChannel.ForAddress(target, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionLifetime = Timeout.InfiniteTimeSpan },
+        });
+
+    private static async Task WorkAsync(Resolver.ResolverClient client, Keys keys, int batch, Latencies latencies, CancellationToken stop)
+    {
+        await Task.Yield();
+        while (!stop.IsCancellationRequested)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                if (batch > 0)
+                {
+                    var request = new BatchResolveRequest();
+                    for (var i = 0; i < batch; i++)
+                    {
+                        request.Handles.Add(keys.Next());
+                    }
+
+                    await client.BatchResolveAsync(request);
+                }
+                else
+                {
+                    await client.ResolveAsync(new ResolveRequest { Handle = keys.Next() });
+                }
+
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                latencies.Error();
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using IdResolution.LoadGen;
+
+// Load generator for bench/load.sh: gRPC closed-loop throughput, open-loop latency at a fixed arrival rate
+// (HTTP or gRPC, measured from each request's intended send time), and capture of a real gRPC answer.
+var target = new Option<string>("--target") { Description = "Base URL of the node or baseline", Required = true };
+var duration = new Option<double>("--duration") { Description = "Seconds to run", DefaultValueFactory = _ => 10 };
+var handles = new Option<int>("--handles") { Description = "Uniform mix over PREFIX/L-0 .. L-(N-1); 0: only --hot", DefaultValueFactory = _ => 0 };
+var hot = new Option<string>("--hot") { Description = "The one handle of a hot-key run", DefaultValueFactory = _ => "88.118.8.1001/L-0" };
+var prefix = new Option<string>("--prefix") { Description = "Prefix of the uniform mix", DefaultValueFactory = _ => "88.118.8.1001" };
+var concurrency = new Option<int>("--concurrency") { Description = "Calls in flight (closed loop)", DefaultValueFactory = _ => 64 };
+var connections = new Option<int>("--connections") { Description = "HTTP/2 connections", DefaultValueFactory = _ => 2 };
+var batch = new Option<int>("--batch") { Description = "BatchResolve this many handles per call instead of Resolve", DefaultValueFactory = _ => 0 };
+var rate = new Option<double>("--rate") { Description = "Requests per second (open loop)", Required = true };
+var protocol = new Option<string>("--protocol") { Description = "http or grpc", DefaultValueFactory = _ => "http" };
+var output = new Option<string>("--out") { Description = "File for the captured answer", Required = true };
+
+var grpc = new Command("grpc", "Closed-loop gRPC throughput: --concurrency calls kept in flight for --duration seconds.")
+{
+    target, duration, handles, hot, prefix, concurrency, connections, batch,
+};
+grpc.SetAction((result, cancellation) => GrpcThroughput.RunAsync(
+    new Uri(result.GetValue(target)!), Keys.From(result.GetValue(handles), result.GetValue(hot)!, result.GetValue(prefix)!),
+    TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(concurrency), result.GetValue(connections), result.GetValue(batch), cancellation));
+
+var open = new Command("rate", "Open-loop latency: requests sent at --rate per second whatever the answers do.")
+{
+    target, duration, handles, hot, prefix, rate, protocol, connections,
+};
+open.SetAction((result, cancellation) => OpenLoop.RunAsync(
+    new Uri(result.GetValue(target)!), result.GetValue(protocol)!, Keys.From(result.GetValue(handles), result.GetValue(hot)!, result.GetValue(prefix)!),
+    result.GetValue(rate), TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(connections), cancellation));
+
+var capture = new Command("capture", "Writes the node's gRPC Resolve answer for --hot to --out (for baseline B).") { target, hot, output };
+capture.SetAction((result, cancellation) => GrpcThroughput.CaptureAsync(new Uri(result.GetValue(target)!), result.GetValue(hot)!, result.GetValue(output)!, cancellation));
+
+var sweep = new Command("sweep", "Resolves PREFIX/L-0 .. L-(N-1) once each with BatchResolve (fills the node's memory cache).")
+{
+    target, handles, prefix, batch,
+};
+sweep.SetAction((result, cancellation) => GrpcThroughput.SweepAsync(
+    new Uri(result.GetValue(target)!), result.GetValue(prefix)!, result.GetValue(handles), Math.Max(1, result.GetValue(batch)), cancellation));
+
+var root = new RootCommand("IdResolution load generator") { grpc, open, capture, sweep };
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# End-to-end load run: the node against its baselines, same machine, same load-generator settings.
+# Builds Release, starts private PostgreSQL and Redis, seeds identifiers directly in SQL, and measures:
+#   the node over HTTP (wrk, HTTP/1.1; h2load, h2c) and gRPC (our load generator) with L1 hits (one hot key and
+#   a uniform mix), with L1 off (answers from Redis), with no cache (answers from PostgreSQL), BatchResolve of
+#   100, open-loop p99 at 50% of the HTTP maximum, RSS with 1M identifiers in L1; and the baselines:
+#   A bare Kestrel writing the same bytes, B bare gRPC returning the same message, C pgbench -S -M prepared,
+#   D redis-benchmark GET.
+# Usage: bench/load.sh [--handles N] [--duration SECONDS] [--large] [--skip-memory]
+#   --large also seeds 10M identifiers and measures registry-only resolves over them.
+# Prints a table and writes it to bench/results/load-latest.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HANDLES=100000 DURATION=10 LARGE=0 MEMORY=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --handles) HANDLES=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --large) LARGE=1; shift ;;
+    --skip-memory) MEMORY=0; shift ;;
+    *) echo "unknown argument $1"; exit 2 ;;
+  esac
+done
+PREFIX=88.118.8.1001 TOKEN=load-operator-token WRK="wrk -t1 -c32" H2="h2load -t1 -c4 -m16" GRPC="--concurrency 64 --connections 2"
+
+. scripts/services.sh
+services_install
+command -v wrk >/dev/null && command -v h2load >/dev/null || {
+  echo "Installing wrk and h2load"; apt-get install -y -qq wrk nghttp2-client >/dev/null; }
+services_start
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; services_stop; }
+trap cleanup EXIT
+OUT=$IDRES_SERVICES_DIR/load; mkdir -p "$OUT"
+RESULTS=$OUT/results.jsonl
+
+echo "== building Release"
+for p in src/IdResolution.Server bench/IdResolution.Baseline bench/IdResolution.LoadGen; do
+  dotnet publish -c Release -o "$OUT/$(basename $p)" "$p" >/dev/null
+done
+LOADGEN="dotnet $OUT/IdResolution.LoadGen/IdResolution.LoadGen.dll"
+PSQL="psql -q -h 127.0.0.1 -p $IDRES_PG_PORT -U postgres"
+
+record() { echo "{\"name\":\"$1\",$2" | sed 's/,{/,/' >> "$RESULTS"; echo "$1: $2"; }
+wrk_run() {  # URL [lua] -> {"rps":..,"p50_ms":..,"p99_ms":..}
+  local lua=() ; [ -n "${2:-}" ] && lua=(-s "$2")
+  $WRK -d"${DURATION}s" --latency "${lua[@]}" "$1" | python3 -c '
+import re,sys; t=sys.stdin.read()
+def ms(v,u): return float(v)*{"us":0.001,"ms":1,"s":1000}[u]
+rps=float(re.search(r"Requests/sec:\s+([\d.]+)",t).group(1))
+p=dict((k,ms(v,u)) for k,v,u in re.findall(r"\s+(50|99)%\s+([\d.]+)(us|ms|s)",t))
+err=re.search(r"Non-2xx or 3xx responses: (\d+)",t)
+print("{\"rps\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"errors\":%s}"%(rps,p["50"],p["99"],err.group(1) if err else 0))'
+}
+h2_run() {  # URL -> {"rps":..}
+  $H2 -D "$DURATION" "$1" | python3 -c '
+import re,sys; t=sys.stdin.read()
+rps=float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s",t).group(1))
+ok=re.search(r"(\d+) succeeded, (\d+) failed",t)
+print("{\"rps\":%.0f,\"errors\":%s}"%(rps,ok.group(2)))'
+}
+wait_http() { for _ in $(seq 1 300); do curl -sf "$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1"; return 1; }
+start_node() {  # NAME extra-args...
+  local name=$1; shift
+  NODE_HTTP=http://127.0.0.1:$(free_port) NODE_GRPC=http://127.0.0.1:$(free_port)
+  dotnet "$OUT/IdResolution.Server/IdResolution.Server.dll" --Node:HttpUrl=$NODE_HTTP --Node:GrpcUrl=$NODE_GRPC \
+    --Registry:Provider=Postgres "--ConnectionStrings:Registry=$REGISTRY" --Auth:BootstrapToken=$TOKEN \
+    --Logging:LogLevel:Default=Warning --Cache:MemoryBudgetBytes=4000000000 "$@" > "$OUT/node-$name.log" 2>&1 &
+  NODE_PID=$!; PIDS+=($NODE_PID)
+  wait_http "$NODE_HTTP"
+}
+stop_node() { kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true; }
+warm_up() {  # URL [lua]: tiered JIT and connection pools settle before anything is measured
+  local lua=() ; [ -n "${2:-}" ] && lua=(-s "$2")
+  $WRK -d3s "${lua[@]}" "$1" >/dev/null
+  $LOADGEN grpc --target "$NODE_GRPC" --duration 2 --handles "$HANDLES" $GRPC >/dev/null
+}
+seed() {  # COUNT: rows PREFIX/L-1 .. L-(COUNT-1) copied from L-0 in one statement
+  $PSQL -d idres_load -c "INSERT INTO handles (key, handle, prefix, version, values, created_at, updated_at)
+    SELECT '$PREFIX/L-' || i, '$PREFIX/L-' || i, '$PREFIX', 1, (SELECT values FROM handles WHERE key = '$PREFIX/L-0'), 0, 0
+    FROM generate_series(1, $1 - 1) AS i ON CONFLICT DO NOTHING; ANALYZE handles;"
+}
+cat > "$OUT/mix.lua" <<LUA
+request = function() return wrk.format("GET", "/api/handles/$PREFIX/L-" .. math.random(0, $HANDLES - 1)) end
+LUA
+
+echo "== registry: $HANDLES identifiers"
+$PSQL -c "CREATE DATABASE idres_load"
+REGISTRY="Host=127.0.0.1;Port=$IDRES_PG_PORT;Username=postgres;Database=idres_load;Maximum Pool Size=64"
+dotnet "$OUT/IdResolution.Server/IdResolution.Server.dll" migrate --Registry:Provider=Postgres "--ConnectionStrings:Registry=$REGISTRY" >/dev/null
+start_node setup --ConnectionStrings:Redis=$IDRES_TEST_REDIS
+curl -sf -X POST -H "Authorization: Bearer $TOKEN" "$NODE_HTTP/api/prefixes/$PREFIX" >/dev/null
+curl -sf -X PUT -H "Authorization: Bearer $TOKEN" "$NODE_HTTP/api/handles/$PREFIX/L-0" --data-binary @- >/dev/null <<'JSON'
+[{"index":1,"type":"URL","data":"https://example.com/products/shampoo/2026-000123"},
+ {"index":2,"type":"EMAIL","data":"quality@daily-chem.example.com"},
+ {"index":100,"type":"HS_ADMIN","data":{"format":"admin","value":{"handle":"0.NA/88.118.8.1001","index":200,"permissions":"011111110011"}}},
+ {"index":2000,"type":"productName","data":"草本洗发水 500ml"},
+ {"index":2001,"type":"batchNumber","data":"B2026-03-17-A"},
+ {"index":2002,"type":"productionDate","data":"2026-03-17"},
+ {"index":2003,"type":"manufacturer","data":"Daily Chemicals Co."}]
+JSON
+seed "$HANDLES"
+curl -sf "$NODE_HTTP/api/handles/$PREFIX/L-0" > "$OUT/answer.json"
+$LOADGEN capture --target "$NODE_GRPC" --hot "$PREFIX/L-0" --out "$OUT/answer.pb"
+stop_node
+
+echo "== baselines"
+B_HTTP=$(free_port) B_GRPC=$(free_port)
+dotnet "$OUT/IdResolution.Baseline/IdResolution.Baseline.dll" --Body="$OUT/answer.json" --GrpcBody="$OUT/answer.pb" \
+  --HttpPort=$B_HTTP --GrpcPort=$B_GRPC > "$OUT/baseline.log" 2>&1 &
+BASE_PID=$!; PIDS+=($BASE_PID)
+until curl -sf "http://localhost:$B_HTTP/x" >/dev/null; do sleep 0.1; done
+$WRK -d3s "http://localhost:$B_HTTP/x" >/dev/null
+$LOADGEN grpc --target "http://localhost:$B_GRPC" --duration 2 $GRPC >/dev/null
+record baselineA_http1 "$(wrk_run "http://localhost:$B_HTTP/api/handles/$PREFIX/L-0")"
+record baselineA_h2c "$(h2_run "http://localhost:$B_GRPC/api/handles/$PREFIX/L-0")"
+record baselineB_grpc "$($LOADGEN grpc --target "http://localhost:$B_GRPC" --duration "$DURATION" $GRPC)"
+kill $BASE_PID; wait $BASE_PID 2>/dev/null || true
+$PSQL -c "CREATE DATABASE pgbench"
+pgbench -q -i -s 10 -h 127.0.0.1 -p "$IDRES_PG_PORT" -U postgres pgbench >/dev/null 2>&1
+record baselineC_pgbench "$(pgbench -S -M prepared -c 32 -j 1 -T "$DURATION" -h 127.0.0.1 -p "$IDRES_PG_PORT" -U postgres pgbench 2>/dev/null \
+  | python3 -c 'import re,sys; t=sys.stdin.read(); print("{\"rps\":%.0f}"%float(re.search(r"tps = ([\d.]+)",t).group(1)))')"
+record baselineD_redis "$(redis-benchmark -p "$IDRES_REDIS_PORT" -t get -n 300000 -c 32 -q 2>/dev/null | tr '\r' '\n' \
+  | python3 -c 'import re,sys; t=sys.stdin.read(); print("{\"rps\":%.0f}"%float(re.findall(r"GET: ([\d.]+) requests per second",t)[-1]))')"
+
+echo "== node, L1 + Redis"
+start_node full --ConnectionStrings:Redis=$IDRES_TEST_REDIS
+$LOADGEN sweep --target "$NODE_GRPC" --handles "$HANDLES" --batch 1000 >/dev/null
+warm_up "$NODE_HTTP" "$OUT/mix.lua"
+record http_l1_hot "$(wrk_run "$NODE_HTTP/api/handles/$PREFIX/L-0")"
+record http_l1_mix "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
+record h2c_l1_hot "$(h2_run "$NODE_GRPC/api/handles/$PREFIX/L-0")"
+record grpc_l1_hot "$($LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" $GRPC)"
+record grpc_l1_mix "$($LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles "$HANDLES" $GRPC)"
+record grpc_batch100 "$($LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles "$HANDLES" --batch 100 --concurrency 8 --connections 2)"
+HALF=$(python3 -c "import json; print(max(100, int([json.loads(l) for l in open('$RESULTS') if '\"http_l1_mix\"' in l][-1]['rps']*0.5)))")
+record http_l1_open_half "$($LOADGEN rate --protocol http --target "$NODE_HTTP" --rate "$HALF" --duration "$DURATION" --handles "$HANDLES")"
+stop_node
+
+echo "== node, L1 off: answers from Redis"
+start_node l2 --ConnectionStrings:Redis=$IDRES_TEST_REDIS --Cache:Memory=false
+$LOADGEN sweep --target "$NODE_GRPC" --handles "$HANDLES" --batch 1000 >/dev/null
+warm_up "$NODE_HTTP" "$OUT/mix.lua"
+record http_l2_mix "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
+stop_node
+
+echo "== node, no cache: answers from PostgreSQL"
+start_node registry --Cache:Memory=false
+warm_up "$NODE_HTTP" "$OUT/mix.lua"
+record http_registry_mix "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
+stop_node
+
+if [ "$MEMORY" = 1 ]; then
+  echo "== memory: 1,000,000 identifiers in L1"
+  seed 1000000
+  start_node memory
+  $LOADGEN sweep --target "$NODE_GRPC" --handles 1000000 --batch 1000 >/dev/null
+  RSS=$(awk '/VmRSS/ {print $2}' /proc/$NODE_PID/status)
+  record memory_1m "{\"rss_mib\":$((RSS / 1024))}"
+  stop_node
+fi
+
+if [ "$LARGE" = 1 ]; then
+  echo "== registry-only over 10,000,000 identifiers"
+  seed 10000000
+  sed "s/$HANDLES - 1/10000000 - 1/" "$OUT/mix.lua" > "$OUT/mix10m.lua"
+  start_node registry10m --Cache:Memory=false
+  record http_registry_mix_10m "$(wrk_run "$NODE_HTTP" "$OUT/mix10m.lua")"
+  stop_node
+fi
+
+mkdir -p bench/results
+python3 bench/load_table.py "$RESULTS" "bench/load.sh $*" | tee bench/results/load-latest.md

@@ -1,0 +1,57 @@
+"""Turns bench/load.sh's results (one JSON object per line) into the table of bench/RESULTS.md, with each
+figure's ratio to its baseline and the target it is held to."""
+import datetime
+import json
+import os
+import platform
+import sys
+
+rows = {}
+for line in open(sys.argv[1]):
+    entry = json.loads(line)
+    rows[entry.pop("name")] = entry
+
+def rps(name):
+    return rows.get(name, {}).get("rps")
+
+# name, what, baseline name, target ratio (None: informative)
+MEASURES = [
+    ("http_l1_hot", "HTTP/1.1 resolve, L1 hit, one hot key (wrk)", "baselineA_http1", 0.85),
+    ("http_l1_mix", "HTTP/1.1 resolve, L1 hit, uniform mix (wrk)", "baselineA_http1", 0.85),
+    ("h2c_l1_hot", "HTTP/2 resolve, L1 hit, hot key (h2load)", "baselineA_h2c", 0.85),
+    ("grpc_l1_hot", "gRPC Resolve, L1 hit, hot key", "baselineB_grpc", 0.80),
+    ("grpc_l1_mix", "gRPC Resolve, L1 hit, uniform mix", "baselineB_grpc", 0.80),
+    ("http_l2_mix", "HTTP/1.1 resolve, L1 off (from Redis), uniform mix", "baselineA_http1", 0.50),
+    ("http_registry_mix", "HTTP/1.1 resolve, no cache (from PostgreSQL), uniform mix", "baselineC_pgbench", 0.50),
+    ("http_registry_mix_10m", "HTTP/1.1 resolve, no cache, uniform over 10M", "http_registry_mix", 0.80),
+]
+
+print(f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node()} "
+      f"({os.cpu_count()} cores, {platform.machine()}), load generator on the same machine; command: `{sys.argv[2]}`\n")
+print("| measure | rps | p50 ms | p99 ms | baseline | baseline rps | ratio | target | met |")
+print("|---|---:|---:|---:|---|---:|---:|---:|---|")
+for name, what, base, target in MEASURES:
+    if name not in rows:
+        continue
+    r, b = rps(name), rps(base)
+    ratio = r / b if r and b else None
+    met = "" if target is None or ratio is None else ("yes" if ratio >= target else "**no**")
+    p50 = rows[name].get("p50_ms", "")
+    p99 = rows[name].get("p99_ms", "")
+    print(f"| {what} | {r:.0f} | {p50} | {p99} | {base} | {b or 0:.0f} | {ratio:.2f} | >= {target} | {met} |")
+
+batch, single = rows.get("grpc_batch100", {}).get("ids_per_s"), rps("grpc_l1_mix")
+if batch and single:
+    print(f"| BatchResolve of 100, identifiers/s | {batch:.0f} | {rows['grpc_batch100']['p50_ms']} | {rows['grpc_batch100']['p99_ms']} "
+          f"| grpc_l1_mix | {single:.0f} | {batch / single:.1f} | >= 10 | {'yes' if batch / single >= 10 else '**no**'} |")
+if "http_l1_open_half" in rows:
+    o = rows["http_l1_open_half"]
+    print(f"| HTTP open loop at 50% of the mix maximum, p99 from intended send time | {o['rps']:.0f} | {o['p50_ms']} | {o['p99_ms']} "
+          f"| - | - | - | p99 <= 2 ms | {'yes' if o['p99_ms'] <= 2 else '**no**'} |")
+if "memory_1m" in rows:
+    m = rows["memory_1m"]["rss_mib"]
+    print(f"| RSS with 1M identifiers in L1 | {m} MiB | | | - | - | - | <= 1024 MiB | {'yes' if m <= 1024 else '**no**'} |")
+
+print("\nBaselines: " + ", ".join(f"{k} {v.get('rps', 0):.0f} rps" for k, v in rows.items() if k.startswith("baseline")))
+errors = {k: v["errors"] for k, v in rows.items() if v.get("errors")}
+print("Errors: " + (", ".join(f"{k} {v}" for k, v in errors.items()) if errors else "none"))
