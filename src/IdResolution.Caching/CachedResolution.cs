@@ -28,6 +28,7 @@ public sealed class CachedResolution
     private HandleRecord? _record;
     private byte[]? _publicJson;
     private V1.ResolveResponse? _publicResponse;
+    private V1.ResolveResult? _publicResult;
     private int _unreportedOrigin;
 
     [JsonConstructor]
@@ -68,6 +69,10 @@ public sealed class CachedResolution
     [JsonIgnore]
     public V1.ResolveResponse PublicResponse => _publicResponse ??= BuildPublicResponse();
 
+    /// <summary>The same answer as one result of a BatchResolve, pre-encoded. Shared by calls: never modify it.</summary>
+    [JsonIgnore]
+    public V1.ResolveResult PublicResult => _publicResult ??= BuildPublicResult();
+
     public static CachedResolution FromRegistry(HandleRecord record) =>
         new(ResponseCode.Success, record.Handle, record.Version, HandleValueCodec.Encode(record.Values)) { _record = record, _unreportedOrigin = (int)CacheLayer.Registry + 1 };
 
@@ -98,6 +103,13 @@ public sealed class CachedResolution
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    private V1.ResolveResult BuildPublicResult()
+    {
+        var result = new V1.ResolveResult { Handle = Handle, ResponseCode = (uint)ResponseCode.Success };
+        ProtoValues.AddTo(result.Values, ValueVisibility.PublicOnly(Record!.Values));
+        return PreEncodedMessages.Freeze(result);
     }
 
     private V1.ResolveResponse BuildPublicResponse()

@@ -35,6 +35,9 @@ public sealed partial class ResolutionCache
         cache.Events.Memory.Eviction += (_, _) => metrics.Evicted();
     }
 
+    /// <summary>False when configured with neither memory nor Redis: every resolve then reads the registry.</summary>
+    public bool Enabled => _options.Memory || _cache.HasDistributedCache;
+
     /// <summary>Second invalidations scheduled and not yet done.</summary>
     public int PendingInvalidations => Volatile.Read(ref _pendingInvalidations);
 

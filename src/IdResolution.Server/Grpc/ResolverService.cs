@@ -48,24 +48,34 @@ public sealed class ResolverService(HandleResolver resolver) : V1.Resolver.Resol
         var response = new V1.BatchResolveResponse();
         foreach (var resolution in resolutions)
         {
-            var result = new V1.ResolveResult { Handle = resolution.Handle, ResponseCode = (uint)resolution.Code, Message = resolution.Message ?? string.Empty };
-            if (resolution.Record is { } record)
-            {
-                var values = ValueVisibility.Select(record.Values, filter, seesRestricted);
-                result.Handle = record.Handle;
-                if (values.Count == 0 && !filter.SelectsAll)
-                {
-                    result.ResponseCode = (uint)ResponseCode.ValuesNotFound;
-                    result.Message = "Values Not Found";
-                }
-
-                ProtoValues.AddTo(result.Values, values);
-            }
-
-            response.Results.Add(result);
+            response.Results.Add(Result(resolution, filter, seesRestricted));
         }
 
         return response;
+    }
+
+    private static V1.ResolveResult Result(Resolution.Resolution resolution, ValueFilter filter, bool seesRestricted)
+    {
+        if (resolution.Entry is not { } entry)
+        {
+            return new V1.ResolveResult { Handle = resolution.Handle, ResponseCode = (uint)resolution.Code, Message = resolution.Message ?? string.Empty };
+        }
+
+        if (filter.SelectsAll && (!seesRestricted || entry.AllPublic))
+        {
+            return entry.PublicResult;
+        }
+
+        var values = ValueVisibility.Select(entry.Record!.Values, filter, seesRestricted);
+        var result = new V1.ResolveResult { Handle = entry.Handle, ResponseCode = (uint)ResponseCode.Success };
+        if (values.Count == 0 && !filter.SelectsAll)
+        {
+            result.ResponseCode = (uint)ResponseCode.ValuesNotFound;
+            result.Message = "Values Not Found";
+        }
+
+        ProtoValues.AddTo(result.Values, values);
+        return result;
     }
 
     private static bool SeesRestricted(ServerCallContext context) => ReadAccess.SeesRestricted(context.GetHttpContext().User);

@@ -87,6 +87,10 @@ internal sealed class StrictBinder<TService>(ServiceMethodProviderContext<TServi
                 {
                     serializationContext.Complete(bytes!);
                 }
+                else if (response is Contracts.V1.BatchResolveResponse batch)
+                {
+                    BatchResponseEncoder.Write(batch, serializationContext);
+                }
                 else
                 {
                     responses.ContextualSerializer(response, serializationContext);

@@ -18,6 +18,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
     /// <summary>Resolves one identifier; <paramref name="authoritative"/> (auth=true) reads the registry, bypassing every cache.</summary>
     public async ValueTask<Resolution> ResolveAsync(string text, bool authoritative, CancellationToken cancellationToken)
     {
+        authoritative |= !cache.Enabled;
         if (!HandleName.TryParse(text, out var name, out var error))
         {
             return Resolution.Failed(ResponseCode.InvalidHandle, text, error);
@@ -46,6 +47,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
     /// <summary>Resolves many identifiers: cached ones from the cache, the rest with one registry query for all of them.</summary>
     public async Task<Resolution[]> ResolveManyAsync(IReadOnlyList<string> texts, bool authoritative, CancellationToken cancellationToken)
     {
+        authoritative |= !cache.Enabled;
         var results = new Resolution[texts.Count];
         var misses = new Dictionary<string, HandleName>(StringComparer.Ordinal);
         var names = new HandleName?[texts.Count];

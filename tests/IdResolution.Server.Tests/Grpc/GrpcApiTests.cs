@@ -173,17 +173,24 @@ public abstract class GrpcApiTests(NodeFixture fixture)
     }
 
     [Fact]
-    public async Task BatchResolve_OfAThousand_ResolvesAll()
+    public async Task BatchResolve_OfAThousand_ResolvesAll_FromPreEncodedAndFreshResults()
     {
         var handle = NewHandle();
         await CreateAsync(handle, Value(1, "URL", "a"));
         var request = new BatchResolveRequest();
-        request.Handles.AddRange(Enumerable.Repeat(handle, 1000));
+        request.Handles.AddRange(Enumerable.Repeat(handle, 999));
+        request.Handles.Add(NewHandle());
 
         var response = await ResolverClient.BatchResolveAsync(request);
 
         Assert.Equal(1000, response.Results.Count);
-        Assert.All(response.Results, r => Assert.Equal(1U, r.ResponseCode));
+        Assert.All(response.Results.Take(999), r =>
+        {
+            Assert.Equal(1U, r.ResponseCode);
+            Assert.Equal(handle, r.Handle);
+            Assert.Equal("a", Assert.Single(r.Values).Data.ToStringUtf8());
+        });
+        Assert.Equal(100U, response.Results[999].ResponseCode);
     }
 
     [Fact]
