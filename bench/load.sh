@@ -113,9 +113,9 @@ until curl -sf "http://localhost:$B_HTTP/x" >/dev/null; do sleep 0.1; done
 $WRK -d3s "http://localhost:$B_HTTP/x" >/dev/null
 $LOADGEN grpc --target "http://localhost:$B_GRPC" --duration 2 $GRPC >/dev/null
 record baselineA_http1 "$(wrk_run "http://localhost:$B_HTTP/api/handles/$PREFIX/L-0")"
+record baselineA_http1_mix "$(wrk_run "http://localhost:$B_HTTP" "$OUT/mix.lua")"
 record baselineA_h2c "$(h2_run "http://localhost:$B_GRPC/api/handles/$PREFIX/L-0")"
 record baselineB_grpc "$($LOADGEN grpc --target "http://localhost:$B_GRPC" --duration "$DURATION" $GRPC)"
-kill $BASE_PID; wait $BASE_PID 2>/dev/null || true
 $PSQL -c "CREATE DATABASE pgbench"
 pgbench -q -i -s 10 -h 127.0.0.1 -p "$IDRES_PG_PORT" -U postgres pgbench >/dev/null 2>&1
 record baselineC_pgbench "$(pgbench -S -M prepared -c 32 -j 1 -T "$DURATION" -h 127.0.0.1 -p "$IDRES_PG_PORT" -U postgres pgbench 2>/dev/null \
@@ -135,7 +135,11 @@ record grpc_l1_mix "$($LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION"
 record grpc_batch100 "$($LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles "$HANDLES" --batch 100 --concurrency 8 --connections 2)"
 HALF=$(python3 -c "import json; print(max(100, int([json.loads(l) for l in open('$RESULTS') if '\"http_l1_mix\"' in l][-1]['rps']*0.5)))")
 record http_l1_open_half "$($LOADGEN rate --protocol http --target "$NODE_HTTP" --rate "$HALF" --duration "$DURATION" --handles "$HANDLES")"
+# The same open loop against baseline A: what the load generator and the framework alone add to latency.
+record baselineA_open_half "$($LOADGEN rate --protocol http --target "http://localhost:$B_HTTP" --rate "$HALF" --duration "$DURATION" --handles "$HANDLES")"
 stop_node
+
+kill $BASE_PID; wait $BASE_PID 2>/dev/null || true
 
 echo "== node, L1 off: answers from Redis"
 start_node l2 --ConnectionStrings:Redis=$IDRES_TEST_REDIS --Cache:Memory=false

@@ -1,4 +1,5 @@
 using IdResolution.Registry;
+using Microsoft.Net.Http.Headers;
 using IdResolution.Server.Auth;
 using IdResolution.Server.Grpc;
 using IdResolution.Server.Http;
@@ -23,7 +24,8 @@ public static class NodeHost
 
         var app = builder.Build();
         app.UseNodeErrorHandling();
-        app.UseAuthentication();
+        // Most traffic is anonymous resolution: authenticate only requests that carry credentials.
+        app.UseWhen(context => context.Request.Headers.ContainsKey(HeaderNames.Authorization), branch => branch.UseAuthentication());
         app.UseAuthorization();
 
         app.MapHandleApi();

@@ -10,11 +10,9 @@ public static class NodeGrpc
 
     public static IServiceCollection AddNodeGrpc(this IServiceCollection services)
     {
-        services.AddGrpc(o =>
-        {
-            o.Interceptors.Add<HandleErrorInterceptor>();
-            o.MaxReceiveMessageSize = MaxMessageBytes;
-        });
+        // Resolution reports its outcomes as values; only the registry's writes throw Handle errors to translate.
+        services.AddGrpc(o => o.MaxReceiveMessageSize = MaxMessageBytes)
+            .AddServiceOptions<RegistryService>(o => o.Interceptors.Add<HandleErrorInterceptor>());
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddDbContextCheck<RegistryContext>("registry");
 

@@ -10,9 +10,18 @@ namespace IdResolution.Server.Grpc;
 /// <summary>idresolution.v1.Resolver: the same resolution as the HTTP API, over HTTP/2 gRPC.</summary>
 public sealed class ResolverService(HandleResolver resolver) : V1.Resolver.ResolverBase
 {
-    public override async Task<V1.ResolveResponse> Resolve(V1.ResolveRequest request, ServerCallContext context)
+    public override Task<V1.ResolveResponse> Resolve(V1.ResolveRequest request, ServerCallContext context)
     {
-        var resolution = await resolver.ResolveAsync(request.Handle, request.Auth, context.CancellationToken);
+        var resolving = resolver.ResolveAsync(request.Handle, request.Auth, context.CancellationToken);
+        return resolving.IsCompletedSuccessfully ? Answer(resolving.Result, request, context) : AnswerAsync(resolving, request, context);
+    }
+
+    private static async Task<V1.ResolveResponse> AnswerAsync(ValueTask<Resolution.Resolution> resolving, V1.ResolveRequest request, ServerCallContext context) =>
+        await Answer(await resolving, request, context);
+
+    /// <summary>An L1 hit for an unfiltered anonymous call returns the entry's completed task: nothing is allocated or encoded.</summary>
+    private static Task<V1.ResolveResponse> Answer(Resolution.Resolution resolution, V1.ResolveRequest request, ServerCallContext context)
+    {
         if (resolution.Entry is not { } entry)
         {
             throw GrpcErrors.Exception(resolution.Code, resolution.Message!);
@@ -22,7 +31,7 @@ public sealed class ResolverService(HandleResolver resolver) : V1.Resolver.Resol
         var seesRestricted = SeesRestricted(context);
         if (filter.SelectsAll && (!seesRestricted || entry.AllPublic))
         {
-            return entry.PublicResponse;
+            return entry.PublicResponseTask;
         }
 
         var values = ValueVisibility.Select(entry.Record!.Values, filter, seesRestricted);
@@ -32,7 +41,7 @@ public sealed class ResolverService(HandleResolver resolver) : V1.Resolver.Resol
             ResponseCode = (uint)(values.Count == 0 && !filter.SelectsAll ? ResponseCode.ValuesNotFound : ResponseCode.Success),
         };
         ProtoValues.AddTo(response.Values, values);
-        return response;
+        return Task.FromResult(response);
     }
 
     public override async Task<V1.BatchResolveResponse> BatchResolve(V1.BatchResolveRequest request, ServerCallContext context)
