@@ -26,6 +26,7 @@ public enum CacheLayer
 public sealed class CachedResolution
 {
     private readonly bool _allPublic;
+    private readonly int _valueCount;
     private byte[]? _publicJson;
     private Task<V1.ResolveResponse>? _publicResponse;
     private V1.ResolveResult? _publicResult;
@@ -39,7 +40,9 @@ public sealed class CachedResolution
         Version = version;
         Values = values;
         _unreportedOrigin = (int)CacheLayer.Redis + 1; // made by deserialising an L2 entry
-        _allPublic = values is not null && AllValuesPublic(HandleValueCodec.Decode(values));
+        var decoded = values is null ? [] : HandleValueCodec.Decode(values);
+        _allPublic = values is not null && AllValuesPublic(decoded);
+        _valueCount = decoded.Length;
     }
 
     public ResponseCode Code { get; }
@@ -100,11 +103,11 @@ public sealed class CachedResolution
     }
 
     /// <summary>
-    /// Bytes this entry may hold in memory, for the L1 budget: the cache's own bookkeeping and key, the handle,
-    /// the encoded values, and the pre-built JSON and protobuf answers with their objects (measured: about
-    /// 1.5 and 2.5 times the encoded values).
+    /// Bytes this entry may hold in memory, for the L1 budget: the caches' bookkeeping and key, the handle,
+    /// the encoded values, and the pre-built JSON (up to 6 bytes per data byte when escaped) and protobuf
+    /// answers with their per-value objects.
     /// </summary>
-    public long EstimatedBytes() => 700 + (Handle.Length * 4) + ((Values?.Length ?? 0) * 5);
+    public long EstimatedBytes() => 700 + (Handle.Length * 4) + ((Values?.Length ?? 0) * 8L) + (_valueCount * 200L);
 
     private static bool AllValuesPublic(HandleValue[] values) => ReferenceEquals(ValueVisibility.PublicOnly(values), values);
 

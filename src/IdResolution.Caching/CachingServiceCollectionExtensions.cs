@@ -39,6 +39,9 @@ public static class CachingServiceCollectionExtensions
                 FailSafeMaxDuration = options.MaxDuration + options.ServeStaleFor,
                 FailSafeThrottleDuration = TimeSpan.FromSeconds(2),
                 FactorySoftTimeout = TimeSpan.FromSeconds(1),
+                // Callers waiting on another caller's read of the same key stop waiting on the lock after this
+                // and join that read (ResolutionCache shares it) instead of queueing behind it.
+                LockTimeout = TimeSpan.FromMilliseconds(50),
                 DistributedCacheSoftTimeout = options.RedisTimeout,
                 DistributedCacheHardTimeout = options.RedisTimeout,
                 // A write is acknowledged only after Redis and the other nodes have been told.

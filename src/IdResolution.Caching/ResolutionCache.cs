@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using IdResolution.Core.Values;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ZiggyCreatures.Caching.Fusion;
@@ -21,6 +23,7 @@ public sealed partial class ResolutionCache
     private readonly ILogger<ResolutionCache> _logger;
     private readonly FusionCacheEntryOptions _staleReadOptions;
     private readonly FusionCacheEntryOptions _memoryOnlyReadOptions;
+    private readonly ConcurrentDictionary<string, Task<CachedResolution>> _reading = new(StringComparer.Ordinal);
     private int _pendingInvalidations;
 
     public ResolutionCache(IFusionCache cache, IOptions<CacheOptions> options, CacheMetrics metrics, TimeProvider clock, ILogger<ResolutionCache> logger)
@@ -32,7 +35,13 @@ public sealed partial class ResolutionCache
         _logger = logger;
         _staleReadOptions = cache.DefaultEntryOptions.Duplicate().SetAllowStaleOnReadOnly(true);
         _memoryOnlyReadOptions = cache.DefaultEntryOptions.Duplicate().SetSkipDistributedCacheRead(true);
-        cache.Events.Memory.Eviction += (_, _) => metrics.Evicted();
+        cache.Events.Memory.Eviction += (_, e) =>
+        {
+            if (e.Reason is EvictionReason.Capacity or EvictionReason.Expired)
+            {
+                metrics.Evicted();
+            }
+        };
     }
 
     /// <summary>False when configured with neither memory nor Redis: every resolve then reads the registry.</summary>
@@ -121,8 +130,7 @@ public sealed partial class ResolutionCache
         FusionCacheFactoryExecutionContext<CachedResolution> context, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var entry = await load(cancellationToken);
-        _metrics.Loaded();
+        var entry = await SharedReadAsync(context.Key, load).WaitAsync(cancellationToken);
         if (Cacheable(entry, started, out var lifetime))
         {
             context.Options.Duration = lifetime;
@@ -138,13 +146,55 @@ public sealed partial class ResolutionCache
     }
 
     /// <summary>
-    /// Not cacheable: a TTL of 0 ("never cache"), and any read slower than the second invalidation, which may
-    /// be older than a write it missed.
+    /// One registry read per key at a time, shared by every caller that needs it. FusionCache's per-key lock
+    /// already does this for answers it caches; this also covers answers that may not be cached (TTL 0, slow
+    /// reads), whose waiters would otherwise each read in turn once the lock times out or is released.
+    /// </summary>
+    private Task<CachedResolution> SharedReadAsync(string key, Func<CancellationToken, Task<CachedResolution>> load)
+    {
+        while (true)
+        {
+            if (_reading.TryGetValue(key, out var running))
+            {
+                return running;
+            }
+
+            var read = new TaskCompletionSource<CachedResolution>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_reading.TryAdd(key, read.Task))
+            {
+                _ = ReadAsync(key, load, read);
+                return read.Task;
+            }
+        }
+    }
+
+    private async Task ReadAsync(string key, Func<CancellationToken, Task<CachedResolution>> load, TaskCompletionSource<CachedResolution> read)
+    {
+        try
+        {
+            // Not the caller's token: other callers share this read. Command timeouts bound it.
+            read.SetResult(await load(CancellationToken.None));
+            _metrics.Loaded();
+        }
+        catch (Exception e)
+        {
+            read.SetException(e);
+        }
+        finally
+        {
+            _reading.TryRemove(new KeyValuePair<string, Task<CachedResolution>>(key, read.Task));
+        }
+    }
+
+    /// <summary>
+    /// Not cacheable: a TTL of 0 ("never cache"), and any read slower than a quarter of the second
+    /// invalidation's delay: it may be older than a write it missed, and its copy must reach Redis well before
+    /// that second invalidation clears stale copies.
     /// </summary>
     private bool Cacheable(CachedResolution entry, long loadStarted, out TimeSpan lifetime)
     {
         lifetime = Lifetime(entry);
-        return lifetime > TimeSpan.Zero && Stopwatch.GetElapsedTime(loadStarted) < _options.SecondInvalidationDelay;
+        return lifetime > TimeSpan.Zero && Stopwatch.GetElapsedTime(loadStarted) < _options.SecondInvalidationDelay / 4;
     }
 
     private TimeSpan Lifetime(CachedResolution entry)

@@ -30,6 +30,28 @@ public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock)
         }
 
         db.AccessKeys.Add(new AccessKey { Name = name, Role = role, KeyHash = hash, CreatedAt = clock.GetUtcNow().ToUnixTimeSeconds() });
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            if (!await db.AccessKeys.AnyAsync(k => k.KeyHash == hash, cancellationToken))
+            {
+                throw;
+            }
+
+            // added concurrently by another node starting on the same registry
+        }
+    }
+
+    /// <summary>Revokes every active key with this name except the given one (a replaced bootstrap key).</summary>
+    public Task<int> RevokeOthersAsync(string name, string keptKey, CancellationToken cancellationToken)
+    {
+        var kept = Hash(keptKey);
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        return db.AccessKeys.Where(k => k.Name == name && k.RevokedAt == null && k.KeyHash != kept)
+            .ExecuteUpdateAsync(k => k.SetProperty(x => x.RevokedAt, now), cancellationToken);
     }
 }

@@ -22,7 +22,7 @@ public sealed class HandleRegistry(
     IEnumerable<IHandleWriteListener> listeners,
     RegistryCommandCounter commands)
 {
-    private const int MaxConcurrencyRetries = 8;
+    private const int MaxConcurrencyRetries = 12;
 
     /// <summary>
     /// The resolve path's registry read: one primary-key lookup. Plain ADO.NET on the context's connection
@@ -115,26 +115,27 @@ public sealed class HandleRegistry(
     /// <summary>Replaces all values of a handle, creating it when absent.</summary>
     public async Task<WriteResult> ReplaceAsync(HandleName name, IReadOnlyList<HandleValue> values, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        for (var attempt = 0; attempt <= MaxConcurrencyRetries; attempt++)
         {
-            if (!await ExistsAsync(name, cancellationToken))
+            try
             {
-                try
+                var result = await ExistsAsync(name, cancellationToken)
+                    ? await TryMutateAsync(name, (_, now) => Stamp(values, now), cancellationToken)
+                    : await CreateAsync(name, values, cancellationToken);
+                if (result is not null)
                 {
-                    return await CreateAsync(name, values, cancellationToken);
+                    return result;
                 }
-                catch (HandleException e) when (e.Code == ResponseCode.HandleAlreadyExists && attempt < MaxConcurrencyRetries)
-                {
-                    continue; // created concurrently: replace it instead
-                }
+            }
+            catch (HandleException e) when (e.Code is ResponseCode.HandleAlreadyExists or ResponseCode.HandleNotFound)
+            {
+                // created or deleted concurrently: look again
             }
 
-            var result = await TryMutateAsync(name, (_, now) => Stamp(values, now), cancellationToken);
-            if (result is not null)
-            {
-                return result;
-            }
+            await BackOffAsync(attempt, cancellationToken);
         }
+
+        throw Contended(name);
     }
 
     /// <summary>Replaces all values of a handle that must exist.</summary>
@@ -188,7 +189,7 @@ public sealed class HandleRegistry(
         var deleted = await db.Handles.Where(h => h.Key == name.Key).ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0)
         {
-            throw NotFound(name);
+            throw await NotFoundAsync(name, cancellationToken);
         }
 
         await NotifyAsync(name);
@@ -225,16 +226,25 @@ public sealed class HandleRegistry(
             {
                 return result;
             }
+
+            await BackOffAsync(attempt, cancellationToken);
         }
 
-        throw new HandleException(ResponseCode.ServerTooBusy, $"handle {name.Display} is being changed by many writers at once; retry");
+        throw Contended(name);
     }
+
+    /// <summary>Jittered, growing pauses between optimistic retries, so that contending writers spread out.</summary>
+    private static Task BackOffAsync(int attempt, CancellationToken cancellationToken) =>
+        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 << Math.Min(attempt, 6))), cancellationToken);
+
+    private static HandleException Contended(HandleName name) =>
+        new(ResponseCode.ServerTooBusy, $"handle {name.Display} is being changed by many writers at once; retry");
 
     /// <summary>Applies a change to the current values; null when another writer got there first.</summary>
     private async Task<WriteResult?> TryMutateAsync(HandleName name, Func<IReadOnlyList<HandleValue>, long, IReadOnlyList<HandleValue>> change, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
-        var row = await db.Handles.FirstOrDefaultAsync(h => h.Key == name.Key, cancellationToken) ?? throw NotFound(name);
+        var row = await db.Handles.FirstOrDefaultAsync(h => h.Key == name.Key, cancellationToken) ?? throw await NotFoundAsync(name, cancellationToken);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var values = change(HandleValueCodec.Decode(row.Values), now);
         Validate(values);
@@ -264,7 +274,7 @@ public sealed class HandleRegistry(
         }
     }
 
-    private void Validate(IReadOnlyList<HandleValue> values) => HandleValueRules.Validate(values, options.Value.MaxValueBytes);
+    private void Validate(IReadOnlyList<HandleValue> values) => HandleValueRules.Validate(values, options.Value.MaxValueBytes, options.Value.MaxRecordBytes);
 
     private static List<HandleValue> Stamp(IReadOnlyList<HandleValue> values, long now) =>
         Sorted(values.Select(v => v with { Timestamp = now }).ToList());
@@ -276,5 +286,9 @@ public sealed class HandleRegistry(
         return list;
     }
 
-    private static HandleException NotFound(HandleName name) => new(ResponseCode.HandleNotFound, $"handle {name.Display} is not registered");
+    /// <summary>100 for a handle under a prefix served here, 301 for one this node is not responsible for.</summary>
+    private async Task<HandleException> NotFoundAsync(HandleName name, CancellationToken cancellationToken) =>
+        await prefixes.IsServedAsync(name.Prefix, cancellationToken)
+            ? new HandleException(ResponseCode.HandleNotFound, $"handle {name.Display} is not registered")
+            : new HandleException(ResponseCode.ServerNotResponsible, $"this node does not serve prefix {name.Prefix.Display}");
 }

@@ -19,6 +19,9 @@ public sealed class RegistryOptions
     /// <summary>Largest accepted value data, in bytes.</summary>
     public int MaxValueBytes { get; set; } = Core.Values.HandleValueRules.DefaultMaxDataBytes;
 
+    /// <summary>Largest accepted record (all values of one handle), in bytes.</summary>
+    public int MaxRecordBytes { get; set; } = Core.Values.HandleValueRules.DefaultMaxRecordBytes;
+
     public bool MigrateAtStart => Migrate ?? Provider == RegistryProvider.Sqlite;
 }
 

@@ -1,9 +1,9 @@
 using IdResolution.Registry;
-using Microsoft.Net.Http.Headers;
 using IdResolution.Server.Auth;
 using IdResolution.Server.Grpc;
 using IdResolution.Server.Http;
 using IdResolution.Server.Resolution;
+using Microsoft.Net.Http.Headers;
 
 namespace IdResolution.Server;
 
@@ -24,6 +24,7 @@ public static class NodeHost
 
         var app = builder.Build();
         app.UseNodeErrorHandling();
+        app.UseGrpcRequestLimits();
         // Most traffic is anonymous resolution: authenticate only requests that carry credentials.
         app.UseWhen(context => context.Request.Headers.ContainsKey(HeaderNames.Authorization), branch => branch.UseAuthentication());
         app.UseAuthorization();

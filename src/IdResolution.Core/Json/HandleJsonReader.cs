@@ -87,8 +87,13 @@ public static class HandleJsonReader
 
         if (ttl.ValueKind == JsonValueKind.Number && ttl.TryGetInt32(out var seconds) && seconds >= 0)
         {
-            var absolute = item.TryGetProperty("ttlType", out var tt) && tt.ValueKind == JsonValueKind.Number && tt.GetInt32() == 1;
-            return value with { Ttl = seconds, TtlType = absolute ? TtlType.Absolute : TtlType.Relative };
+            var ttlType = 0;
+            if (item.TryGetProperty("ttlType", out var tt) && (!IsInt(tt, out ttlType) || ttlType is not (0 or 1)))
+            {
+                throw Invalid($"{where}: 'ttlType' must be 0 (relative) or 1 (absolute)");
+            }
+
+            return value with { Ttl = seconds, TtlType = ttlType == 1 ? TtlType.Absolute : TtlType.Relative };
         }
 
         if (ttl.ValueKind == JsonValueKind.String
@@ -129,7 +134,7 @@ public static class HandleJsonReader
     {
         if (value.ValueKind != JsonValueKind.Object
             || !value.TryGetProperty("handle", out var handle) || handle.ValueKind != JsonValueKind.String
-            || !value.TryGetProperty("index", out var index) || !index.TryGetInt32(out var i))
+            || !value.TryGetProperty("index", out var index) || !IsInt(index, out var i))
         {
             throw Invalid($"{where}: admin data needs 'handle' (string) and 'index' (integer)");
         }
@@ -153,7 +158,7 @@ public static class HandleJsonReader
         {
             if (item.ValueKind != JsonValueKind.Object
                 || !item.TryGetProperty("handle", out var h) || h.ValueKind != JsonValueKind.String
-                || !item.TryGetProperty("index", out var x) || !x.TryGetInt32(out var index))
+                || !item.TryGetProperty("index", out var x) || !IsInt(x, out var index))
             {
                 throw Invalid($"{where}[{i}] needs 'handle' (string) and 'index' (integer)");
             }
@@ -165,9 +170,16 @@ public static class HandleJsonReader
     }
 
     private static int RequiredInt(JsonElement item, string name, int position) =>
-        item.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var v)
+        item.TryGetProperty(name, out var e) && IsInt(e, out var v)
             ? v
             : throw Invalid($"values[{position}] needs an integer '{name}'");
+
+    /// <summary>A JSON number that is a 32-bit integer (TryGetInt32 throws on anything but a number).</summary>
+    private static bool IsInt(JsonElement element, out int value)
+    {
+        value = 0;
+        return element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out value);
+    }
 
     private static byte[] FromBase64(string text, string where)
     {

@@ -7,8 +7,14 @@ namespace IdResolution.Core.Values;
 public static class HandleValueRules
 {
     public const int DefaultMaxDataBytes = 64 * 1024;
+    public const int DefaultMaxRecordBytes = 1024 * 1024;
 
-    public static void Validate(IReadOnlyList<HandleValue> values, int maxDataBytes = DefaultMaxDataBytes)
+    /// <summary>
+    /// Checks each value and the record as a whole: unique indexes, at most <see cref="HandleLimits.MaxValuesPerHandle"/>
+    /// values, and at most <paramref name="maxRecordBytes"/> in all, so that no answer (or batch of answers) can be
+    /// made arbitrarily large by adding values one at a time.
+    /// </summary>
+    public static void Validate(IReadOnlyList<HandleValue> values, int maxDataBytes = DefaultMaxDataBytes, int maxRecordBytes = DefaultMaxRecordBytes)
     {
         if (values.Count > HandleLimits.MaxValuesPerHandle)
         {
@@ -16,6 +22,7 @@ public static class HandleValueRules
         }
 
         var seen = new HashSet<int>();
+        long recordBytes = 0;
         foreach (var value in values)
         {
             ValidateOne(value, maxDataBytes);
@@ -23,6 +30,13 @@ public static class HandleValueRules
             {
                 throw Invalid($"index {value.Index} appears more than once");
             }
+
+            recordBytes += 32 + Encoding.UTF8.GetByteCount(value.Type) + value.Data.Length;
+        }
+
+        if (recordBytes > maxRecordBytes)
+        {
+            throw Invalid($"the record's values hold {recordBytes} bytes; a record holds at most {maxRecordBytes}");
         }
     }
 

@@ -22,7 +22,9 @@ public sealed class AuthorizationAnswers : IAuthorizationMiddlewareResultHandler
         }
 
         var failure = context.Items[BearerKeyHandler.FailureItem] as string;
-        var (code, message) = authorizeResult.Challenged
+        var (code, message) = context.Items.ContainsKey(BearerKeyHandler.UnavailableItem)
+            ? (ResponseCode.ServerTooBusy, "the key store is unavailable; retry later")
+            : authorizeResult.Challenged
             ? failure is null
                 ? (ResponseCode.AuthenticationNeeded, "this operation needs 'Authorization: Bearer <key>'")
                 : (ResponseCode.AuthenticationFailed, failure)

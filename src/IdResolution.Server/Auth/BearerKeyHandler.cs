@@ -21,6 +21,8 @@ public sealed class BearerKeyHandler(
 {
     public const string SchemeName = "Bearer";
     public const string FailureItem = "idres.auth.failure";
+    public const string UnavailableItem = "idres.auth.unavailable";
+    private const int MaxKeyLength = 512;
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -31,7 +33,7 @@ public sealed class BearerKeyHandler(
             return AuthenticateResult.NoResult();
         }
 
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7 || header.Length > MaxKeyLength)
         {
             return Fail("the Authorization header must be 'Bearer <key>'");
         }
@@ -40,8 +42,18 @@ public sealed class BearerKeyHandler(
         var cacheKey = "idres.key." + Convert.ToHexString(hash);
         if (!cache.TryGetValue(cacheKey, out ClaimsPrincipal? principal))
         {
-            principal = await LookUpAsync(hash);
-            cache.Set(cacheKey, principal, CacheFor);
+            try
+            {
+                principal = await LookUpAsync(hash);
+            }
+            catch (Exception e) when (RegistryFailure.Is(e))
+            {
+                // The key cannot be checked: the caller is anonymous (resolves still work); writes answer 503.
+                Context.Items[UnavailableItem] = true;
+                return AuthenticateResult.NoResult();
+            }
+
+            cache.Set(cacheKey, principal, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheFor, Size = 1 });
         }
 
         return principal is null ? Fail("the bearer key is not valid") : AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));

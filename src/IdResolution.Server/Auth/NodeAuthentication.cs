@@ -8,7 +8,8 @@ public static class NodeAuthentication
 {
     public static IServiceCollection AddNodeAuthentication(this IServiceCollection services)
     {
-        services.AddMemoryCache();
+        // Holds key lookups (including failed ones): bounded, so random keys cannot grow it without limit.
+        services.AddMemoryCache(o => o.SizeLimit = 100_000);
         services.AddAuthentication(BearerKeyHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerKeyHandler>(BearerKeyHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

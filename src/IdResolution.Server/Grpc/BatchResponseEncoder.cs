@@ -17,14 +17,20 @@ public static class BatchResponseEncoder
     public static void Write(V1.BatchResolveResponse response, SerializationContext context)
     {
         var results = response.Results;
-        var total = 0;
+        long total = 0;
         for (var i = 0; i < results.Count; i++)
         {
             var length = Length(results[i]);
             total += 1 + CodedOutputStream.ComputeLengthSize(length) + length;
         }
 
-        context.SetPayloadLength(total);
+        if (total > NodeGrpc.MaxSendMessageBytes)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"the answer would be {total} bytes; at most {NodeGrpc.MaxSendMessageBytes} are sent in one message: ask for fewer handles per call"));
+        }
+
+        context.SetPayloadLength((int)total);
         var output = context.GetBufferWriter();
         for (var i = 0; i < results.Count; i++)
         {

@@ -1,5 +1,6 @@
 using Grpc.AspNetCore.Server.Model;
 using IdResolution.Registry;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IdResolution.Server.Grpc;
@@ -7,11 +8,16 @@ namespace IdResolution.Server.Grpc;
 public static class NodeGrpc
 {
     public const int MaxMessageBytes = 4 * 1024 * 1024;
+    public const int MaxSendMessageBytes = 16 * 1024 * 1024;
 
     public static IServiceCollection AddNodeGrpc(this IServiceCollection services)
     {
         // Resolution reports its outcomes as values; only the registry's writes throw Handle errors to translate.
-        services.AddGrpc(o => o.MaxReceiveMessageSize = MaxMessageBytes)
+        services.AddGrpc(o =>
+            {
+                o.MaxReceiveMessageSize = MaxMessageBytes;
+                o.MaxSendMessageSize = MaxSendMessageBytes;
+            })
             .AddServiceOptions<RegistryService>(o => o.Interceptors.Add<HandleErrorInterceptor>());
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddDbContextCheck<RegistryContext>("registry");
@@ -21,6 +27,22 @@ public static class NodeGrpc
         services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IServiceMethodProvider<>), typeof(StrictMessageMethodProvider<>)));
         return services;
     }
+
+    /// <summary>
+    /// gRPC messages may be larger than HTTP API bodies (a BatchResolve of 1,000 long names is about 2 MB):
+    /// their body limit is the gRPC message limit, not Node:MaxRequestBytes.
+    /// </summary>
+    public static IApplicationBuilder UseGrpcRequestLimits(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true
+                && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = MaxMessageBytes + 5;
+            }
+
+            return next(context);
+        });
 
     public static IEndpointRouteBuilder MapNodeGrpc(this IEndpointRouteBuilder app)
     {

@@ -101,11 +101,17 @@ public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefi
 
         try
         {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            var key = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            if (HandleName.TryParse(key, out var name, out _) && name.Key == key)
+            {
+                return key;
+            }
         }
         catch (FormatException)
         {
-            throw new HandleException(ResponseCode.ProtocolError, "page_token is not a token this server issued");
+            // answered below
         }
+
+        throw new HandleException(ResponseCode.ProtocolError, "page_token is not a token this server issued");
     }
 }

@@ -118,9 +118,9 @@ public static class HandleEndpoints
 
         var name = PrefixName.Parse(prefix);
         var size = pageSize ?? DefaultPageSize;
-        if (page < 0 || size is < 1 or > MaxPageSize)
+        if (page < 0 || size is < 1 or > MaxPageSize || (long)(page ?? 0) * size > int.MaxValue)
         {
-            throw new HandleException(ResponseCode.ProtocolError, $"page must be >= 0 and pageSize between 1 and {MaxPageSize}");
+            throw new HandleException(ResponseCode.ProtocolError, $"page must be >= 0, pageSize between 1 and {MaxPageSize}, and page x pageSize below 2^31");
         }
 
         await prefixes.EnsureServedAsync(name, context.RequestAborted);

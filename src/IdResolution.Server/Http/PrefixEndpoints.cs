@@ -13,6 +13,7 @@ public static class PrefixEndpoints
     {
         var api = app.MapGroup("/api/prefixes").WithTags("Prefixes");
         api.MapGet("", ListAsync).WithSummary("Lists the prefixes served by this node.");
+        api.MapGet("/{prefix}", GetAsync).WithSummary("Whether this node serves a prefix: 200, or 404 with code 100.");
         api.MapPost("/{prefix}", CreateAsync)
             .RequireAuthorization(NodePolicies.Write)
             .WithSummary("Homes a prefix here: the node prefix or one derived from it (e.g. 88.118.8.1001). 201 when new, 200 when already served.");
@@ -36,6 +37,17 @@ public static class PrefixEndpoints
             writer.WriteEndArray();
             writer.WriteEndObject();
         });
+    }
+
+    private static async Task GetAsync(HttpContext context, string prefix, PrefixRegistry prefixes)
+    {
+        var name = PrefixName.Parse(prefix);
+        if (!await prefixes.IsServedAsync(name, context.RequestAborted))
+        {
+            throw new HandleException(ResponseCode.HandleNotFound, $"this node does not serve prefix {name.Display}");
+        }
+
+        await HandleResponses.WriteAsync(context, StatusCodes.Status200OK, writer => WritePrefix(writer, name));
     }
 
     private static async Task CreateAsync(HttpContext context, string prefix, PrefixRegistry prefixes)

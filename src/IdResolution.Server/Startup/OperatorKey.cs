@@ -10,6 +10,7 @@ namespace IdResolution.Server.Startup;
 public static partial class OperatorKey
 {
     public const string FileName = "operator.token";
+    private const string Name = "bootstrap operator";
 
     public static async Task EnsureAsync(WebApplication app, IServiceProvider services)
     {
@@ -17,7 +18,9 @@ public static partial class OperatorKey
         var configured = app.Configuration["Auth:BootstrapToken"];
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            await keys.AddAsync("bootstrap operator", AccessKeyStore.OperatorRole, configured, CancellationToken.None);
+            // The configured key replaces any earlier bootstrap key (generated, or configured before).
+            await keys.AddAsync(Name, AccessKeyStore.OperatorRole, configured, CancellationToken.None);
+            await keys.RevokeOthersAsync(Name, configured, CancellationToken.None);
             return;
         }
 
@@ -27,7 +30,7 @@ public static partial class OperatorKey
         }
 
         var key = AccessKeyStore.NewKey();
-        await keys.AddAsync("bootstrap operator", AccessKeyStore.OperatorRole, key, CancellationToken.None);
+        await keys.AddAsync(Name, AccessKeyStore.OperatorRole, key, CancellationToken.None);
         var file = Path.GetFullPath(Path.Combine(services.GetRequiredService<IOptions<NodeOptions>>().Value.DataDirectory, FileName));
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         await File.WriteAllTextAsync(file, key + Environment.NewLine);

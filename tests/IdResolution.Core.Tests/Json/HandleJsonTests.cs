@@ -87,6 +87,12 @@ public class HandleJsonTests
     [InlineData("""[{"index":1,"type":"URL","data":"x","ttl":-5}]""", "'ttl'")]
     [InlineData("""[{"index":1,"type":"URL","data":"x","permissions":"11"}]""", "'permissions'")]
     [InlineData("""[1]""", "values[0] is not an object")]
+    [InlineData("""[{"index":1,"type":"URL","data":"x","ttl":5,"ttlType":1.5}]""", "'ttlType'")]
+    [InlineData("""[{"index":1,"type":"URL","data":"x","ttl":5,"ttlType":"1"}]""", "'ttlType'")]
+    [InlineData("""[{"index":1,"type":"HS_ADMIN","data":{"format":"admin","value":{"handle":"0.NA/1","index":"300"}}}]""", "admin data needs")]
+    [InlineData("""[{"index":1,"type":"URL","data":"x","references":[{"handle":"a/b","index":"1"}]}]""", "needs 'handle'")]
+    [InlineData("""[{"index":1,"type":"HS_VLIST","data":{"format":"vlist","value":[{"handle":"a/b","index":true}]}}]""", "needs 'handle'")]
+    [InlineData("""[{"index":"1","type":"URL","data":"x"}]""", "integer 'index'")]
     [InlineData("42", "body must be")]
     public void ReadValues_ExplainsWhatIsWrong(string json, string reason)
     {

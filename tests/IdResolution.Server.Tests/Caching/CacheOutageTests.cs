@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using Grpc.Core;
@@ -76,13 +75,13 @@ public sealed class CacheOutageTests
         // L2 in use again: an entry the writer node caches reaches Redis, and the other node answers from it.
         var fresh = $"{Prefix}/R-after-{Guid.NewGuid():N}";
         (await writer.SendAsync(HttpMethod.Put, $"/api/handles/{fresh}", """[{"index":1,"type":"URL","data":"https://after.example"}]""")).EnsureSuccessStatusCode();
-        using var redisAnswers = new LayerCounter(reader, CacheLayer.Redis);
+        using var redisAnswers = new NodeMetric(reader, "idres.cache.lookups", "layer", "redis");
         await using var client = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
         await Eventually.HoldsAsync(async () =>
         {
             await StatusAsync(writer, fresh);
             var keys = client.GetServer(redis.Configuration).Keys(pattern: $"*{fresh}*");
-            return keys.Any() && await StatusAsync(reader, fresh) == HttpStatusCode.OK && redisAnswers.Count > 0;
+            return keys.Any() && await StatusAsync(reader, fresh) == HttpStatusCode.OK && redisAnswers.Total > 0;
         }, Deadline, "node B answering from Redis after the restart");
 
         await stop.CancelAsync();
@@ -113,6 +112,11 @@ public sealed class CacheOutageTests
             Assert.Equal(HttpStatusCode.OK, await StatusAsync(node, cached));
         }
 
+        // A key that cannot be checked makes the caller anonymous, not the resolve fail.
+        using var withBadKey = node.Request(HttpMethod.Get, $"/api/handles/{cached}", authorised: false);
+        withBadKey.Headers.Authorization = NodeServer.Bearer("not-a-key");
+        Assert.Equal(HttpStatusCode.OK, (await node.Http.SendAsync(withBadKey)).StatusCode);
+
         using var unknown = await node.Http.GetAsync($"/api/handles/{Prefix}/P-unknown-{Guid.NewGuid():N}");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unknown.StatusCode);
         Assert.Equal(3, JsonDocument.Parse(await unknown.Content.ReadAsStringAsync()).RootElement.GetProperty("responseCode").GetInt32());
@@ -133,40 +137,5 @@ public sealed class CacheOutageTests
         }, Deadline, "writes resuming");
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(node, written));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(node, cached));
-    }
-
-    /// <summary>Counts one node's <c>idres.cache.lookups</c> answered by one layer.</summary>
-    private sealed class LayerCounter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private long _count;
-
-        public LayerCounter(NodeServer node, CacheLayer layer)
-        {
-            var meters = node.Services.GetRequiredService<IMeterFactory>();
-            var tag = layer.ToString().ToLowerInvariant();
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Name == "idres.cache.lookups" && ReferenceEquals(instrument.Meter.Scope, meters))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            {
-                foreach (var t in tags)
-                {
-                    if (t.Key == "layer" && (string?)t.Value == tag)
-                    {
-                        Interlocked.Add(ref _count, value);
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Count => Interlocked.Read(ref _count);
-
-        public void Dispose() => _listener.Dispose();
     }
 }

@@ -194,6 +194,49 @@ public abstract class GrpcApiTests(NodeFixture fixture)
     }
 
     [Fact]
+    public async Task BatchResolve_OfAThousandLongNames_OverOneMegabyte_IsAccepted()
+    {
+        var request = new BatchResolveRequest();
+        request.Handles.AddRange(Enumerable.Range(0, 1000).Select(i => $"{NodeFixture.EnterprisePrefix}/{i}-{new string('x', 1100)}"));
+
+        var response = await ResolverClient.BatchResolveAsync(request);
+
+        Assert.All(response.Results, r => Assert.Equal(100U, r.ResponseCode));
+    }
+
+    [Fact]
+    public async Task Record_OverTheSizeLimit_IsInvalid()
+    {
+        var values = Enumerable.Range(1, 20).Select(i => new HandleValue { Index = (uint)i, Type = "BLOB", Data = ByteString.CopyFrom(new byte[60 * 1024]) }).ToArray();
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => CreateAsync(NewHandle(), values));
+
+        AssertStatus(e, StatusCode.InvalidArgument, 202);
+    }
+
+    [Fact]
+    public async Task BatchResolve_WhoseAnswerWouldBeHuge_IsRefused_NotSent()
+    {
+        var handle = NewHandle();
+        await CreateAsync(handle, Enumerable.Range(1, 14).Select(i => new HandleValue { Index = (uint)i, Type = "BLOB", Data = ByteString.CopyFrom(new byte[60 * 1024]) }).ToArray());
+        var request = new BatchResolveRequest();
+        request.Handles.AddRange(Enumerable.Repeat(handle, 1000));
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => ResolverClient.BatchResolveAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
+    }
+
+    [Fact]
+    public async Task ListHandles_ForgedPageToken_IsInvalidArgument()
+    {
+        var e = await Assert.ThrowsAsync<RpcException>(() =>
+            RegistryClient.ListHandlesAsync(new ListHandlesRequest { Prefix = NodeFixture.EnterprisePrefix, PageToken = "AA==" }, Node.OperatorMetadata()).ResponseAsync);
+
+        AssertStatus(e, StatusCode.InvalidArgument, 4);
+    }
+
+    [Fact]
     public async Task ListHandles_PagesWithTokens()
     {
         var prefix = $"88.118.8.G{Random.Shared.Next(1_000_000)}";

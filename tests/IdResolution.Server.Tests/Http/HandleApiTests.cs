@@ -248,6 +248,31 @@ public abstract class HandleApiTests(NodeFixture fixture)
         await AssertCodeAsync(await PutAsync("99.9/x", $"[{UrlValue}]"), HttpStatusCode.BadRequest, 301);
     }
 
+    [Fact]
+    public async Task ValueWritesAndDeletes_UnderForeignPrefix_Return400AndCode301()
+    {
+        await AssertCodeAsync(await PutAsync("99.9/x", $"[{UrlValue}]", "?index=1"), HttpStatusCode.BadRequest, 301);
+        await AssertCodeAsync(await Node.SendAsync(HttpMethod.Delete, "/api/handles/99.9/x"), HttpStatusCode.BadRequest, 301);
+        await AssertCodeAsync(await Node.SendAsync(HttpMethod.Delete, "/api/handles/99.9/x?index=1"), HttpStatusCode.BadRequest, 301);
+    }
+
+    [Fact]
+    public async Task Prefix_IsServedOrNot()
+    {
+        using var served = await Node.Http.GetAsync($"/api/prefixes/{NodeFixture.EnterprisePrefix}");
+        using var other = await Node.Http.GetAsync("/api/prefixes/88.118.8.424242");
+
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal(NodeFixture.EnterprisePrefix, (await JsonAsync(served)).GetProperty("prefix").GetString());
+        await AssertCodeAsync(other, HttpStatusCode.NotFound, 100);
+    }
+
+    [Fact]
+    public async Task List_PageBeyondRange_Returns400AndCode4()
+    {
+        await AssertCodeAsync(await Node.SendAsync(HttpMethod.Get, $"/api/handles?prefix={NodeFixture.EnterprisePrefix}&page=300000&pageSize=10000"), HttpStatusCode.BadRequest, 4);
+    }
+
     [Theory]
     [InlineData("[{", 4)]
     [InlineData("not json", 4)]

@@ -1,0 +1,48 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IdResolution.Server.Tests.Infrastructure;
+
+/// <summary>Sums one counter of one node (its meters' scope), optionally only measurements with a given tag value.</summary>
+public sealed class NodeMetric : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private long _total;
+
+    public NodeMetric(NodeServer node, string instrument, string? tag = null, string? value = null)
+    {
+        var meters = node.Services.GetRequiredService<IMeterFactory>();
+        _listener.InstrumentPublished = (published, listener) =>
+        {
+            if (published.Name == instrument && ReferenceEquals(published.Meter.Scope, meters))
+            {
+                listener.EnableMeasurementEvents(published);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, measurement, tags, _) =>
+        {
+            if (tag is null || Matches(tags, tag, value))
+            {
+                Interlocked.Add(ref _total, measurement);
+            }
+        });
+        _listener.Start();
+    }
+
+    public long Total => Interlocked.Read(ref _total);
+
+    public void Dispose() => _listener.Dispose();
+
+    private static bool Matches(ReadOnlySpan<KeyValuePair<string, object?>> tags, string tag, string? value)
+    {
+        foreach (var t in tags)
+        {
+            if (t.Key == tag && (string?)t.Value == value)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
