@@ -47,6 +47,9 @@ public static class CachingServiceCollectionExtensions
                 // A write is acknowledged only after Redis and the other nodes have been told.
                 AllowBackgroundDistributedCacheOperations = false,
                 AllowBackgroundBackplaneOperations = false,
+                // Other nodes learn only of invalidations (ResolutionCache.InvalidateAsync), not of every entry
+                // a node loads: a loaded entry is what they would load too, and the notices cost Redis traffic.
+                SkipBackplaneNotifications = true,
                 SkipMemoryCacheRead = !options.Memory,
                 SkipMemoryCacheWrite = !options.Memory,
             })

@@ -23,6 +23,7 @@ public sealed partial class ResolutionCache
     private readonly ILogger<ResolutionCache> _logger;
     private readonly FusionCacheEntryOptions _staleReadOptions;
     private readonly FusionCacheEntryOptions _memoryOnlyReadOptions;
+    private readonly FusionCacheEntryOptions _invalidationOptions;
     private readonly ConcurrentDictionary<string, Task<CachedResolution>> _reading = new(StringComparer.Ordinal);
     private int _pendingInvalidations;
 
@@ -35,6 +36,7 @@ public sealed partial class ResolutionCache
         _logger = logger;
         _staleReadOptions = cache.DefaultEntryOptions.Duplicate().SetAllowStaleOnReadOnly(true);
         _memoryOnlyReadOptions = cache.DefaultEntryOptions.Duplicate().SetSkipDistributedCacheRead(true);
+        _invalidationOptions = cache.DefaultEntryOptions.Duplicate().SetSkipBackplaneNotifications(false);
         cache.Events.Memory.Eviction += (_, e) =>
         {
             if (e.Reason is EvictionReason.Capacity or EvictionReason.Expired)
@@ -104,7 +106,7 @@ public sealed partial class ResolutionCache
     /// </summary>
     public async Task InvalidateAsync(string key, CancellationToken cancellationToken)
     {
-        await _cache.RemoveAsync(key, token: cancellationToken);
+        await _cache.RemoveAsync(key, _invalidationOptions, cancellationToken);
         Interlocked.Increment(ref _pendingInvalidations);
         _ = InvalidateAgainAsync(key);
     }
@@ -114,7 +116,7 @@ public sealed partial class ResolutionCache
         try
         {
             await Task.Delay(_options.SecondInvalidationDelay, _clock);
-            await _cache.RemoveAsync(key);
+            await _cache.RemoveAsync(key, _invalidationOptions);
         }
         catch (Exception e)
         {

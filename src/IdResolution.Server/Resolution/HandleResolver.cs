@@ -44,46 +44,86 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         return Answer(entry, text, name);
     }
 
-    /// <summary>Resolves many identifiers: cached ones from the cache, the rest with one registry query for all of them.</summary>
+    /// <summary>
+    /// Resolves many identifiers: from memory first, then the rest from Redis all at once, then what is still
+    /// missing with one registry query.
+    /// </summary>
     public async Task<Resolution[]> ResolveManyAsync(IReadOnlyList<string> texts, bool authoritative, CancellationToken cancellationToken)
     {
         authoritative |= !cache.Enabled;
         var results = new Resolution[texts.Count];
-        var misses = new Dictionary<string, HandleName>(StringComparer.Ordinal);
         var names = new HandleName?[texts.Count];
+        var misses = new Dictionary<string, HandleName>(StringComparer.Ordinal);
         for (var i = 0; i < texts.Count; i++)
         {
             if (!HandleName.TryParse(texts[i], out var name, out var error))
             {
                 results[i] = Resolution.Failed(ResponseCode.InvalidHandle, texts[i], error);
-                continue;
             }
-
-            names[i] = name;
-            var cached = authoritative || misses.ContainsKey(name.Key) ? null : await cache.TryGetAsync(name.Key, allowStale: false, cancellationToken);
-            if (cached is null)
+            else if (!authoritative && cache.TryGetFromMemory(name.Key) is { } hit)
             {
-                misses[name.Key] = name;
+                results[i] = Answer(hit, texts[i], name);
             }
             else
             {
-                results[i] = Answer(cached, texts[i], name);
+                names[i] = name;
+                misses.TryAdd(name.Key, name);
             }
         }
 
-        if (misses.Count > 0)
+        if (misses.Count == 0)
         {
-            var loaded = await LoadManyOrStaleAsync(misses, authoritative, cancellationToken);
-            for (var i = 0; i < texts.Count; i++)
+            return results;
+        }
+
+        var found = authoritative ? [] : await FromRedisAsync(misses, cancellationToken);
+        if (found.Count < misses.Count)
+        {
+            var remaining = new Dictionary<string, HandleName>(StringComparer.Ordinal);
+            foreach (var (key, name) in misses)
             {
-                if (names[i] is { } name && results[i].Handle is null)
+                if (!found.ContainsKey(key))
                 {
-                    results[i] = loaded.TryGetValue(name.Key, out var entry) ? Answer(entry, texts[i], name) : Unavailable(texts[i]);
+                    remaining[key] = name;
                 }
+            }
+
+            foreach (var (key, entry) in await LoadManyOrStaleAsync(remaining, authoritative, cancellationToken))
+            {
+                found[key] = entry;
+            }
+        }
+
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (names[i] is { } name)
+            {
+                results[i] = found.TryGetValue(name.Key, out var entry) ? Answer(entry, texts[i], name) : Unavailable(texts[i]);
             }
         }
 
         return results;
+    }
+
+    /// <summary>L2 lookups for all the keys at once (StackExchange.Redis pipelines them on one connection).</summary>
+    private async Task<Dictionary<string, CachedResolution>> FromRedisAsync(Dictionary<string, HandleName> keys, CancellationToken cancellationToken)
+    {
+        var lookups = new List<(string Key, ValueTask<CachedResolution?> Lookup)>(keys.Count);
+        foreach (var key in keys.Keys)
+        {
+            lookups.Add((key, cache.TryGetAsync(key, allowStale: false, cancellationToken)));
+        }
+
+        var found = new Dictionary<string, CachedResolution>(keys.Count, StringComparer.Ordinal);
+        foreach (var (key, lookup) in lookups)
+        {
+            if (await lookup is { } entry)
+            {
+                found[key] = entry;
+            }
+        }
+
+        return found;
     }
 
     private async Task<Dictionary<string, CachedResolution>> LoadManyOrStaleAsync(Dictionary<string, HandleName> misses, bool authoritative, CancellationToken cancellationToken)
@@ -94,10 +134,13 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
             var loaded = await LoadManyAsync(misses, cancellationToken);
             if (!authoritative)
             {
+                var stores = new List<Task>(loaded.Count);
                 foreach (var (key, entry) in loaded)
                 {
-                    await cache.StoreAsync(key, entry, started, cancellationToken);
+                    stores.Add(cache.StoreAsync(key, entry, started, cancellationToken).AsTask());
                 }
+
+                await Task.WhenAll(stores);
             }
 
             return loaded;
