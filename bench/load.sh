@@ -6,18 +6,19 @@
 #   100, open-loop p99 at 50% of the HTTP maximum, RSS with 1M identifiers in L1; and the baselines:
 #   A bare Kestrel writing the same bytes, B bare gRPC returning the same message, C pgbench -S -M prepared,
 #   D redis-benchmark GET.
-# Usage: bench/load.sh [--handles N] [--duration SECONDS] [--large] [--skip-memory]
+# Usage: bench/load.sh [--handles N] [--duration SECONDS] [--large] [--skip-memory] [--memory-only]
 #   --large also seeds 10M identifiers and measures registry-only resolves over them.
 # Prints a table and writes it to bench/results/load-latest.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-HANDLES=100000 DURATION=10 LARGE=0 MEMORY=1
+HANDLES=100000 DURATION=10 LARGE=0 MEMORY=1 THROUGHPUT=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --handles) HANDLES=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --large) LARGE=1; shift ;;
     --skip-memory) MEMORY=0; shift ;;
+    --memory-only) THROUGHPUT=0; shift ;;
     *) echo "unknown argument $1"; exit 2 ;;
   esac
 done
@@ -104,6 +105,7 @@ curl -sf "$NODE_HTTP/api/handles/$PREFIX/L-0" > "$OUT/answer.json"
 $LOADGEN capture --target "$NODE_GRPC" --hot "$PREFIX/L-0" --out "$OUT/answer.pb"
 stop_node
 
+if [ "$THROUGHPUT" = 1 ]; then
 echo "== baselines"
 B_HTTP=$(free_port) B_GRPC=$(free_port)
 dotnet "$OUT/IdResolution.Baseline/IdResolution.Baseline.dll" --Body="$OUT/answer.json" --GrpcBody="$OUT/answer.pb" \
@@ -153,6 +155,8 @@ start_node registry --Cache:Memory=false
 warm_up "$NODE_HTTP" "$OUT/mix.lua"
 record http_registry_mix "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
 stop_node
+
+fi
 
 if [ "$MEMORY" = 1 ]; then
   echo "== memory: 1,000,000 identifiers in L1"

@@ -31,6 +31,7 @@ public sealed class CachedResolution
     private Task<V1.ResolveResponse>? _publicResponse;
     private V1.ResolveResult? _publicResult;
     private int _unreportedOrigin;
+    private int _answersBuilt;
 
     [JsonConstructor]
     public CachedResolution(ResponseCode code, string handle, long version, byte[]? values)
@@ -68,9 +69,9 @@ public sealed class CachedResolution
     [JsonIgnore]
     public bool AllPublic => _allPublic;
 
-    /// <summary>The Handle JSON answer for an anonymous, unfiltered resolve.</summary>
+    /// <summary>The Handle JSON answer for an anonymous, unfiltered resolve (kept once the entry proves hot).</summary>
     [JsonIgnore]
-    public byte[] PublicJson => _publicJson ??= BuildPublicJson();
+    public byte[] PublicJson => _publicJson ?? Keep(ref _publicJson, BuildPublicJson());
 
     /// <summary>The gRPC answer for an anonymous, unfiltered resolve, pre-encoded (<see cref="PreEncodedMessages"/>). Shared by calls: never modify it.</summary>
     [JsonIgnore]
@@ -78,14 +79,19 @@ public sealed class CachedResolution
 
     /// <summary><see cref="PublicResponse"/> as a completed task, so that a gRPC hit returns without allocating.</summary>
     [JsonIgnore]
-    public Task<V1.ResolveResponse> PublicResponseTask => _publicResponse ??= Task.FromResult(BuildPublicResponse());
+    public Task<V1.ResolveResponse> PublicResponseTask => _publicResponse ?? Keep(ref _publicResponse, Task.FromResult(BuildPublicResponse()));
 
     /// <summary>The same answer as one result of a BatchResolve, pre-encoded. Shared by calls: never modify it.</summary>
     [JsonIgnore]
-    public V1.ResolveResult PublicResult => _publicResult ??= BuildPublicResult();
+    public V1.ResolveResult PublicResult => _publicResult ?? Keep(ref _publicResult, BuildPublicResult());
 
-    public static CachedResolution FromRegistry(HandleRecord record) =>
-        new(ResponseCode.Success, record.Handle, record.Version, HandleValueCodec.Encode(record.Values)) { _unreportedOrigin = (int)CacheLayer.Registry + 1 };
+    /// <param name="record">The record as read.</param>
+    /// <param name="key">The normalised handle; shared with the entry when it is the same text, to hold one string, not two.</param>
+    public static CachedResolution FromRegistry(HandleRecord record, string key) =>
+        new(ResponseCode.Success, record.Handle == key ? key : record.Handle, record.Version, HandleValueCodec.Encode(record.Values))
+        {
+            _unreportedOrigin = (int)CacheLayer.Registry + 1,
+        };
 
     public static CachedResolution Negative(ResponseCode code, string handle) =>
         new(code, handle, 0, null) { _unreportedOrigin = (int)CacheLayer.Registry + 1 };
@@ -109,6 +115,35 @@ public sealed class CachedResolution
     /// </summary>
     public long EstimatedBytes() => 700 + (Handle.Length * 4) + ((Values?.Length ?? 0) * 8L) + (_valueCount * 200L);
 
+    /// <summary>
+    /// Keeps a built answer from the second one on: an entry asked for once (a sweep, a batch over a million
+    /// names) stays small, a hot one answers from pre-built bytes. Answers are frozen (pre-encoded) only when kept.
+    /// </summary>
+    private T Keep<T>(ref T? slot, T built)
+        where T : class
+    {
+        if (Interlocked.Increment(ref _answersBuilt) < 2)
+        {
+            return built;
+        }
+
+        Freeze(built);
+        return Interlocked.CompareExchange(ref slot, built, null) ?? built;
+    }
+
+    private static void Freeze(object answer)
+    {
+        switch (answer)
+        {
+            case Task<V1.ResolveResponse> response:
+                PreEncodedMessages.Freeze(response.Result);
+                break;
+            case V1.ResolveResult result:
+                PreEncodedMessages.Freeze(result);
+                break;
+        }
+    }
+
     private static bool AllValuesPublic(HandleValue[] values) => ReferenceEquals(ValueVisibility.PublicOnly(values), values);
 
     private byte[] BuildPublicJson()
@@ -126,13 +161,13 @@ public sealed class CachedResolution
     {
         var result = new V1.ResolveResult { Handle = Handle, ResponseCode = (uint)ResponseCode.Success };
         ProtoValues.AddTo(result.Values, ValueVisibility.PublicOnly(Record!.Values));
-        return PreEncodedMessages.Freeze(result);
+        return result;
     }
 
     private V1.ResolveResponse BuildPublicResponse()
     {
         var response = new V1.ResolveResponse { Handle = Handle, ResponseCode = (uint)ResponseCode.Success };
         ProtoValues.AddTo(response.Values, ValueVisibility.PublicOnly(Record!.Values));
-        return PreEncodedMessages.Freeze(response);
+        return response;
     }
 }

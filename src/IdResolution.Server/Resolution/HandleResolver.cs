@@ -170,7 +170,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         var record = await scope.ServiceProvider.GetRequiredService<HandleRegistry>().FindAsync(name, cancellationToken);
         if (record is not null)
         {
-            return CachedResolution.FromRegistry(record);
+            return CachedResolution.FromRegistry(record, name.Key);
         }
 
         var served = await scope.ServiceProvider.GetRequiredService<PrefixRegistry>().IsServedAsync(name.Prefix, cancellationToken);
@@ -187,7 +187,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         {
             if (records.TryGetValue(key, out var record))
             {
-                entries[key] = CachedResolution.FromRegistry(record);
+                entries[key] = CachedResolution.FromRegistry(record, key);
             }
             else
             {
