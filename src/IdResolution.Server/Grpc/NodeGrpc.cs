@@ -19,6 +19,8 @@ public static class NodeGrpc
                 o.MaxSendMessageSize = MaxSendMessageBytes;
             })
             .AddServiceOptions<RegistryService>(o => o.Interceptors.Add<HandleErrorInterceptor>());
+        // Stateless: one instance serves every call instead of one activated per call.
+        services.AddSingleton<ResolverService>();
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddDbContextCheck<RegistryContext>("registry");
 

@@ -20,7 +20,9 @@ public static class HandleEndpoints
         api.MapGet("", ListAsync)
             .RequireAuthorization(NodePolicies.Write)
             .WithSummary("Lists the handles under a prefix: ?prefix=P&page=N&pageSize=M.");
-        api.MapGet("/{**handle}", ResolveAsync)
+        // The resolver is a singleton taken once here, not per request from RequestServices (which would create a scope).
+        var resolver = app.ServiceProvider.GetRequiredService<HandleResolver>();
+        api.MapGet("/{**handle}", (HttpContext context, string handle) => ResolveAsync(context, handle, resolver))
             .WithSummary("Resolves a handle. Filters: repeated type= (a trailing '.' selects sub-types) and index=; pretty=true indents.");
         api.MapPut("/{**handle}", PutAsync)
             .RequireAuthorization(NodePolicies.Write)
