@@ -69,11 +69,13 @@ public sealed partial class ResolutionCache
     }
 
     /// <summary>The cached answer for a key, or the one <paramref name="load"/> reads (once, for all concurrent callers).</summary>
-    public async ValueTask<CachedResolution> GetOrLoadAsync(string key, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)
+    public async ValueTask<(CachedResolution Entry, CacheLayer Layer)> GetOrLoadAsync(
+        string key, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)
     {
         var entry = await _cache.GetOrSetAsync<CachedResolution>(key, (context, token) => LoadAsync(context, load, token), token: cancellationToken);
-        _metrics.Answered(entry.TakeOrigin());
-        return entry;
+        var layer = entry.TakeOrigin();
+        _metrics.Answered(layer);
+        return (entry, layer);
     }
 
     /// <summary>A cached answer without loading; with <paramref name="allowStale"/>, also one past its lifetime (for registry outages).</summary>

@@ -3,6 +3,7 @@ using IdResolution.Server.Auth;
 using IdResolution.Server.Grpc;
 using IdResolution.Server.Http;
 using IdResolution.Server.Resolution;
+using IdResolution.Server.Telemetry;
 using Microsoft.Net.Http.Headers;
 
 namespace IdResolution.Server;
@@ -21,6 +22,7 @@ public static class NodeHost
         builder.Services.AddNodeAuthentication();
         builder.Services.AddNodeGrpc();
         builder.Services.AddNodeHttpApi();
+        builder.Services.AddNodeTelemetry(builder.Configuration);
 
         var app = builder.Build();
         app.UseNodeErrorHandling();
@@ -33,7 +35,7 @@ public static class NodeHost
         app.MapPrefixApi();
         app.MapNodeGrpc();
         app.MapOpenApi();
-        app.MapHealthChecks("/healthz");
+        app.MapNodeTelemetry();
         app.MapProxy();
         return app;
     }

@@ -1,5 +1,4 @@
 using Grpc.AspNetCore.Server.Model;
-using IdResolution.Registry;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -22,7 +21,8 @@ public static class NodeGrpc
         // Stateless: one instance serves every call instead of one activated per call.
         services.AddSingleton<ResolverService>();
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks().AddDbContextCheck<RegistryContext>("registry");
+        // grpc.health.v1 reports the same readiness as /readyz.
+        services.AddGrpcHealthChecks(o => o.Services.Map("", check => check.Tags.Contains(Telemetry.NodeTelemetry.ReadyTag)));
 
         // After every AddGrpc*: they register grpc-dotnet's default binder, which this one replaces.
         services.RemoveAll(typeof(IServiceMethodProvider<>));

@@ -1,23 +1,38 @@
+using System.Diagnostics;
 using Grpc.Core;
 using IdResolution.Contracts;
 using IdResolution.Core;
 using IdResolution.Core.Values;
 using IdResolution.Server.Resolution;
+using IdResolution.Server.Telemetry;
 using V1 = IdResolution.Contracts.V1;
 
 namespace IdResolution.Server.Grpc;
 
 /// <summary>idresolution.v1.Resolver: the same resolution as the HTTP API, over HTTP/2 gRPC.</summary>
-public sealed class ResolverService(HandleResolver resolver) : V1.Resolver.ResolverBase
+public sealed class ResolverService(HandleResolver resolver, ResolveMetrics metrics) : V1.Resolver.ResolverBase
 {
     public override Task<V1.ResolveResponse> Resolve(V1.ResolveRequest request, ServerCallContext context)
     {
+        var started = Stopwatch.GetTimestamp();
         var resolving = resolver.ResolveAsync(request.Handle, request.Auth, context.CancellationToken);
-        return resolving.IsCompletedSuccessfully ? Answer(resolving.Result, request, context) : AnswerAsync(resolving, request, context);
+        return resolving.IsCompletedSuccessfully ? Measured(resolving.Result, request, context, started) : AnswerAsync(resolving, request, context, started);
     }
 
-    private static async Task<V1.ResolveResponse> AnswerAsync(ValueTask<Resolution.Resolution> resolving, V1.ResolveRequest request, ServerCallContext context) =>
-        await Answer(await resolving, request, context);
+    private async Task<V1.ResolveResponse> AnswerAsync(ValueTask<Resolution.Resolution> resolving, V1.ResolveRequest request, ServerCallContext context, long started) =>
+        await Measured(await resolving, request, context, started);
+
+    private Task<V1.ResolveResponse> Measured(Resolution.Resolution resolution, V1.ResolveRequest request, ServerCallContext context, long started)
+    {
+        try
+        {
+            return Answer(resolution, request, context);
+        }
+        finally
+        {
+            metrics.Resolved(ResolveMetrics.Grpc, resolution.Code, resolution.Layer, started);
+        }
+    }
 
     /// <summary>An L1 hit for an unfiltered anonymous call returns the entry's completed task: nothing is allocated or encoded.</summary>
     private static Task<V1.ResolveResponse> Answer(Resolution.Resolution resolution, V1.ResolveRequest request, ServerCallContext context)
@@ -51,9 +66,11 @@ public sealed class ResolverService(HandleResolver resolver) : V1.Resolver.Resol
             throw GrpcErrors.Exception(ResponseCode.ProtocolError, $"{request.Handles.Count} handles in one batch; the limit is {HandleResolver.MaxBatch}");
         }
 
+        var started = Stopwatch.GetTimestamp();
         var filter = Filter(request.TypeFilter, request.IndexFilter);
         var seesRestricted = SeesRestricted(context);
         var resolutions = await resolver.ResolveManyAsync(request.Handles, request.Auth, context.CancellationToken);
+        metrics.Resolved(ResolveMetrics.GrpcBatch, ResponseCode.Success, null, started);
         var response = new V1.BatchResolveResponse();
         foreach (var resolution in resolutions)
         {

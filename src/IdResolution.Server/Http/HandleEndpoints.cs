@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using IdResolution.Caching;
 using IdResolution.Core;
 using IdResolution.Core.Handles;
 using IdResolution.Core.Json;
@@ -5,6 +7,7 @@ using IdResolution.Core.Values;
 using IdResolution.Registry;
 using IdResolution.Server.Auth;
 using IdResolution.Server.Resolution;
+using IdResolution.Server.Telemetry;
 
 namespace IdResolution.Server.Http;
 
@@ -22,7 +25,8 @@ public static class HandleEndpoints
             .WithSummary("Lists the handles under a prefix: ?prefix=P&page=N&pageSize=M.");
         // The resolver is a singleton taken once here, not per request from RequestServices (which would create a scope).
         var resolver = app.ServiceProvider.GetRequiredService<HandleResolver>();
-        api.MapGet("/{**handle}", (HttpContext context, string handle) => ResolveAsync(context, handle, resolver))
+        var metrics = app.ServiceProvider.GetRequiredService<ResolveMetrics>();
+        api.MapGet("/{**handle}", (HttpContext context, string handle) => ResolveAsync(context, handle, resolver, metrics))
             .WithSummary("Resolves a handle. Filters: repeated type= (a trailing '.' selects sub-types) and index=; pretty=true indents.");
         api.MapPut("/{**handle}", PutAsync)
             .RequireAuthorization(NodePolicies.Write)
@@ -33,38 +37,50 @@ public static class HandleEndpoints
         return app;
     }
 
-    private static async Task ResolveAsync(HttpContext context, string handle, HandleResolver resolver)
+    private static async Task ResolveAsync(HttpContext context, string handle, HandleResolver resolver, ResolveMetrics metrics)
     {
-        var query = context.Request.Query;
-        if (!ResolveQuery.TryReadFilter(query, out var filter, out var error))
+        var started = Stopwatch.GetTimestamp();
+        var code = ResponseCode.ProtocolError;
+        CacheLayer? layer = null;
+        try
         {
-            await HandleResponses.WriteErrorAsync(context, ResponseCode.ProtocolError, handle, error!);
-            return;
-        }
+            var query = context.Request.Query;
+            if (!ResolveQuery.TryReadFilter(query, out var filter, out var error))
+            {
+                await HandleResponses.WriteErrorAsync(context, code, handle, error!);
+                return;
+            }
 
-        var resolution = await resolver.ResolveAsync(handle, ResolveQuery.Flag(query, "auth"), context.RequestAborted);
-        if (resolution.Entry is not { } entry)
+            var resolution = await resolver.ResolveAsync(handle, ResolveQuery.Flag(query, "auth"), context.RequestAborted);
+            (code, layer) = (resolution.Code, resolution.Layer);
+            if (resolution.Entry is not { } entry)
+            {
+                await HandleResponses.WriteErrorAsync(context, resolution.Code, handle, resolution.Message!, resolving: true);
+                return;
+            }
+
+            var seesRestricted = ReadAccess.SeesRestricted(context.User);
+            if (filter.SelectsAll && (!seesRestricted || entry.AllPublic) && !query.ContainsKey("pretty"))
+            {
+                // The common case: the whole public record, serialised once when it was cached.
+                await HandleResponses.WriteBytesAsync(context, entry.PublicJson);
+                return;
+            }
+
+            var values = ValueVisibility.Select(entry.Record!.Values, filter, seesRestricted);
+            if (values.Count == 0 && !filter.SelectsAll)
+            {
+                code = ResponseCode.ValuesNotFound;
+                await HandleResponses.WriteErrorAsync(context, code, entry.Handle, "Values Not Found", resolving: true);
+                return;
+            }
+
+            await HandleResponses.WriteRecordAsync(context, entry.Handle, values);
+        }
+        finally
         {
-            await HandleResponses.WriteErrorAsync(context, resolution.Code, handle, resolution.Message!, resolving: true);
-            return;
+            metrics.Resolved(ResolveMetrics.Http, code, layer, started);
         }
-
-        var seesRestricted = ReadAccess.SeesRestricted(context.User);
-        if (filter.SelectsAll && (!seesRestricted || entry.AllPublic) && !query.ContainsKey("pretty"))
-        {
-            // The common case: the whole public record, serialised once when it was cached.
-            await HandleResponses.WriteBytesAsync(context, entry.PublicJson);
-            return;
-        }
-
-        var values = ValueVisibility.Select(entry.Record!.Values, filter, seesRestricted);
-        if (values.Count == 0 && !filter.SelectsAll)
-        {
-            await HandleResponses.WriteErrorAsync(context, ResponseCode.ValuesNotFound, entry.Handle, "Values Not Found", resolving: true);
-            return;
-        }
-
-        await HandleResponses.WriteRecordAsync(context, entry.Handle, values);
     }
 
     private static async Task PutAsync(HttpContext context, string handle, HandleRegistry registry)

@@ -26,22 +26,20 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
 
         if (!authoritative && cache.TryGetFromMemory(name.Key) is { } hit)
         {
-            return Answer(hit, text, name);
+            return Answer(hit, text, name, CacheLayer.Memory);
         }
 
-        CachedResolution entry;
         try
         {
-            entry = authoritative
-                ? await LoadAsync(name, cancellationToken)
+            var (entry, layer) = authoritative
+                ? (await LoadAsync(name, cancellationToken), CacheLayer.Registry)
                 : await cache.GetOrLoadAsync(name.Key, token => LoadAsync(name, token), cancellationToken);
+            return Answer(entry, text, name, layer);
         }
         catch (Exception e) when (RegistryFailure.Is(e))
         {
             return Unavailable(text);
         }
-
-        return Answer(entry, text, name);
     }
 
     /// <summary>
@@ -62,7 +60,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
             }
             else if (!authoritative && cache.TryGetFromMemory(name.Key) is { } hit)
             {
-                results[i] = Answer(hit, texts[i], name);
+                results[i] = Answer(hit, texts[i], name, CacheLayer.Memory);
             }
             else
             {
@@ -98,7 +96,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         {
             if (names[i] is { } name)
             {
-                results[i] = found.TryGetValue(name.Key, out var entry) ? Answer(entry, texts[i], name) : Unavailable(texts[i]);
+                results[i] = found.TryGetValue(name.Key, out var entry) ? Answer(entry, texts[i], name, null) : Unavailable(texts[i]);
             }
         }
 
@@ -211,13 +209,13 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         return entries;
     }
 
-    private static Resolution Answer(CachedResolution entry, string text, HandleName name) => entry.Code switch
+    private static Resolution Answer(CachedResolution entry, string text, HandleName name, CacheLayer? layer) => entry.Code switch
     {
-        ResponseCode.Success => Resolution.Found(entry),
-        ResponseCode.HandleNotFound => Resolution.Failed(ResponseCode.HandleNotFound, text, "Handle Not Found"),
-        _ => Resolution.Failed(entry.Code, text, $"this node does not serve prefix {name.Prefix.Display}"),
+        ResponseCode.Success => Resolution.Found(entry, layer),
+        ResponseCode.HandleNotFound => Resolution.Failed(ResponseCode.HandleNotFound, text, "Handle Not Found", layer),
+        _ => Resolution.Failed(entry.Code, text, $"this node does not serve prefix {name.Prefix.Display}", layer),
     };
 
     private static Resolution Unavailable(string text) =>
-        Resolution.Failed(ResponseCode.ServerTooBusy, text, "the registry is unavailable and the identifier is not cached; retry later");
+        Resolution.Failed(ResponseCode.ServerTooBusy, text, "the registry is unavailable and the identifier is not cached; retry later", CacheLayer.Registry);
 }

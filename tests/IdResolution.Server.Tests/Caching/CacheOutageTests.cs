@@ -70,6 +70,13 @@ public sealed class CacheOutageTests
         redis.Kill();
         var atKill = Volatile.Read(ref resolved);
         await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref resolved) > atKill + 200), Deadline, "resolves while Redis is down");
+        // Degraded, still ready: a load balancer must keep a node that resolves without Redis.
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var ready = await writer.Http.GetAsync("/readyz");
+            var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
+            return ready.StatusCode == HttpStatusCode.OK && body.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString() == "Degraded";
+        }, Deadline, "readiness reporting Redis degraded");
         await redis.StartAsync();
 
         // L2 in use again: an entry the writer node caches reaches Redis, and the other node answers from it.
@@ -128,7 +135,13 @@ public sealed class CacheOutageTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, write.StatusCode);
         Assert.Equal(3, JsonDocument.Parse(await write.Content.ReadAsStringAsync()).RootElement.GetProperty("responseCode").GetInt32());
 
+        using (var notReady = await node.Http.GetAsync("/readyz"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        }
+
         await postgres.StartAsync();
+        await Eventually.HoldsAsync(async () => (await node.Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, Deadline, "readiness after PostgreSQL is back");
 
         await Eventually.HoldsAsync(async () =>
         {

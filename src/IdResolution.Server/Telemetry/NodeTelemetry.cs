@@ -1,0 +1,69 @@
+using System.Text.Json;
+using IdResolution.Caching;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace IdResolution.Server.Telemetry;
+
+/// <summary>
+/// Metrics, traces and health in one place. Metrics: the node's meters, ASP.NET Core and the runtime, scraped
+/// at <c>/metrics</c> (Prometheus) and pushed over OTLP when <c>Telemetry:OtlpEndpoint</c> is set; traces
+/// (ASP.NET Core, gRPC, Npgsql) only go out over OTLP. <c>/healthz</c> is liveness, <c>/readyz</c> readiness.
+/// </summary>
+public static class NodeTelemetry
+{
+    public const string ReadyTag = "ready";
+
+    public static IServiceCollection AddNodeTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<ResolveMetrics>();
+        var otlp = configuration["Telemetry:OtlpEndpoint"];
+        var telemetry = services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            metrics.AddMeter(ResolveMetrics.MeterName, CacheMetrics.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter();
+            if (!string.IsNullOrWhiteSpace(otlp))
+            {
+                metrics.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+            }
+        });
+        if (!string.IsNullOrWhiteSpace(otlp))
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation()
+                .AddNpgsql()
+                .AddOtlpExporter(o => o.Endpoint = new Uri(otlp)));
+        }
+
+        var health = services.AddHealthChecks().AddCheck<RegistryReadiness>("registry", tags: [ReadyTag]);
+        if (!string.IsNullOrWhiteSpace(configuration.GetConnectionString("Redis")))
+        {
+            health.AddCheck<RedisReadiness>("redis", tags: [ReadyTag]);
+        }
+
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapNodeTelemetry(this IEndpointRouteBuilder app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync });
+        return app;
+    }
+
+    private static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return JsonSerializer.SerializeAsync(context.Response.Body, new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        }, cancellationToken: context.RequestAborted);
+    }
+}

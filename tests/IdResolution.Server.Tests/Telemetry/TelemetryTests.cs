@@ -1,0 +1,53 @@
+using System.Net;
+using System.Text.Json;
+using Grpc.Health.V1;
+using IdResolution.Contracts.V1;
+using IdResolution.Server.Tests.Infrastructure;
+
+namespace IdResolution.Server.Tests.Telemetry;
+
+/// <summary>What an operator's tools read: the Prometheus scrape, liveness and readiness.</summary>
+public sealed class TelemetryTests(SqliteNodeFixture fixture) : IClassFixture<SqliteNodeFixture>
+{
+    private NodeServer Node => fixture.Node;
+
+    [Fact]
+    public async Task Metrics_AfterTraffic_ExposeResolveDurationsAndCacheLookups()
+    {
+        var handle = $"{NodeFixture.EnterprisePrefix}/M-{Guid.NewGuid():N}";
+        (await Node.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", """[{"index":1,"type":"URL","data":"https://m.example"}]""")).EnsureSuccessStatusCode();
+        for (var i = 0; i < 3; i++)
+        {
+            (await Node.Http.GetAsync($"/api/handles/{handle}")).Dispose();
+            await new Resolver.ResolverClient(Node.Channel).ResolveAsync(new ResolveRequest { Handle = handle });
+        }
+
+        (await Node.Http.GetAsync($"/api/handles/{NodeFixture.EnterprisePrefix}/M-missing-{Guid.NewGuid():N}")).Dispose();
+
+        string scrape = "";
+        await Eventually.HoldsAsync(async () =>
+        {
+            scrape = await Node.Http.GetStringAsync("/metrics");
+            return scrape.Contains("idres_protocol=\"grpc\"", StringComparison.Ordinal) && scrape.Contains("idres_response_code=\"100\"", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(10), "the resolves showing in /metrics");
+
+        Assert.Contains("idres_resolve_duration_seconds_bucket{", scrape, StringComparison.Ordinal);
+        Assert.Matches("idres_resolve_duration_seconds_count\\{[^}]*idres_cache_layer=\"memory\"[^}]*idres_protocol=\"http\"[^}]*\\} [1-9]", scrape);
+        Assert.Contains("idres_cache_lookups_total{", scrape, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds", scrape, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Liveness_And_Readiness_AreReported()
+    {
+        using var live = await Node.Http.GetAsync("/healthz");
+        using var ready = await Node.Http.GetAsync("/readyz");
+        var readiness = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
+        var grpc = await new Health.HealthClient(Node.Channel).CheckAsync(new HealthCheckRequest());
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", readiness.GetProperty("checks").GetProperty("registry").GetProperty("status").GetString());
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, grpc.Status);
+    }
+}
