@@ -108,7 +108,7 @@ public sealed class HandleRegistry(
             throw;
         }
 
-        await NotifyAsync(name);
+        await NotifyAsync(name, HandleChange.Created);
         return new WriteResult(name.Display, 1, Created: true);
     }
 
@@ -192,7 +192,7 @@ public sealed class HandleRegistry(
             throw await NotFoundAsync(name, cancellationToken);
         }
 
-        await NotifyAsync(name);
+        await NotifyAsync(name, HandleChange.Deleted);
     }
 
     /// <summary>One page of the handles under a prefix, in key order, and the total count.</summary>
@@ -261,16 +261,16 @@ public sealed class HandleRegistry(
             return null;
         }
 
-        await NotifyAsync(name);
+        await NotifyAsync(name, HandleChange.Updated);
         return new WriteResult(row.Handle, row.Version, Created: false);
     }
 
     /// <summary>Runs after the commit whatever the caller's cancellation: caches must learn of every committed write.</summary>
-    private async Task NotifyAsync(HandleName name)
+    private async Task NotifyAsync(HandleName name, HandleChange change)
     {
         foreach (var listener in listeners)
         {
-            await listener.HandleWrittenAsync(name, CancellationToken.None);
+            await listener.HandleWrittenAsync(name, change, CancellationToken.None);
         }
     }
 

@@ -15,6 +15,8 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<AccessKey> AccessKeys => Set<AccessKey>();
 
+    public DbSet<PrefixStatistic> Statistics => Set<PrefixStatistic>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<StoredHandle>(handle =>
@@ -36,6 +38,13 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
         {
             key.ToTable("access_keys");
             key.HasIndex(k => k.KeyHash).IsUnique();
+        });
+
+        modelBuilder.Entity<PrefixStatistic>(statistic =>
+        {
+            statistic.ToTable("prefix_statistics");
+            statistic.HasKey(s => new { s.Prefix, s.Day });
+            statistic.HasIndex(s => s.Day);
         });
     }
 }

@@ -46,6 +46,7 @@ public static class RegistryServiceCollectionExtensions
         services.AddScoped<HandleRegistry>();
         services.AddScoped<PrefixRegistry>();
         services.AddScoped<AccessKeyStore>();
+        services.AddScoped<StatisticsStore>();
         return services;
     }
 

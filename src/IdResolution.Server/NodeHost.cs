@@ -3,6 +3,7 @@ using IdResolution.Server.Auth;
 using IdResolution.Server.Grpc;
 using IdResolution.Server.Http;
 using IdResolution.Server.Resolution;
+using IdResolution.Server.Statistics;
 using IdResolution.Server.Telemetry;
 using Microsoft.Net.Http.Headers;
 
@@ -16,6 +17,8 @@ public static class NodeHost
         // Settings files travel with the binary; relative data paths stay relative to the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.ConfigureNodeEndpoints(builder.Configuration);
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(o => o.IncludeScopes = true);
 
         builder.Services.AddRegistry(builder.Configuration);
         builder.Services.AddResolution(builder.Configuration);
@@ -23,6 +26,7 @@ public static class NodeHost
         builder.Services.AddNodeGrpc();
         builder.Services.AddNodeHttpApi();
         builder.Services.AddNodeTelemetry(builder.Configuration);
+        builder.Services.AddPrefixStatistics();
 
         var app = builder.Build();
         app.UseNodeErrorHandling();
@@ -33,6 +37,7 @@ public static class NodeHost
 
         app.MapHandleApi();
         app.MapPrefixApi();
+        app.MapStatisticsApi();
         app.MapNodeGrpc();
         app.MapOpenApi();
         app.MapNodeTelemetry();

@@ -7,7 +7,7 @@ namespace IdResolution.Server.Resolution;
 /// <summary>Invalidates a handle's cached answers on every node once its write has committed.</summary>
 public sealed class CacheInvalidation(ResolutionCache cache) : IHandleWriteListener
 {
-    public Task HandleWrittenAsync(HandleName name, CancellationToken cancellationToken) => cache.InvalidateAsync(name.Key, cancellationToken);
+    public Task HandleWrittenAsync(HandleName name, HandleChange change, CancellationToken cancellationToken) => cache.InvalidateAsync(name.Key, cancellationToken);
 }
 
 public static class ResolutionServiceCollectionExtensions

@@ -11,7 +11,7 @@ namespace IdResolution.Server.Resolution;
 /// (L1, then L2, then the registry), and tells "not registered" (100) from "not served here" (301) and
 /// "registry unavailable" (3).
 /// </summary>
-public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory scopes)
+public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory scopes, Statistics.PrefixCounters counters)
 {
     public const int MaxBatch = 1000;
 
@@ -209,7 +209,18 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         return entries;
     }
 
-    private static Resolution Answer(CachedResolution entry, string text, HandleName name, CacheLayer? layer) => entry.Code switch
+    /// <summary>The answer for a name whose entry was found; resolutions under served prefixes are counted.</summary>
+    private Resolution Answer(CachedResolution entry, string text, HandleName name, CacheLayer? layer)
+    {
+        if (entry.Code != ResponseCode.ServerNotResponsible)
+        {
+            counters.Resolved(name.Key);
+        }
+
+        return Outcome(entry, text, name, layer);
+    }
+
+    private static Resolution Outcome(CachedResolution entry, string text, HandleName name, CacheLayer? layer) => entry.Code switch
     {
         ResponseCode.Success => Resolution.Found(entry, layer),
         ResponseCode.HandleNotFound => Resolution.Failed(ResponseCode.HandleNotFound, text, "Handle Not Found", layer),

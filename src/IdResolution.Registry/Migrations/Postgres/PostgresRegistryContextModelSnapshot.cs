@@ -63,6 +63,41 @@ namespace IdResolution.Registry.Migrations.Postgres
                     b.ToTable("access_keys", (string)null);
                 });
 
+            modelBuilder.Entity("IdResolution.Registry.Model.PrefixStatistic", b =>
+                {
+                    b.Property<string>("Prefix")
+                        .HasColumnType("text")
+                        .HasColumnName("prefix");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("integer")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Deletions")
+                        .HasColumnType("bigint")
+                        .HasColumnName("deletions");
+
+                    b.Property<long>("Registrations")
+                        .HasColumnType("bigint")
+                        .HasColumnName("registrations");
+
+                    b.Property<long>("Resolutions")
+                        .HasColumnType("bigint")
+                        .HasColumnName("resolutions");
+
+                    b.Property<long>("Updates")
+                        .HasColumnType("bigint")
+                        .HasColumnName("updates");
+
+                    b.HasKey("Prefix", "Day")
+                        .HasName("pk_prefix_statistics");
+
+                    b.HasIndex("Day")
+                        .HasDatabaseName("ix_prefix_statistics_day");
+
+                    b.ToTable("prefix_statistics", (string)null);
+                });
+
             modelBuilder.Entity("IdResolution.Registry.Model.ServedPrefix", b =>
                 {
                     b.Property<string>("Key")

@@ -56,6 +56,41 @@ namespace IdResolution.Registry.Migrations.Sqlite
                     b.ToTable("access_keys", (string)null);
                 });
 
+            modelBuilder.Entity("IdResolution.Registry.Model.PrefixStatistic", b =>
+                {
+                    b.Property<string>("Prefix")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("prefix");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Deletions")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deletions");
+
+                    b.Property<long>("Registrations")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("registrations");
+
+                    b.Property<long>("Resolutions")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolutions");
+
+                    b.Property<long>("Updates")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updates");
+
+                    b.HasKey("Prefix", "Day")
+                        .HasName("pk_prefix_statistics");
+
+                    b.HasIndex("Day")
+                        .HasDatabaseName("ix_prefix_statistics_day");
+
+                    b.ToTable("prefix_statistics", (string)null);
+                });
+
             modelBuilder.Entity("IdResolution.Registry.Model.ServedPrefix", b =>
                 {
                     b.Property<string>("Key")

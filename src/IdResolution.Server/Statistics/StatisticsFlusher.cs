@@ -1,0 +1,59 @@
+using System.Globalization;
+using IdResolution.Registry;
+
+namespace IdResolution.Server.Statistics;
+
+/// <summary>
+/// Adds the node's counts to the registry every <c>Statistics:FlushInterval</c> (default 5 s) and at shutdown.
+/// Counts that cannot be stored (registry down) are kept for the next flush, so none is lost while the node runs.
+/// </summary>
+public sealed partial class StatisticsFlusher(PrefixCounters counters, IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<StatisticsFlusher> logger)
+    : BackgroundService
+{
+    public static int Today(TimeProvider clock) => int.Parse(clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(configuration.GetValue("Statistics:FlushInterval", TimeSpan.FromSeconds(5)), clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await FlushAsync(CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await FlushAsync(cancellationToken);
+    }
+
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var deltas = counters.Take(Today(clock));
+        if (deltas.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<StatisticsStore>().AddAsync(deltas, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            counters.Restore(deltas);
+            LogFlushFailed(logger, deltas.Count, e);
+        }
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Could not store statistics for {Prefixes} prefixes; kept for the next flush")]
+    private static partial void LogFlushFailed(ILogger logger, int prefixes, Exception exception);
+}
