@@ -9,6 +9,11 @@ cd "$(dirname "$0")/.."
 . scripts/services.sh
 
 services_install
+# The dashboard's browser test drives Debian's Chromium (never a downloaded browser).
+command -v chromium >/dev/null 2>&1 || {
+  echo "Installing chromium from Debian's packages"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; }
 services_start
 trap services_stop EXIT
 

@@ -73,6 +73,25 @@ public sealed class HandleRegistry(
         return records;
     }
 
+    /// <summary>
+    /// How many handles the registry holds: PostgreSQL's planner estimate (exact counting 10^8 rows would scan
+    /// them), an exact count on SQLite.
+    /// </summary>
+    public async Task<long> CountAsync(CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            var estimate = await db.Database.SqlQueryRaw<long>("SELECT GREATEST(reltuples, 0)::bigint AS \"Value\" FROM pg_class WHERE relname = 'handles'")
+                .FirstOrDefaultAsync(cancellationToken);
+            if (estimate > 0)
+            {
+                return estimate;
+            }
+        }
+
+        return await db.Handles.LongCountAsync(cancellationToken);
+    }
+
     public Task<bool> ExistsAsync(HandleName name, CancellationToken cancellationToken) =>
         db.Handles.AnyAsync(h => h.Key == name.Key, cancellationToken);
 

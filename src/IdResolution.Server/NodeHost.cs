@@ -1,5 +1,6 @@
 using IdResolution.Registry;
 using IdResolution.Server.Auth;
+using IdResolution.Server.Dashboard;
 using IdResolution.Server.Grpc;
 using IdResolution.Server.Http;
 using IdResolution.Server.Resolution;
@@ -27,6 +28,7 @@ public static class NodeHost
         builder.Services.AddNodeHttpApi();
         builder.Services.AddNodeTelemetry(builder.Configuration);
         builder.Services.AddPrefixStatistics();
+        builder.Services.AddDashboard();
 
         var app = builder.Build();
         app.UseNodeErrorHandling();
@@ -41,6 +43,7 @@ public static class NodeHost
         app.MapNodeGrpc();
         app.MapOpenApi();
         app.MapNodeTelemetry();
+        app.MapDashboard();
         app.MapProxy();
         return app;
     }

@@ -26,6 +26,20 @@ public sealed class PrefixCounters : IHandleWriteListener
         }
 
         Interlocked.Increment(ref counts.Resolutions);
+        Interlocked.Increment(ref counts.ResolutionsSinceStart);
+    }
+
+    /// <summary>The prefixes with the most resolutions since this node started, most first.</summary>
+    public List<(string Prefix, long Resolutions)> Top(int count)
+    {
+        var all = new List<(string Prefix, long Resolutions)>();
+        foreach (var (prefix, counts) in _counts)
+        {
+            all.Add((prefix, Interlocked.Read(ref counts.ResolutionsSinceStart)));
+        }
+
+        all.Sort((a, b) => b.Resolutions.CompareTo(a.Resolutions));
+        return all.Count > count ? all.GetRange(0, count) : all;
     }
 
     public Task HandleWrittenAsync(HandleName name, HandleChange change, CancellationToken cancellationToken)
@@ -88,6 +102,7 @@ public sealed class PrefixCounters : IHandleWriteListener
 
     private sealed class Counts
     {
+        public long ResolutionsSinceStart;
         public long Resolutions;
         public long Registrations;
         public long Updates;

@@ -1,0 +1,56 @@
+using System.Globalization;
+using IdResolution.Contracts.V1;
+using IdResolution.Server.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace IdResolution.Server.Tests.Dashboard;
+
+/// <summary>The dashboard in a real browser: Debian's Chromium, driven by Playwright, watching live traffic.</summary>
+public sealed class DashboardBrowserTests(SqliteNodeFixture fixture) : IClassFixture<SqliteNodeFixture>
+{
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+    private NodeServer Node => fixture.Node;
+
+    [Fact]
+    public async Task Dashboard_ShowsResolvesAsTheyHappen()
+    {
+        var handle = $"{NodeFixture.EnterprisePrefix}/D-{Guid.NewGuid():N}";
+        (await Node.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", """[{"index":1,"type":"URL","data":"https://d.example"}]""")).EnsureSuccessStatusCode();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(new Uri(Node.HttpUrl, "/dashboard").ToString());
+        await page.WaitForFunctionAsync("document.getElementById('health-registry').textContent === 'Healthy'");
+        var before = await TotalAsync(page);
+
+        for (var i = 0; i < 25; i++)
+        {
+            (await Node.Http.GetAsync($"/api/handles/{handle}")).Dispose();
+        }
+
+        var resolver = new Resolver.ResolverClient(Node.Channel);
+        for (var i = 0; i < 5; i++)
+        {
+            await resolver.ResolveAsync(new ResolveRequest { Handle = handle });
+        }
+
+        await Eventually.HoldsAsync(async () => await TotalAsync(page) >= before + 30, TimeSpan.FromSeconds(15), "the dashboard counting the 30 resolves");
+        Assert.NotEqual("–", await page.TextContentAsync("#p99-http"));
+        Assert.NotEqual("–", await page.TextContentAsync("#p99-grpc"));
+        Assert.Contains(NodeFixture.EnterprisePrefix, await page.TextContentAsync("#top-prefixes") ?? "", StringComparison.Ordinal);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "idres-dashboard.png"), FullPage = true });
+    }
+
+    private static async Task<long> TotalAsync(IPage page)
+    {
+        var text = await page.TextContentAsync("#resolves-total") ?? "";
+        return long.TryParse(text.Replace(",", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out var total) ? total : -1;
+    }
+}
