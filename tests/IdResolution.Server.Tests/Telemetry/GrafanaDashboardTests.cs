@@ -1,0 +1,91 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using IdResolution.Contracts.V1;
+using IdResolution.Server.Tests.Infrastructure;
+
+namespace IdResolution.Server.Tests.Telemetry;
+
+/// <summary>deploy/grafana's dashboard queries only series and labels a real node exports.</summary>
+public sealed partial class GrafanaDashboardTests : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("idres-grafana-").FullName;
+    private NodeServer _node = null!;
+
+    public async Task InitializeAsync()
+    {
+        _node = await NodeServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Node:DataDirectory"] = _directory,
+            ["Seeds:Load"] = "false",
+            ["Cache:MemoryBudgetBytes"] = "20000", // so that evictions happen and their series exists
+        });
+        (await _node.SendAsync(HttpMethod.Post, "/api/prefixes/88.118.8.1001")).EnsureSuccessStatusCode();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task EveryQuery_UsesExportedMetricsAndLabels()
+    {
+        var queries = Queries(Path.Combine(AppContext.BaseDirectory, "deploy", "grafana", "idresolution-dashboard.json"));
+        Assert.NotEmpty(queries);
+        var resolver = new Resolver.ResolverClient(_node.Channel);
+        var scrape = "";
+        await Eventually.HoldsAsync(async () =>
+        {
+            await DriveTrafficAsync(resolver);
+            scrape = await _node.Http.GetStringAsync("/metrics");
+            return queries.SelectMany(q => MetricNames(q)).All(name => Exported(scrape, name));
+        }, TimeSpan.FromSeconds(20), "every queried series in the scrape");
+
+        foreach (var query in queries)
+        {
+            foreach (var label in GroupingLabels(query))
+            {
+                // le comes with every histogram; job and instance are added by Prometheus when it scrapes.
+                Assert.True(label is "le" or "job" or "instance" || scrape.Contains(label + "=\"", StringComparison.Ordinal), $"label {label} of '{query}' is not exported");
+            }
+        }
+    }
+
+    private async Task DriveTrafficAsync(Resolver.ResolverClient resolver)
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            var handle = $"88.118.8.1001/G-{Guid.NewGuid():N}";
+            (await _node.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", """[{"index":1,"type":"URL","data":"https://g.example/a/long/enough/path"}]""")).EnsureSuccessStatusCode();
+            (await _node.Http.GetAsync($"/api/handles/{handle}")).Dispose();
+            await resolver.ResolveAsync(new ResolveRequest { Handle = handle });
+        }
+
+        (await _node.Http.GetAsync("/api/handles/88.118.8.1001/G-missing")).Dispose();
+    }
+
+    private static List<string> Queries(string file)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(file));
+        return document.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray())
+            .Select(t => t.GetProperty("expr").GetString()!)
+            .ToList();
+    }
+
+    private static IEnumerable<string> MetricNames(string query) => SelectorPattern().Matches(query).Select(m => m.Groups[1].Value);
+
+    private static IEnumerable<string> GroupingLabels(string query) =>
+        GroupingPattern().Matches(query).SelectMany(m => m.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+
+    private static bool Exported(string scrape, string name) =>
+        scrape.Contains('\n' + name + '{', StringComparison.Ordinal) || scrape.Contains('\n' + name + ' ', StringComparison.Ordinal);
+
+    [GeneratedRegex(@"([a-zA-Z_:][a-zA-Z0-9_:]*)\{")]
+    private static partial Regex SelectorPattern();
+
+    [GeneratedRegex(@"\b(?:by|ignoring|without)\s*\(([^)]*)\)")]
+    private static partial Regex GroupingPattern();
+}
