@@ -32,8 +32,9 @@ if [ $# -eq 0 ]; then
 fi
 
 # One closing line for CI, summed over the test assemblies.
-awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
+# A build or run failure with no failed test still counts as one failure, so the line never reads green.
+awk -v status="$status" '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
        gsub(",", "")
        for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) }
-     } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+     } END { if (status != 0 && f == 0) f = 1; printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -12,7 +12,7 @@ namespace IdResolution.Server.Grpc;
 
 /// <summary>idresolution.v1.Registry: writes and listings, with the same rules as the HTTP API.</summary>
 [Authorize(Policy = NodePolicies.Write)]
-public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefixes) : V1.Registry.RegistryBase
+public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefixes, Statistics.StatisticsReport statistics) : V1.Registry.RegistryBase
 {
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 1000;
@@ -85,6 +85,25 @@ public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefi
         foreach (var prefix in await prefixes.ListAsync(context.CancellationToken))
         {
             response.Prefixes.Add(new V1.PrefixInfo { Prefix = prefix, NodePrefix = PrefixName.Parse(prefix).Key == prefixes.NodePrefix.Key });
+        }
+
+        return response;
+    }
+
+    public override async Task<V1.GetStatisticsResponse> GetStatistics(V1.GetStatisticsRequest request, ServerCallContext context)
+    {
+        var response = new V1.GetStatisticsResponse();
+        foreach (var row in await statistics.QueryAsync(request.Prefix, request.From, request.To, context.CancellationToken))
+        {
+            response.Statistics.Add(new V1.PrefixStatistics
+            {
+                Prefix = row.Prefix,
+                Day = Statistics.StatisticsReport.FormatDay(row.Day),
+                Resolutions = (ulong)row.Resolutions,
+                Registrations = (ulong)row.Registrations,
+                Updates = (ulong)row.Updates,
+                Deletions = (ulong)row.Deletions,
+            });
         }
 
         return response;

@@ -55,6 +55,8 @@ public abstract class StatisticsTests(NodeFixture fixture)
         }
 
         Assert.Equal(DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), flushed.GetProperty("day").GetString());
+        var overGrpc = Assert.Single((await new Contracts.V1.Registry.RegistryClient(Node.Channel).GetStatisticsAsync(new GetStatisticsRequest { Prefix = prefix }, Node.OperatorMetadata())).Statistics);
+        Assert.Equal((9UL, 3UL, 1UL, 1UL), (overGrpc.Resolutions, overGrpc.Registrations, overGrpc.Updates, overGrpc.Deletions));
         using var unserved = await Node.SendAsync(HttpMethod.Get, "/api/statistics?prefix=99.17");
         Assert.Empty(JsonDocument.Parse(await unserved.Content.ReadAsStringAsync()).RootElement.GetProperty("statistics").EnumerateArray());
     }
@@ -69,6 +71,9 @@ public abstract class StatisticsTests(NodeFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, badDate.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, reversed.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        var e = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() =>
+            new Contracts.V1.Registry.RegistryClient(Node.Channel).GetStatisticsAsync(new GetStatisticsRequest { From = "yesterday" }, Node.OperatorMetadata()).ResponseAsync);
+        Assert.Equal(global::Grpc.Core.StatusCode.InvalidArgument, e.StatusCode);
     }
 }
 

@@ -1,0 +1,52 @@
+using System.Globalization;
+using IdResolution.Core;
+using IdResolution.Core.Handles;
+using IdResolution.Registry;
+
+namespace IdResolution.Server.Statistics;
+
+/// <summary>The statistics query shared by the HTTP and gRPC APIs: stored figures plus this node's pending counts for today.</summary>
+public sealed class StatisticsReport(StatisticsStore store, PrefixCounters counters, TimeProvider clock)
+{
+    private const int MaxDays = 366;
+
+    public async Task<List<StatisticsDelta>> QueryAsync(string? prefix, string? from, string? to, CancellationToken cancellationToken)
+    {
+        var today = StatisticsFlusher.Today(clock);
+        var fromDay = Day(from, today);
+        var toDay = Day(to, today);
+        if (toDay < fromDay || Date(toDay).DayNumber - Date(fromDay).DayNumber > MaxDays)
+        {
+            throw new HandleException(ResponseCode.ProtocolError, $"from must not be after to, and the range is at most {MaxDays} days");
+        }
+
+        var prefixKey = string.IsNullOrEmpty(prefix) ? null : PrefixName.Parse(prefix).Key;
+        var rows = (await store.QueryAsync(prefixKey, fromDay, toDay, cancellationToken))
+            .ToDictionary(r => (r.Prefix, r.Day), r => new StatisticsDelta(r.Prefix, r.Day, r.Resolutions, r.Registrations, r.Updates, r.Deletions));
+        if (today >= fromDay && today <= toDay)
+        {
+            foreach (var pending in counters.Prefixes)
+            {
+                if (prefixKey is null || pending == prefixKey)
+                {
+                    var p = counters.Pending(pending, today);
+                    rows[(pending, today)] = rows.TryGetValue((pending, today), out var r)
+                        ? r with { Resolutions = r.Resolutions + p.Resolutions, Registrations = r.Registrations + p.Registrations, Updates = r.Updates + p.Updates, Deletions = r.Deletions + p.Deletions }
+                        : p;
+                }
+            }
+        }
+
+        return rows.Values.OrderBy(r => r.Day).ThenBy(r => r.Prefix, StringComparer.Ordinal).ToList();
+    }
+
+    public static string FormatDay(int day) => Date(day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static DateOnly Date(int day) => new(day / 10000, day / 100 % 100, day % 100);
+
+    private static int Day(string? text, int today) =>
+        string.IsNullOrEmpty(text) ? today
+        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? (day.Year * 10000) + (day.Month * 100) + day.Day
+            : throw new HandleException(ResponseCode.ProtocolError, $"'{text}' is not a yyyy-MM-dd date");
+}
