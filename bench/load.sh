@@ -131,6 +131,10 @@ $LOADGEN sweep --target "$NODE_GRPC" --handles "$HANDLES" --batch 1000 >/dev/nul
 warm_up "$NODE_HTTP" "$OUT/mix.lua"
 record http_l1_hot "$(wrk_run "$NODE_HTTP/api/handles/$PREFIX/L-0")"
 record http_l1_mix "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
+# The same with the dashboard open (its page polls /dashboard/data every second): what watching costs.
+( while sleep 1; do curl -sf "$NODE_HTTP/dashboard/data" >/dev/null; done ) & POLLER=$!
+record http_l1_mix_dashboard "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
+kill $POLLER
 record h2c_l1_hot "$(h2_run "$NODE_GRPC/api/handles/$PREFIX/L-0")"
 record grpc_l1_hot "$($LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" $GRPC)"
 record grpc_l1_mix "$($LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles "$HANDLES" $GRPC)"
