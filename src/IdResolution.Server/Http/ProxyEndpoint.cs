@@ -25,7 +25,8 @@ public static class ProxyEndpoint
         {
             await WriteHtmlAsync(context, StatusCodes.Status200OK, "IdResolution node",
                 "<p>Resolve an identifier: <code>/{prefix}/{suffix}</code>, e.g. <a href=\"/88.118.8.1001/SHAMPOO-2026-000123?noredirect\">88.118.8.1001/SHAMPOO-2026-000123</a>.</p>"
-                + "<p><a href=\"/api/prefixes\">Prefixes</a> · <a href=\"/openapi/v1.json\">OpenAPI</a> · <a href=\"/healthz\">Health</a></p>");
+                + "<p><a href=\"/dashboard\">Dashboard</a> · <a href=\"/api/prefixes\">Prefixes</a> · <a href=\"/openapi/v1.json\">OpenAPI</a> · "
+                + "<a href=\"/readyz\">Readiness</a> · <a href=\"/metrics\">Metrics</a></p>");
             return;
         }
 
