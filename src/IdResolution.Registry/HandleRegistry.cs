@@ -74,19 +74,17 @@ public sealed class HandleRegistry(
     }
 
     /// <summary>
-    /// How many handles the registry holds: PostgreSQL's planner estimate (exact counting 10^8 rows would scan
-    /// them), an exact count on SQLite.
+    /// How many handles the registry holds, or null when unknown: PostgreSQL's statistics (live rows as last
+    /// counted by autovacuum/ANALYZE; an exact count of 10^8 rows would scan them all), an exact count on SQLite.
     /// </summary>
-    public async Task<long> CountAsync(CancellationToken cancellationToken)
+    public async Task<long?> CountAsync(CancellationToken cancellationToken)
     {
         if (db.Database.IsNpgsql())
         {
-            var estimate = await db.Database.SqlQueryRaw<long>("SELECT GREATEST(reltuples, 0)::bigint AS \"Value\" FROM pg_class WHERE relname = 'handles'")
-                .FirstOrDefaultAsync(cancellationToken);
-            if (estimate > 0)
-            {
-                return estimate;
-            }
+            var live = await db.Database.SqlQueryRaw<long>(
+                    "SELECT n_live_tup AS \"Value\" FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'handles'")
+                .ToListAsync(cancellationToken);
+            return live.Count == 0 ? null : live[0];
         }
 
         return await db.Handles.LongCountAsync(cancellationToken);

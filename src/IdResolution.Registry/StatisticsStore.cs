@@ -12,7 +12,8 @@ public sealed class StatisticsStore(RegistryContext db)
     public async Task AddAsync(IReadOnlyCollection<StatisticsDelta> deltas, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        foreach (var d in deltas)
+        // Rows in one order on every node, so that two nodes flushing together cannot deadlock.
+        foreach (var d in deltas.OrderBy(d => d.Prefix, StringComparer.Ordinal).ThenBy(d => d.Day))
         {
             // Plain SQL: an upsert that adds, understood by both PostgreSQL and SQLite.
             await db.Database.ExecuteSqlInterpolatedAsync($"""

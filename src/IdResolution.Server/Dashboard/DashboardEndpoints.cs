@@ -9,7 +9,8 @@ namespace IdResolution.Server.Dashboard;
 /// <summary>
 /// <c>/dashboard</c>: a self-contained page (no CDN, plain SVG) that polls <c>/dashboard/data</c> every second:
 /// resolves per second by protocol over five minutes, latency percentiles and answers by cache layer over the
-/// last minute, errors by code, top prefixes, registry size, health of PostgreSQL and Redis.
+/// last minute, errors by code, health of PostgreSQL and Redis; with an operator key (given to the page as
+/// <c>/dashboard#key=...</c>, sent as a bearer header, never in a URL the server logs) also top prefixes and registry size.
 /// </summary>
 public static class DashboardEndpoints
 {
@@ -33,6 +34,8 @@ public static class DashboardEndpoints
 
     private static Task DataAsync(HttpContext context, ResolveTimeline timeline, DashboardState state, PrefixCounters prefixes, IOptions<NodeOptions> node)
     {
+        // Traffic by prefix and registry size are operators' business: shown only with an operator key.
+        var forOperator = Resolution.ReadAccess.SeesRestricted(context.User);
         var history = timeline.History();
         var recent = history.Count > RecentSeconds ? history.GetRange(history.Count - RecentSeconds, RecentSeconds) : history;
         context.Response.ContentType = "application/json; charset=utf-8";
@@ -45,8 +48,8 @@ public static class DashboardEndpoints
             latency = ResolveTimeline.Protocols.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => Percentiles(recent, x.i)),
             layers = ResolveTimeline.Layers.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => recent.Sum(s => s.ByLayer[x.i])),
             errors = recent.SelectMany(s => s.ErrorCodes).GroupBy(e => e.Key).ToDictionary(g => g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), g => g.Sum(e => e.Value)),
-            topPrefixes = prefixes.Top(10).Select(p => new { prefix = p.Prefix, resolutions = p.Resolutions }),
-            registrySize = state.RegistrySize,
+            topPrefixes = forOperator ? prefixes.Top(10).Select(p => new { prefix = p.Prefix, resolutions = p.Resolutions }) : null,
+            registrySize = forOperator ? state.RegistrySize : null,
             health = state.Health is { } h
                 ? new { status = h.Status.ToString(), checks = h.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()) }
                 : null,

@@ -40,13 +40,14 @@ public static class HandleEndpoints
     private static async Task ResolveAsync(HttpContext context, string handle, HandleResolver resolver, ResolveMetrics metrics)
     {
         var started = Stopwatch.GetTimestamp();
-        var code = ResponseCode.ProtocolError;
+        var code = ResponseCode.Error; // what is recorded if the request fails unexpectedly or is abandoned
         CacheLayer? layer = null;
         try
         {
             var query = context.Request.Query;
             if (!ResolveQuery.TryReadFilter(query, out var filter, out var error))
             {
+                code = ResponseCode.ProtocolError;
                 await HandleResponses.WriteErrorAsync(context, code, handle, error!);
                 return;
             }

@@ -19,7 +19,7 @@ public static class ProxyEndpoint
         return app;
     }
 
-    private static async Task ProxyAsync(HttpContext context, string? handle, HandleResolver resolver)
+    private static async Task ProxyAsync(HttpContext context, string? handle, HandleResolver resolver, Telemetry.ResolveMetrics metrics)
     {
         if (string.IsNullOrEmpty(handle))
         {
@@ -30,7 +30,9 @@ public static class ProxyEndpoint
             return;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var resolution = await resolver.ResolveAsync(handle, authoritative: false, context.RequestAborted);
+        metrics.Resolved(Telemetry.ResolveMetrics.Http, resolution.Code, resolution.Layer, started);
         var wantsJson = context.Request.Headers.Accept.ToString().Contains("application/json", StringComparison.OrdinalIgnoreCase);
         if (resolution.Record is not { } record)
         {

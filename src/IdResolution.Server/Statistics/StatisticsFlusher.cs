@@ -10,6 +10,8 @@ namespace IdResolution.Server.Statistics;
 public sealed partial class StatisticsFlusher(PrefixCounters counters, IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<StatisticsFlusher> logger)
     : BackgroundService
 {
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
     public static int Today(TimeProvider clock) => int.Parse(clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -36,21 +38,46 @@ public sealed partial class StatisticsFlusher(PrefixCounters counters, IServiceS
 
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var deltas = counters.Take(Today(clock));
-        if (deltas.Count == 0)
-        {
-            return;
-        }
-
+        await _gate.WaitAsync(cancellationToken);
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<StatisticsStore>().AddAsync(deltas, cancellationToken);
+            var deltas = counters.Take(Today(clock));
+            if (deltas.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<StatisticsStore>().AddAsync(deltas, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                counters.Restore(deltas);
+                LogFlushFailed(logger, deltas.Count, e);
+            }
         }
-        catch (Exception e)
+        finally
         {
-            counters.Restore(deltas);
-            LogFlushFailed(logger, deltas.Count, e);
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs a read of stored plus pending figures with no flush in between: a flush moves counts from memory to
+    /// the registry, and a read across it would see them in neither place or in both.
+    /// </summary>
+    public async Task<T> ReadConsistentlyAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await read();
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 

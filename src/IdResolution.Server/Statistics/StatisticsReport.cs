@@ -6,7 +6,7 @@ using IdResolution.Registry;
 namespace IdResolution.Server.Statistics;
 
 /// <summary>The statistics query shared by the HTTP and gRPC APIs: stored figures plus this node's pending counts for today.</summary>
-public sealed class StatisticsReport(StatisticsStore store, PrefixCounters counters, TimeProvider clock)
+public sealed class StatisticsReport(StatisticsStore store, PrefixCounters counters, StatisticsFlusher flusher, TimeProvider clock)
 {
     private const int MaxDays = 366;
 
@@ -15,21 +15,26 @@ public sealed class StatisticsReport(StatisticsStore store, PrefixCounters count
         var today = StatisticsFlusher.Today(clock);
         var fromDay = Day(from, today);
         var toDay = Day(to, today);
-        if (toDay < fromDay || Date(toDay).DayNumber - Date(fromDay).DayNumber > MaxDays)
+        if (toDay < fromDay || Date(toDay).DayNumber - Date(fromDay).DayNumber >= MaxDays)
         {
             throw new HandleException(ResponseCode.ProtocolError, $"from must not be after to, and the range is at most {MaxDays} days");
         }
 
         var prefixKey = string.IsNullOrEmpty(prefix) ? null : PrefixName.Parse(prefix).Key;
+        return await flusher.ReadConsistentlyAsync(() => ReadAsync(prefixKey, fromDay, toDay, today, cancellationToken), cancellationToken);
+    }
+
+    private async Task<List<StatisticsDelta>> ReadAsync(string? prefixKey, int fromDay, int toDay, int today, CancellationToken cancellationToken)
+    {
         var rows = (await store.QueryAsync(prefixKey, fromDay, toDay, cancellationToken))
             .ToDictionary(r => (r.Prefix, r.Day), r => new StatisticsDelta(r.Prefix, r.Day, r.Resolutions, r.Registrations, r.Updates, r.Deletions));
         if (today >= fromDay && today <= toDay)
         {
             foreach (var pending in counters.Prefixes)
             {
-                if (prefixKey is null || pending == prefixKey)
+                var p = counters.Pending(pending, today);
+                if ((prefixKey is null || pending == prefixKey) && p.Resolutions + p.Registrations + p.Updates + p.Deletions > 0)
                 {
-                    var p = counters.Pending(pending, today);
                     rows[(pending, today)] = rows.TryGetValue((pending, today), out var r)
                         ? r with { Resolutions = r.Resolutions + p.Resolutions, Registrations = r.Registrations + p.Registrations, Updates = r.Updates + p.Updates, Deletions = r.Deletions + p.Deletions }
                         : p;

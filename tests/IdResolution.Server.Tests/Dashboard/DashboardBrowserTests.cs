@@ -26,7 +26,7 @@ public sealed class DashboardBrowserTests(SqliteNodeFixture fixture) : IClassFix
             Args = ChromiumArgs,
         });
         var page = await browser.NewPageAsync();
-        await page.GotoAsync(new Uri(Node.HttpUrl, "/dashboard").ToString());
+        await page.GotoAsync(new Uri(Node.HttpUrl, $"/dashboard#key={NodeServer.OperatorToken}").ToString());
         await page.WaitForFunctionAsync("document.getElementById('health-registry').textContent === 'Healthy'");
         var before = await TotalAsync(page);
 
@@ -45,6 +45,10 @@ public sealed class DashboardBrowserTests(SqliteNodeFixture fixture) : IClassFix
         Assert.NotEqual("–", await page.TextContentAsync("#p99-http"));
         Assert.NotEqual("–", await page.TextContentAsync("#p99-grpc"));
         Assert.Contains(NodeFixture.EnterprisePrefix, await page.TextContentAsync("#top-prefixes") ?? "", StringComparison.Ordinal);
+        var anonymous = await browser.NewPageAsync();
+        await anonymous.GotoAsync(new Uri(Node.HttpUrl, "/dashboard").ToString());
+        await anonymous.WaitForFunctionAsync("document.getElementById('registry-size').textContent === 'operator key needed'");
+        Assert.DoesNotContain(NodeFixture.EnterprisePrefix, await anonymous.TextContentAsync("#top-prefixes") ?? "", StringComparison.Ordinal);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "idres-dashboard.png"), FullPage = true });
     }
 
