@@ -47,7 +47,10 @@ public static class DashboardEndpoints
             series = history.Select(s => new { t = s.Start, http = s.Count[0], grpc = s.Count[1], batch = s.Count[2], errors = s.Errors }),
             latency = ResolveTimeline.Protocols.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => Percentiles(recent, x.i)),
             layers = ResolveTimeline.Layers.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => recent.Sum(s => s.ByLayer[x.i])),
-            errors = recent.SelectMany(s => s.ErrorCodes).GroupBy(e => e.Key).ToDictionary(g => g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), g => g.Sum(e => e.Value)),
+            errors = Enumerable.Range(0, ResolveTimeline.Codes.Length + 1)
+                .Select(i => (Code: i < ResolveTimeline.Codes.Length ? ResolveTimeline.Codes[i] : 0, Count: recent.Sum(s => s.ErrorCodes[i])))
+                .Where(e => e.Count > 0)
+                .ToDictionary(e => e.Code.ToString(System.Globalization.CultureInfo.InvariantCulture), e => e.Count),
             topPrefixes = forOperator ? prefixes.Top(10).Select(p => new { prefix = p.Prefix, resolutions = p.Resolutions }) : null,
             registrySize = forOperator ? state.RegistrySize : null,
             health = state.Health is { } h

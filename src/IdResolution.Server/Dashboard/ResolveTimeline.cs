@@ -15,6 +15,9 @@ public sealed class ResolveTimeline : IDisposable
     public static readonly string[] Protocols = [ResolveMetrics.Http, ResolveMetrics.Grpc, ResolveMetrics.GrpcBatch];
     public static readonly string[] Layers = ["memory", "redis", "registry", "none"];
 
+    /// <summary>Response codes counted one by one; any other code is counted in one extra slot (reported as 0).</summary>
+    public static readonly int[] Codes = Enum.GetValues<Core.ResponseCode>().Select(c => (int)c).ToArray();
+
     /// <summary>Upper bounds (seconds) of the latency buckets; the last bucket is open.</summary>
     public static readonly double[] Bounds = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -57,7 +60,7 @@ public sealed class ResolveTimeline : IDisposable
         }
     }
 
-    /// <summary>The completed seconds, oldest first (the current, partial second is left out).</summary>
+    /// <summary>Copies of the completed seconds, oldest first (the current, partial second is left out).</summary>
     public List<Second> History()
     {
         lock (_lock)
@@ -69,7 +72,7 @@ public sealed class ResolveTimeline : IDisposable
                 var second = _ring[(at + i) % _ring.Length];
                 if (second.Start > 0)
                 {
-                    seconds.Add(second);
+                    seconds.Add(second.Copy());
                 }
             }
 
@@ -113,7 +116,8 @@ public sealed class ResolveTimeline : IDisposable
         if (code is not (1 or 200))
         {
             Interlocked.Increment(ref second.Errors);
-            second.ErrorCodes.AddOrUpdate(code, 1, (_, n) => n + 1);
+            var slot = Array.IndexOf(Codes, code);
+            Interlocked.Increment(ref second.ErrorCodes[slot < 0 ? Codes.Length : slot]);
         }
     }
 
@@ -124,7 +128,7 @@ public sealed class ResolveTimeline : IDisposable
         public readonly long[] Count = new long[Protocols.Length];
         public readonly long[,] Latency = new long[Protocols.Length, Bounds.Length + 1];
         public readonly long[] ByLayer = new long[Layers.Length];
-        public readonly System.Collections.Concurrent.ConcurrentDictionary<int, long> ErrorCodes = new();
+        public readonly long[] ErrorCodes = new long[Codes.Length + 1];
 
         public void Reset(long start)
         {
@@ -133,7 +137,17 @@ public sealed class ResolveTimeline : IDisposable
             Array.Clear(Count);
             Array.Clear(Latency);
             Array.Clear(ByLayer);
-            ErrorCodes.Clear();
+            Array.Clear(ErrorCodes);
+        }
+
+        public Second Copy()
+        {
+            var copy = new Second { Start = Start, Errors = Errors };
+            Array.Copy(Count, copy.Count, Count.Length);
+            Array.Copy(Latency, copy.Latency, Latency.Length);
+            Array.Copy(ByLayer, copy.ByLayer, ByLayer.Length);
+            Array.Copy(ErrorCodes, copy.ErrorCodes, ErrorCodes.Length);
+            return copy;
         }
     }
 }

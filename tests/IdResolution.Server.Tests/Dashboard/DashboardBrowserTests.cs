@@ -35,13 +35,15 @@ public sealed class DashboardBrowserTests(SqliteNodeFixture fixture) : IClassFix
             (await Node.Http.GetAsync($"/api/handles/{handle}")).Dispose();
         }
 
+        (await Node.Http.GetAsync($"/api/handles/{NodeFixture.EnterprisePrefix}/D-missing-{Guid.NewGuid():N}")).Dispose();
         var resolver = new Resolver.ResolverClient(Node.Channel);
         for (var i = 0; i < 5; i++)
         {
             await resolver.ResolveAsync(new ResolveRequest { Handle = handle });
         }
 
-        await Eventually.HoldsAsync(async () => await TotalAsync(page) >= before + 30, TimeSpan.FromSeconds(15), "the dashboard counting the 30 resolves");
+        await Eventually.HoldsAsync(async () => await TotalAsync(page) >= before + 31, TimeSpan.FromSeconds(15), "the dashboard counting the 31 resolves");
+        await Eventually.HoldsAsync(async () => (await page.TextContentAsync("#errors") ?? "").Contains("100", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the not-found answer among the errors");
         Assert.NotEqual("–", await page.TextContentAsync("#p99-http"));
         Assert.NotEqual("–", await page.TextContentAsync("#p99-grpc"));
         Assert.Contains(NodeFixture.EnterprisePrefix, await page.TextContentAsync("#top-prefixes") ?? "", StringComparison.Ordinal);
