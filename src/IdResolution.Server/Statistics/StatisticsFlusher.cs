@@ -41,7 +41,8 @@ public sealed partial class StatisticsFlusher(PrefixCounters counters, IServiceS
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var deltas = counters.Take(Today(clock));
+            counters.Roll(Today(clock));
+            var deltas = counters.Take();
             if (deltas.Count == 0)
             {
                 return;

@@ -28,14 +28,20 @@ public sealed class StatisticsReport(StatisticsStore store, PrefixCounters count
     {
         var rows = (await store.QueryAsync(prefixKey, fromDay, toDay, cancellationToken))
             .ToDictionary(r => (r.Prefix, r.Day), r => new StatisticsDelta(r.Prefix, r.Day, r.Resolutions, r.Registrations, r.Updates, r.Deletions));
-        if (today >= fromDay && today <= toDay)
+        // Pending counts may belong to yesterday too, for the moments after midnight before the next flush.
+        var yesterday = Date(today).AddDays(-1);
+        foreach (var day in new[] { (yesterday.Year * 10000) + (yesterday.Month * 100) + yesterday.Day, today })
         {
-            foreach (var pending in counters.Prefixes)
+            if (day < fromDay || day > toDay)
             {
-                var p = counters.Pending(pending, today);
-                if ((prefixKey is null || pending == prefixKey) && p.Resolutions + p.Registrations + p.Updates + p.Deletions > 0)
+                continue;
+            }
+
+            foreach (var p in counters.Pending(day))
+            {
+                if (prefixKey is null || p.Prefix == prefixKey)
                 {
-                    rows[(pending, today)] = rows.TryGetValue((pending, today), out var r)
+                    rows[(p.Prefix, day)] = rows.TryGetValue((p.Prefix, day), out var r)
                         ? r with { Resolutions = r.Resolutions + p.Resolutions, Registrations = r.Registrations + p.Registrations, Updates = r.Updates + p.Updates, Deletions = r.Deletions + p.Deletions }
                         : p;
                 }
