@@ -34,16 +34,24 @@ public abstract class NodeFixture : IAsyncLifetime
     protected abstract Task DropRegistryAsync();
 }
 
-public sealed class SqliteNodeFixture : NodeFixture
+public class SqliteNodeFixture : NodeFixture
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "idres-test-" + Guid.NewGuid().ToString("N"));
 
-    protected override Task<Dictionary<string, string?>> PrepareRegistryAsync() =>
-        Task.FromResult(new Dictionary<string, string?>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
+    }
+
+    protected override Task<Dictionary<string, string?>> PrepareRegistryAsync()
+    {
+        var settings = new Dictionary<string, string?>
         {
             ["Registry:Provider"] = "Sqlite",
             ["Node:DataDirectory"] = _directory,
-        });
+        };
+        Configure(settings);
+        return Task.FromResult(settings);
+    }
 
     protected override Task DropRegistryAsync()
     {
@@ -51,6 +59,12 @@ public sealed class SqliteNodeFixture : NodeFixture
         Directory.Delete(_directory, recursive: true);
         return Task.CompletedTask;
     }
+}
+
+/// <summary>An embedded node whose memory cache holds only a handful of records, so that evictions happen.</summary>
+public sealed class SmallCacheNodeFixture : SqliteNodeFixture
+{
+    protected override void Configure(Dictionary<string, string?> settings) => settings["Cache:MemoryBudgetBytes"] = "20000";
 }
 
 /// <summary>A fresh database on the PostgreSQL that scripts/test.sh started, with its Redis as L2.</summary>

@@ -6,40 +6,22 @@ using IdResolution.Server.Tests.Infrastructure;
 namespace IdResolution.Server.Tests.Telemetry;
 
 /// <summary>deploy/grafana's dashboard queries only series and labels a real node exports.</summary>
-public sealed partial class GrafanaDashboardTests : IAsyncLifetime
+public sealed partial class GrafanaDashboardTests(SmallCacheNodeFixture fixture) : IClassFixture<SmallCacheNodeFixture>
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("idres-grafana-").FullName;
-    private NodeServer _node = null!;
-
-    public async Task InitializeAsync()
-    {
-        _node = await NodeServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Node:DataDirectory"] = _directory,
-            ["Seeds:Load"] = "false",
-            ["Cache:MemoryBudgetBytes"] = "20000", // so that evictions happen and their series exists
-        });
-        (await _node.SendAsync(HttpMethod.Post, "/api/prefixes/88.118.8.1001")).EnsureSuccessStatusCode();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
+    // The small cache makes evictions happen, so that their series exists too.
+    private NodeServer Node => fixture.Node;
 
     [Fact]
     public async Task EveryQuery_UsesExportedMetricsAndLabels()
     {
         var queries = Queries(Path.Combine(AppContext.BaseDirectory, "deploy", "grafana", "idresolution-dashboard.json"));
         Assert.NotEmpty(queries);
-        var resolver = new Resolver.ResolverClient(_node.Channel);
+        var resolver = new Resolver.ResolverClient(Node.Channel);
         var scrape = "";
         await Eventually.HoldsAsync(async () =>
         {
             await DriveTrafficAsync(resolver);
-            scrape = await _node.Http.GetStringAsync("/metrics");
+            scrape = await Node.Http.GetStringAsync("/metrics");
             return queries.SelectMany(q => MetricNames(q)).All(name => Exported(scrape, name));
         }, TimeSpan.FromSeconds(20), "every queried series in the scrape");
 
@@ -58,12 +40,12 @@ public sealed partial class GrafanaDashboardTests : IAsyncLifetime
         for (var i = 0; i < 30; i++)
         {
             var handle = $"88.118.8.1001/G-{Guid.NewGuid():N}";
-            (await _node.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", """[{"index":1,"type":"URL","data":"https://g.example/a/long/enough/path"}]""")).EnsureSuccessStatusCode();
-            (await _node.Http.GetAsync($"/api/handles/{handle}")).Dispose();
+            (await Node.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", """[{"index":1,"type":"URL","data":"https://g.example/a/long/enough/path"}]""")).EnsureSuccessStatusCode();
+            (await Node.Http.GetAsync($"/api/handles/{handle}")).Dispose();
             await resolver.ResolveAsync(new ResolveRequest { Handle = handle });
         }
 
-        (await _node.Http.GetAsync("/api/handles/88.118.8.1001/G-missing")).Dispose();
+        (await Node.Http.GetAsync("/api/handles/88.118.8.1001/G-missing")).Dispose();
     }
 
     private static List<string> Queries(string file)
