@@ -25,15 +25,38 @@ public sealed partial class GrafanaDashboardTests(SmallCacheNodeFixture fixture)
             return queries.SelectMany(q => MetricNames(q)).All(name => Exported(scrape, name));
         }, TimeSpan.FromSeconds(20), "every queried series in the scrape");
 
+        var series = Series(scrape);
         foreach (var query in queries)
         {
-            foreach (var label in GroupingLabels(query))
+            foreach (var metric in MetricNames(query))
             {
-                // le comes with every histogram; job and instance are added by Prometheus when it scrapes.
-                Assert.True(label is "le" or "job" or "instance" || scrape.Contains(label + "=\"", StringComparison.Ordinal), $"label {label} of '{query}' is not exported");
+                // Labels grouped by or matched on must be on that series; job and instance are added by Prometheus, le comes with histograms.
+                foreach (var label in GroupingLabels(query).Concat(MatcherLabels(query)).Where(l => l is not ("le" or "job" or "instance")))
+                {
+                    Assert.True(series.TryGetValue(metric, out var labels) && labels.Contains(label), $"{metric} has no label {label} (query '{query}')");
+                }
             }
         }
     }
+
+    /// <summary>Every exported series name with the label names seen on it.</summary>
+    private static Dictionary<string, HashSet<string>> Series(string scrape)
+    {
+        var series = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (Match line in ScrapeLinePattern().Matches(scrape))
+        {
+            var labels = series.TryGetValue(line.Groups[1].Value, out var known) ? known : series[line.Groups[1].Value] = [];
+            foreach (Match label in LabelPattern().Matches(line.Groups[2].Value))
+            {
+                labels.Add(label.Groups[1].Value);
+            }
+        }
+
+        return series;
+    }
+
+    private static IEnumerable<string> MatcherLabels(string query) =>
+        SelectorBodyPattern().Matches(query).SelectMany(m => LabelPattern().Matches(m.Groups[1].Value).Select(l => l.Groups[1].Value));
 
     private async Task DriveTrafficAsync(Resolver.ResolverClient resolver)
     {
@@ -67,6 +90,15 @@ public sealed partial class GrafanaDashboardTests(SmallCacheNodeFixture fixture)
 
     [GeneratedRegex(@"([a-zA-Z_:][a-zA-Z0-9_:]*)\{")]
     private static partial Regex SelectorPattern();
+
+    [GeneratedRegex(@"^([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}", RegexOptions.Multiline)]
+    private static partial Regex ScrapeLinePattern();
+
+    [GeneratedRegex(@"([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)\s*""")]
+    private static partial Regex LabelPattern();
+
+    [GeneratedRegex(@"[a-zA-Z_:][a-zA-Z0-9_:]*\{([^}]*)\}")]
+    private static partial Regex SelectorBodyPattern();
 
     [GeneratedRegex(@"\b(?:by|ignoring|without)\s*\(([^)]*)\)")]
     private static partial Regex GroupingPattern();
