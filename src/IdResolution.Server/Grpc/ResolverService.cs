@@ -75,6 +75,7 @@ public sealed class ResolverService(HandleResolver resolver, ResolveMetrics metr
         foreach (var resolution in resolutions)
         {
             response.Results.Add(Result(resolution, filter, seesRestricted));
+            metrics.BatchItem(resolution.Code);
         }
 
         return response;

@@ -10,6 +10,7 @@ namespace IdResolution.Server.Telemetry;
 /// grpc.batch, one measure per BatchResolve call),
 /// Handle response code (<c>idres.response_code</c>) and the cache layer that answered (<c>idres.cache.layer</c> =
 /// memory | redis | registry | none). Rates, latency percentiles and hit ratios per protocol all come from it.
+/// <c>idres.resolve.batch.items</c> counts the identifiers inside BatchResolve calls by response code.
 /// </summary>
 public sealed class ResolveMetrics
 {
@@ -24,6 +25,7 @@ public sealed class ResolveMetrics
     private static readonly object[] Codes = Enum.GetValues<ResponseCode>().Select(c => (object)(int)c).ToArray();
 
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _batchItems;
 
     public ResolveMetrics(IMeterFactory meters)
     {
@@ -31,6 +33,17 @@ public sealed class ResolveMetrics
         _duration = meter.CreateHistogram(
             "idres.resolve.duration", unit: "s", description: "Duration of identifier resolutions.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets });
+        _batchItems = meter.CreateCounter<long>(
+            "idres.resolve.batch.items", unit: "{identifier}", description: "Identifiers resolved inside BatchResolve calls, by Handle response code.");
+    }
+
+    /// <summary>One identifier answered inside a BatchResolve call (the call itself is one <c>grpc.batch</c> duration).</summary>
+    public void BatchItem(ResponseCode code)
+    {
+        if (_batchItems.Enabled)
+        {
+            _batchItems.Add(1, new KeyValuePair<string, object?>("idres.response_code", Boxed(code)));
+        }
     }
 
     public void Resolved(string protocol, ResponseCode code, CacheLayer? layer, long startedTimestamp)

@@ -23,17 +23,19 @@ public sealed class TelemetryTests(SqliteNodeFixture fixture) : IClassFixture<Sq
         }
 
         (await Node.Http.GetAsync($"/api/handles/{NodeFixture.EnterprisePrefix}/M-missing-{Guid.NewGuid():N}")).Dispose();
+        await new Resolver.ResolverClient(Node.Channel).BatchResolveAsync(new BatchResolveRequest { Handles = { handle, $"{NodeFixture.EnterprisePrefix}/M-gone" } });
 
         string scrape = "";
         await Eventually.HoldsAsync(async () =>
         {
             scrape = await Node.Http.GetStringAsync("/metrics");
-            return scrape.Contains("idres_protocol=\"grpc\"", StringComparison.Ordinal) && scrape.Contains("idres_response_code=\"100\"", StringComparison.Ordinal);
+            return scrape.Contains("idres_protocol=\"grpc\"", StringComparison.Ordinal) && scrape.Contains("idres_resolve_batch_items_total{", StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(10), "the resolves showing in /metrics");
 
         Assert.Contains("idres_resolve_duration_seconds_bucket{", scrape, StringComparison.Ordinal);
         Assert.Matches("idres_resolve_duration_seconds_count\\{[^}]*idres_cache_layer=\"memory\"[^}]*idres_protocol=\"http\"[^}]*\\} [1-9]", scrape);
         Assert.Contains("idres_cache_lookups_total{", scrape, StringComparison.Ordinal);
+        Assert.Matches("idres_resolve_batch_items_total\\{[^}]*idres_response_code=\"100\"[^}]*\\} [1-9]", scrape);
         Assert.Contains("http_server_request_duration_seconds", scrape, StringComparison.Ordinal);
     }
 
