@@ -17,7 +17,6 @@ public sealed class CacheMetrics
 
     private readonly Counter<long> _lookups;
     private readonly Counter<long> _evictions;
-    private long _registryLoads;
 
     public CacheMetrics(IMeterFactory meters)
     {
@@ -26,9 +25,6 @@ public sealed class CacheMetrics
         _evictions = meter.CreateCounter<long>("idres.cache.evictions", unit: "{entry}", description: "Entries evicted from the in-process cache.");
     }
 
-    /// <summary>Registry loads made through the cache since start (each one registry read).</summary>
-    public long RegistryLoads => Interlocked.Read(ref _registryLoads);
-
     public void Answered(CacheLayer layer) =>
         _lookups.Add(1, layer switch
         {
@@ -36,8 +32,6 @@ public sealed class CacheMetrics
             CacheLayer.Redis => Redis,
             _ => Registry,
         });
-
-    public void Loaded() => Interlocked.Increment(ref _registryLoads);
 
     public void Evicted() => _evictions.Add(1);
 }

@@ -94,7 +94,6 @@ public sealed partial class ResolutionCache
     /// <summary>Caches an answer loaded outside <see cref="GetOrLoadAsync"/> (batch loads) that started at <paramref name="loadStarted"/>.</summary>
     public async ValueTask StoreAsync(string key, CachedResolution entry, long loadStarted, CancellationToken cancellationToken)
     {
-        _metrics.Loaded();
         _metrics.Answered(entry.TakeOrigin());
         if (Cacheable(entry, loadStarted, out var lifetime))
         {
@@ -178,7 +177,6 @@ public sealed partial class ResolutionCache
         {
             // Not the caller's token: other callers share this read. Command timeouts bound it.
             read.SetResult(await load(CancellationToken.None));
-            _metrics.Loaded();
         }
         catch (Exception e)
         {
