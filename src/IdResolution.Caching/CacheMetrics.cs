@@ -15,14 +15,43 @@ public sealed class CacheMetrics
     private static readonly KeyValuePair<string, object?> Redis = new("layer", "redis");
     private static readonly KeyValuePair<string, object?> Registry = new("layer", "registry");
 
+    private static readonly KeyValuePair<string, object?> RedisSystem = new("db.system.name", "redis");
+    private static readonly KeyValuePair<string, object?>[] RedisOperations =
+    [
+        new("db.operation.name", "get"),
+        new("db.operation.name", "set"),
+        new("db.operation.name", "refresh"),
+        new("db.operation.name", "remove"),
+    ];
+
     private readonly Counter<long> _lookups;
     private readonly Counter<long> _evictions;
+    private readonly Histogram<double> _redisDuration;
 
     public CacheMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
         _lookups = meter.CreateCounter<long>("idres.cache.lookups", unit: "{lookup}", description: "Resolves, by the cache layer that answered.");
         _evictions = meter.CreateCounter<long>("idres.cache.evictions", unit: "{entry}", description: "Entries evicted from the in-process cache.");
+        _redisDuration = meter.CreateHistogram(
+            "db.client.operation.duration",
+            unit: "s",
+            description: "Duration of the node's calls to its Redis cache.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+    }
+
+    /// <summary>Records one Redis call that started at <paramref name="started"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public void RedisCalled(RedisOperation operation, long started, Exception? error)
+    {
+        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        if (error is null)
+        {
+            _redisDuration.Record(seconds, RedisSystem, RedisOperations[(int)operation]);
+        }
+        else
+        {
+            _redisDuration.Record(seconds, RedisSystem, RedisOperations[(int)operation], new("error.type", error.GetType().Name));
+        }
     }
 
     public void Answered(CacheLayer layer) =>

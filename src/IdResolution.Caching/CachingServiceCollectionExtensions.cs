@@ -23,6 +23,7 @@ public static class CachingServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<CacheMetrics>();
         services.AddSingleton<ResolutionCache>();
+        var redis = configuration.GetConnectionString("Redis");
 
         var fusion = services.AddFusionCache()
             .WithOptions(o =>
@@ -55,18 +56,18 @@ public static class CachingServiceCollectionExtensions
             })
             .WithMemoryCache(new MemoryCache(new MemoryCacheOptions { SizeLimit = options.MemoryBudgetBytes, CompactionPercentage = 0.1 }));
 
-        var redis = configuration.GetConnectionString("Redis");
         if (!string.IsNullOrWhiteSpace(redis))
         {
             var connection = new RedisConnection(redis);
             services.AddSingleton(connection);
+            var l2 = new RedisCache(new RedisCacheOptions
+            {
+                ConnectionMultiplexerFactory = connection.GetAsync,
+                InstanceName = options.KeyPrefix,
+            });
             fusion
                 .WithSerializer(new FusionCacheSystemTextJsonSerializer())
-                .WithDistributedCache(new RedisCache(new RedisCacheOptions
-                {
-                    ConnectionMultiplexerFactory = connection.GetAsync,
-                    InstanceName = options.KeyPrefix,
-                }))
+                .WithDistributedCache(sp => new TimedDistributedCache(l2, sp.GetRequiredService<CacheMetrics>()))
                 .WithBackplane(new RedisBackplane(new RedisBackplaneOptions
                 {
                     ConnectionMultiplexerFactory = connection.GetAsync,

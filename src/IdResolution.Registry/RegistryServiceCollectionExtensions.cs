@@ -33,8 +33,10 @@ public static class RegistryServiceCollectionExtensions
                 npgsql.MaxAutoPrepare = 32;
             }
 
-            connectionString = npgsql.ConnectionString;
-            services.AddDbContextPool<RegistryContext, PostgresRegistryContext>(o => o.UseNpgsql(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(commands));
+            // Named, so that metrics label the pool "registry" instead of with its connection string.
+            var dataSource = new Npgsql.NpgsqlDataSourceBuilder(npgsql.ConnectionString) { Name = "registry" }.Build();
+            services.AddSingleton(dataSource);
+            services.AddDbContextPool<RegistryContext, PostgresRegistryContext>(o => o.UseNpgsql(dataSource).UseSnakeCaseNamingConvention().AddInterceptors(commands));
         }
         else
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IdResolution.Caching;
+using IdResolution.Registry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -11,7 +12,7 @@ namespace IdResolution.Server.Telemetry;
 /// <summary>
 /// Metrics, traces and health in one place. Metrics: the node's meters, ASP.NET Core and the runtime, scraped
 /// at <c>/metrics</c> (Prometheus) and pushed over OTLP when <c>Telemetry:OtlpEndpoint</c> is set; traces
-/// (ASP.NET Core, gRPC, Npgsql) only go out over OTLP. <c>/healthz</c> is liveness, <c>/readyz</c> readiness.
+/// (ASP.NET Core, gRPC, Npgsql, Redis) only go out over OTLP. <c>/healthz</c> is liveness, <c>/readyz</c> readiness.
 /// </summary>
 public static class NodeTelemetry
 {
@@ -20,10 +21,12 @@ public static class NodeTelemetry
     public static IServiceCollection AddNodeTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<ResolveMetrics>();
+        services.AddSingleton<IHandleWriteListener, WriteMetrics>();
         var otlp = configuration["Telemetry:OtlpEndpoint"];
         var telemetry = services.AddOpenTelemetry().WithMetrics(metrics =>
         {
-            metrics.AddMeter(ResolveMetrics.MeterName, CacheMetrics.MeterName)
+            // "Npgsql": the registry's db.client.operation.duration and connection pool series.
+            metrics.AddMeter(ResolveMetrics.MeterName, CacheMetrics.MeterName, WriteMetrics.MeterName, "Npgsql")
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter();
@@ -37,6 +40,8 @@ public static class NodeTelemetry
             telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation()
                 .AddNpgsql()
+                .AddRedisInstrumentation()
+                .ConfigureRedisInstrumentation(TraceRedisCalls)
                 .AddOtlpExporter(o => o.Endpoint = new Uri(otlp)));
         }
 
@@ -47,6 +52,19 @@ public static class NodeTelemetry
         }
 
         return services;
+    }
+
+    /// <summary>The Redis connection opens lazily (never blocking start-up): it is traced once it exists.</summary>
+    private static void TraceRedisCalls(IServiceProvider services, OpenTelemetry.Instrumentation.StackExchangeRedis.StackExchangeRedisInstrumentation instrumentation)
+    {
+        if (services.GetService<RedisConnection>() is { } redis)
+        {
+            _ = redis.GetAsync().ContinueWith(
+                connected => instrumentation.AddConnection(connected.Result),
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion,
+                TaskScheduler.Default);
+        }
     }
 
     public static IEndpointRouteBuilder MapNodeTelemetry(this IEndpointRouteBuilder app)

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Caching.Distributed;
+
+namespace IdResolution.Caching;
+
+/// <summary>
+/// The L2 cache as FusionCache calls it, timed: every Redis call is recorded in <c>db.client.operation.duration</c>
+/// (OpenTelemetry's database client convention, <c>db.system.name</c> = redis), so operators see Redis latency and
+/// failures beside the registry's (Npgsql reports its own under the same name).
+/// </summary>
+public sealed class TimedDistributedCache(IDistributedCache inner, CacheMetrics metrics) : IDistributedCache
+{
+    public byte[]? Get(string key) => Timed(() => inner.Get(key), RedisOperation.Get);
+
+    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var value = await inner.GetAsync(key, token);
+            metrics.RedisCalled(RedisOperation.Get, started, null);
+            return value;
+        }
+        catch (Exception e)
+        {
+            metrics.RedisCalled(RedisOperation.Get, started, e);
+            throw;
+        }
+    }
+
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) =>
+        Timed(() => { inner.Set(key, value, options); return true; }, RedisOperation.Set);
+
+    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
+        TimedAsync(inner.SetAsync(key, value, options, token), RedisOperation.Set);
+
+    public void Refresh(string key) => Timed(() => { inner.Refresh(key); return true; }, RedisOperation.Refresh);
+
+    public Task RefreshAsync(string key, CancellationToken token = default) =>
+        TimedAsync(inner.RefreshAsync(key, token), RedisOperation.Refresh);
+
+    public void Remove(string key) => Timed(() => { inner.Remove(key); return true; }, RedisOperation.Remove);
+
+    public Task RemoveAsync(string key, CancellationToken token = default) =>
+        TimedAsync(inner.RemoveAsync(key, token), RedisOperation.Remove);
+
+    private T Timed<T>(Func<T> call, RedisOperation operation)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = call();
+            metrics.RedisCalled(operation, started, null);
+            return result;
+        }
+        catch (Exception e)
+        {
+            metrics.RedisCalled(operation, started, e);
+            throw;
+        }
+    }
+
+    private async Task TimedAsync(Task call, RedisOperation operation)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await call;
+            metrics.RedisCalled(operation, started, null);
+        }
+        catch (Exception e)
+        {
+            metrics.RedisCalled(operation, started, e);
+            throw;
+        }
+    }
+}
+
+/// <summary>The L2 operations, named as <c>db.operation.name</c> reports them.</summary>
+public enum RedisOperation
+{
+    Get,
+    Set,
+    Refresh,
+    Remove,
+}
