@@ -83,7 +83,7 @@ public sealed class BenchNode : IAsyncDisposable
     {
         await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<RegistryContext>().Database.MigrateAsync();
-        await scope.ServiceProvider.GetRequiredService<PrefixRegistry>().CreateAsync(PrefixName.Parse(Prefix), CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<PrefixRegistry>().CreateAsync(PrefixName.Parse(Prefix), owner: null, CancellationToken.None);
         var registry = scope.ServiceProvider.GetRequiredService<HandleRegistry>();
         using var values = System.Text.Json.JsonDocument.Parse(SampleValues);
         var parsed = HandleJsonReader.ReadValues(values.RootElement, out _);

@@ -24,6 +24,8 @@ public static class CachingServiceCollectionExtensions
         services.AddSingleton<CacheMetrics>();
         services.AddSingleton<ResolutionCache>();
         var redis = configuration.GetConnectionString("Redis");
+        var connection = string.IsNullOrWhiteSpace(redis) ? null : new RedisConnection(redis);
+        AddCredentialCache(services, connection, options.KeyPrefix);
 
         var fusion = services.AddFusionCache()
             .WithOptions(o =>
@@ -56,9 +58,8 @@ public static class CachingServiceCollectionExtensions
             })
             .WithMemoryCache(new MemoryCache(new MemoryCacheOptions { SizeLimit = options.MemoryBudgetBytes, CompactionPercentage = 0.1 }));
 
-        if (!string.IsNullOrWhiteSpace(redis))
+        if (connection is not null)
         {
-            var connection = new RedisConnection(redis);
             services.AddSingleton(connection);
             var l2 = new RedisCache(new RedisCacheOptions
             {
@@ -76,6 +77,33 @@ public static class CachingServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    private static void AddCredentialCache(IServiceCollection services, RedisConnection? connection, string keyPrefix)
+    {
+        services.AddSingleton<CredentialCache>();
+        var credentials = services.AddFusionCache(CredentialCache.Name)
+            .WithOptions(o =>
+            {
+                o.EnableAutoRecovery = true;
+                o.BackplaneCircuitBreakerDuration = TimeSpan.FromSeconds(2);
+            })
+            .WithDefaultEntryOptions(new FusionCacheEntryOptions
+            {
+                Duration = CredentialCache.MaxLifetime,
+                Size = 1,
+                AllowBackgroundBackplaneOperations = false,
+                // Only evictions travel to other nodes; each node loads what it needs itself.
+                SkipBackplaneNotifications = true,
+            })
+            // Bounded: random keys sent by strangers cannot grow it without limit.
+            .WithMemoryCache(new MemoryCache(new MemoryCacheOptions { SizeLimit = 100_000 }));
+        if (connection is not null)
+        {
+            credentials
+                .WithBackplane(new RedisBackplane(new RedisBackplaneOptions { ConnectionMultiplexerFactory = connection.GetAsync }))
+                .WithOptions(o => o.BackplaneChannelPrefix = keyPrefix + CredentialCache.Name);
+        }
     }
 }
 

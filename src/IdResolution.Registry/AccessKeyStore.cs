@@ -1,26 +1,84 @@
 using System.Security.Cryptography;
 using System.Text;
+using IdResolution.Core;
 using IdResolution.Registry.Model;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdResolution.Registry;
 
-/// <summary>Bearer keys, stored as SHA-256 hashes.</summary>
-public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock)
+/// <summary>Bearer keys, stored as SHA-256 hashes: issued (shown once), listed, revoked, and expiring.</summary>
+public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock, WriteActor actor)
 {
-    public const string OperatorRole = "operator";
+    public const int MaxNameLength = 200;
 
     public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
     /// <summary>A new random key: 32 bytes, URL-safe base64, with a recognisable prefix.</summary>
     public static string NewKey() => "idr_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    public Task<AccessKey?> FindActiveAsync(byte[] hash, CancellationToken cancellationToken) =>
-        db.AccessKeys.AsNoTracking().FirstOrDefaultAsync(k => k.KeyHash == hash && k.RevokedAt == null, cancellationToken);
+    /// <summary>The key with this hash if it is neither revoked nor expired.</summary>
+    public Task<AccessKey?> FindActiveAsync(byte[] hash, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        return db.AccessKeys.AsNoTracking()
+            .FirstOrDefaultAsync(k => k.KeyHash == hash && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now), cancellationToken);
+    }
+
+    public Task<AccessKey?> FindAsync(long id, CancellationToken cancellationToken) =>
+        db.AccessKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+
+    /// <summary>Keys, newest first: all of them, or one enterprise's.</summary>
+    public Task<List<AccessKey>> ListAsync(long? enterpriseId, CancellationToken cancellationToken)
+    {
+        var keys = db.AccessKeys.AsNoTracking();
+        if (enterpriseId is not null)
+        {
+            keys = keys.Where(k => k.EnterpriseId == enterpriseId);
+        }
+
+        return keys.OrderByDescending(k => k.Id).ToListAsync(cancellationToken);
+    }
 
     public Task<bool> AnyActiveAsync(string role, CancellationToken cancellationToken) =>
         db.AccessKeys.AnyAsync(k => k.Role == role && k.RevokedAt == null, cancellationToken);
 
+    /// <summary>Issues a new random key; the returned secret is never stored and cannot be shown again.</summary>
+    public async Task<(AccessKey Key, string Secret)> IssueAsync(string name, string role, long? enterpriseId, long? expiresAt, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength)
+        {
+            throw new HandleException(ResponseCode.InvalidValue, $"a key needs a name of 1 to {MaxNameLength} characters");
+        }
+
+        if (!AccessRoles.IsKnown(role))
+        {
+            throw new HandleException(ResponseCode.InvalidValue, $"role must be one of {AccessRoles.Operator}, {AccessRoles.Admin}, {AccessRoles.Writer}, {AccessRoles.Reader}");
+        }
+
+        if ((role == AccessRoles.Operator) != (enterpriseId is null))
+        {
+            throw new HandleException(ResponseCode.InvalidValue, "operator keys belong to no enterprise; every other key to exactly one");
+        }
+
+        var now = clock.GetUtcNow();
+        if (expiresAt is not null && expiresAt <= now.ToUnixTimeSeconds())
+        {
+            throw new HandleException(ResponseCode.InvalidValue, "expiresAt is in the past");
+        }
+
+        var secret = NewKey();
+        var key = new AccessKey { Name = name, Role = role, KeyHash = Hash(secret), EnterpriseId = enterpriseId, ExpiresAt = expiresAt, CreatedAt = now.ToUnixTimeSeconds() };
+        // The key's id names it in its audit entry: both in one transaction.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.AccessKeys.Add(key);
+        await db.SaveChangesAsync(cancellationToken);
+        db.Audit.Add(actor.Audit(now.ToUnixTimeMilliseconds(), "key.issue", KeyTarget(key.Id), null, null, null));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (key, secret);
+    }
+
+    /// <summary>Adds a key whose secret the caller chose (the configured bootstrap key); nothing when it exists.</summary>
     public async Task AddAsync(string name, string role, string key, CancellationToken cancellationToken)
     {
         var hash = Hash(key);
@@ -46,6 +104,24 @@ public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock)
         }
     }
 
+    /// <summary>Revokes a key; false when it was already revoked.</summary>
+    public async Task<bool> RevokeAsync(long id, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var revoked = await db.AccessKeys.Where(k => k.Id == id && k.RevokedAt == null)
+            .ExecuteUpdateAsync(k => k.SetProperty(x => x.RevokedAt, now.ToUnixTimeSeconds()), cancellationToken);
+        if (revoked == 0)
+        {
+            return false;
+        }
+
+        db.Audit.Add(actor.Audit(now.ToUnixTimeMilliseconds(), "key.revoke", KeyTarget(id), null, null, null));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
     /// <summary>Revokes every active key with this name except the given one (a replaced bootstrap key).</summary>
     public Task<int> RevokeOthersAsync(string name, string keptKey, CancellationToken cancellationToken)
     {
@@ -54,4 +130,6 @@ public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock)
         return db.AccessKeys.Where(k => k.Name == name && k.RevokedAt == null && k.KeyHash != kept)
             .ExecuteUpdateAsync(k => k.SetProperty(x => x.RevokedAt, now), cancellationToken);
     }
+
+    public static string KeyTarget(long id) => "key:" + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

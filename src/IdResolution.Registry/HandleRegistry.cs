@@ -20,7 +20,8 @@ public sealed class HandleRegistry(
     TimeProvider clock,
     IOptions<RegistryOptions> options,
     IEnumerable<IHandleWriteListener> listeners,
-    RegistryCommandCounter commands)
+    RegistryCommandCounter commands,
+    WriteActor actor)
 {
     private const int MaxConcurrencyRetries = 12;
 
@@ -110,6 +111,7 @@ public sealed class HandleRegistry(
             CreatedAt = now,
             UpdatedAt = now,
         });
+        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.create", name.Key, name.Prefix.Key, null, 1));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -203,13 +205,36 @@ public sealed class HandleRegistry(
 
     public async Task DeleteAsync(HandleName name, CancellationToken cancellationToken)
     {
-        var deleted = await db.Handles.Where(h => h.Key == name.Key).ExecuteDeleteAsync(cancellationToken);
-        if (deleted == 0)
+        for (var attempt = 0; attempt <= MaxConcurrencyRetries; attempt++)
         {
-            throw await NotFoundAsync(name, cancellationToken);
+            if (await TryDeleteAsync(name, cancellationToken))
+            {
+                await NotifyAsync(name, HandleChange.Deleted);
+                return;
+            }
+
+            await BackOffAsync(attempt, cancellationToken);
         }
 
-        await NotifyAsync(name, HandleChange.Deleted);
+        throw Contended(name);
+    }
+
+    /// <summary>Deletes the handle as last read, with its audit entry; false when another writer changed it first.</summary>
+    private async Task<bool> TryDeleteAsync(HandleName name, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        var row = await db.Handles.FirstOrDefaultAsync(h => h.Key == name.Key, cancellationToken) ?? throw await NotFoundAsync(name, cancellationToken);
+        db.Handles.Remove(row);
+        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.delete", name.Key, name.Prefix.Key, row.Version, null));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
     }
 
     /// <summary>One page of the handles under a prefix, in key order, and the total count.</summary>
@@ -269,6 +294,7 @@ public sealed class HandleRegistry(
         row.Values = HandleValueCodec.Encode(Sorted(values));
         row.Version++;
         row.UpdatedAt = now;
+        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.update", name.Key, name.Prefix.Key, row.Version - 1, row.Version));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace IdResolution.Registry;
 
 /// <summary>The prefixes this node serves: its own prefix and enterprise prefixes derived from it.</summary>
-public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOptions<NodeOptions> node)
+public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOptions<NodeOptions> node, WriteActor actor)
 {
     public PrefixName NodePrefix { get; } = PrefixName.Parse(node.Value.Prefix);
 
@@ -26,20 +26,24 @@ public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOpti
         }
     }
 
-    /// <summary>Homes a prefix here. It must be the node prefix or derived from it.</summary>
-    public async Task<bool> CreateAsync(PrefixName prefix, CancellationToken cancellationToken)
-    {
-        if (!prefix.IsAtOrUnder(NodePrefix))
-        {
-            throw new HandleException(ResponseCode.ServerNotResponsible, $"prefix {prefix.Display} is not under this node's prefix {NodePrefix.Display}");
-        }
+    public Task<ServedPrefix?> FindAsync(PrefixName prefix, CancellationToken cancellationToken) =>
+        db.Prefixes.AsNoTracking().FirstOrDefaultAsync(p => p.Key == prefix.Key, cancellationToken);
 
+    /// <summary>
+    /// Homes a prefix here, owned by <paramref name="owner"/> (null: operators only). It must be the node prefix or
+    /// derived from it; false when it was already served (its owner is then left as it was).
+    /// </summary>
+    public async Task<bool> CreateAsync(PrefixName prefix, long? owner, CancellationToken cancellationToken)
+    {
+        EnsureUnderNodePrefix(prefix);
         if (await IsServedAsync(prefix, cancellationToken))
         {
             return false;
         }
 
-        db.Prefixes.Add(new ServedPrefix { Key = prefix.Key, Prefix = prefix.Display, CreatedAt = clock.GetUtcNow().ToUnixTimeSeconds() });
+        var now = clock.GetUtcNow();
+        db.Prefixes.Add(new ServedPrefix { Key = prefix.Key, Prefix = prefix.Display, EnterpriseId = owner, CreatedAt = now.ToUnixTimeSeconds() });
+        db.Audit.Add(actor.Audit(now.ToUnixTimeMilliseconds(), "prefix.create", prefix.Key, prefix.Key, null, null));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -56,6 +60,56 @@ public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOpti
             throw;
         }
     }
+
+    /// <summary>
+    /// Gives an enterprise a prefix: homes it here when needed, or takes it over from the operators. A prefix
+    /// another enterprise owns is refused (101); false when the enterprise already owned it.
+    /// </summary>
+    public async Task<bool> AssignAsync(PrefixName prefix, long enterpriseId, CancellationToken cancellationToken)
+    {
+        EnsureUnderNodePrefix(prefix);
+        if (prefix.Key == NodePrefix.Key)
+        {
+            throw new HandleException(ResponseCode.InvalidHandle, $"the node prefix {NodePrefix.Display} belongs to the node's operators; give enterprises prefixes under it");
+        }
+
+        var row = await FindAsync(prefix, cancellationToken);
+        if (row is null)
+        {
+            return await CreateAsync(prefix, enterpriseId, cancellationToken) || await AssignAsync(prefix, enterpriseId, cancellationToken);
+        }
+
+        if (row.EnterpriseId == enterpriseId)
+        {
+            return false;
+        }
+
+        // Only an unowned prefix changes hands, checked in the UPDATE itself so that two concurrent claims cannot both win.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var taken = row.EnterpriseId is null && await db.Prefixes.Where(p => p.Key == prefix.Key && p.EnterpriseId == null)
+            .ExecuteUpdateAsync(p => p.SetProperty(x => x.EnterpriseId, enterpriseId), cancellationToken) == 1;
+        if (!taken)
+        {
+            throw new HandleException(ResponseCode.HandleAlreadyExists, $"prefix {prefix.Display} belongs to another enterprise");
+        }
+
+        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "prefix.assign", prefix.Key, prefix.Key, null, null));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private void EnsureUnderNodePrefix(PrefixName prefix)
+    {
+        if (!prefix.IsAtOrUnder(NodePrefix))
+        {
+            throw new HandleException(ResponseCode.ServerNotResponsible, $"prefix {prefix.Display} is not under this node's prefix {NodePrefix.Display}");
+        }
+    }
+
+    /// <summary>The prefixes an enterprise owns, in key order.</summary>
+    public async Task<IReadOnlyList<string>> OwnedByAsync(long enterpriseId, CancellationToken cancellationToken) =>
+        await db.Prefixes.AsNoTracking().Where(p => p.EnterpriseId == enterpriseId).OrderBy(p => p.Key).Select(p => p.Prefix).ToListAsync(cancellationToken);
 
     public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken) =>
         await db.Prefixes.AsNoTracking().OrderBy(p => p.Key).Select(p => p.Prefix).ToListAsync(cancellationToken);

@@ -17,6 +17,10 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<PrefixStatistic> Statistics => Set<PrefixStatistic>();
 
+    public DbSet<Enterprise> Enterprises => Set<Enterprise>();
+
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<StoredHandle>(handle =>
@@ -32,12 +36,31 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
         {
             prefix.ToTable("prefixes");
             prefix.HasKey(p => p.Key);
+            prefix.HasOne<Enterprise>().WithMany().HasForeignKey(p => p.EnterpriseId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<Enterprise>(enterprise =>
+        {
+            enterprise.ToTable("enterprises");
+            enterprise.HasIndex(e => e.CreditCode).IsUnique();
+        });
+
+        modelBuilder.Entity<AuditEntry>(audit =>
+        {
+            audit.ToTable("audit_log");
+            // The audit queries: by time, and by prefix, target or key within a time range.
+            audit.HasIndex(a => a.At);
+            audit.HasIndex(a => new { a.Prefix, a.At });
+            audit.HasIndex(a => new { a.Target, a.At });
+            audit.HasIndex(a => new { a.KeyId, a.At });
         });
 
         modelBuilder.Entity<AccessKey>(key =>
         {
             key.ToTable("access_keys");
             key.HasIndex(k => k.KeyHash).IsUnique();
+            key.HasIndex(k => k.EnterpriseId);
+            key.HasOne<Enterprise>().WithMany().HasForeignKey(k => k.EnterpriseId).OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<PrefixStatistic>(statistic =>
@@ -59,6 +82,8 @@ public sealed class PostgresRegistryContext(DbContextOptions<PostgresRegistryCon
         modelBuilder.Entity<StoredHandle>().Property(h => h.Key).UseCollation("C");
         modelBuilder.Entity<StoredHandle>().Property(h => h.Prefix).UseCollation("C");
         modelBuilder.Entity<ServedPrefix>().Property(p => p.Key).UseCollation("C");
+        modelBuilder.Entity<AuditEntry>().Property(a => a.Target).UseCollation("C");
+        modelBuilder.Entity<AuditEntry>().Property(a => a.Prefix).UseCollation("C");
     }
 }
 

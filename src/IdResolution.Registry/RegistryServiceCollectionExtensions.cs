@@ -48,6 +48,9 @@ public static class RegistryServiceCollectionExtensions
         services.AddScoped<HandleRegistry>();
         services.AddScoped<PrefixRegistry>();
         services.AddScoped<AccessKeyStore>();
+        services.AddScoped<EnterpriseStore>();
+        services.AddScoped<AuditLog>();
+        services.AddScoped<WriteActor>();
         services.AddScoped<StatisticsStore>();
         return services;
     }

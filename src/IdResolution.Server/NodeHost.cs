@@ -1,4 +1,5 @@
 using IdResolution.Registry;
+using IdResolution.Server.Accounts;
 using IdResolution.Server.Auth;
 using IdResolution.Server.Dashboard;
 using IdResolution.Server.Grpc;
@@ -6,7 +7,6 @@ using IdResolution.Server.Http;
 using IdResolution.Server.Resolution;
 using IdResolution.Server.Statistics;
 using IdResolution.Server.Telemetry;
-using Microsoft.Net.Http.Headers;
 
 namespace IdResolution.Server;
 
@@ -33,13 +33,14 @@ public static class NodeHost
         var app = builder.Build();
         app.UseNodeErrorHandling();
         app.UseGrpcRequestLimits();
-        // Most traffic is anonymous resolution: authenticate only requests that carry credentials.
-        app.UseWhen(context => context.Request.Headers.ContainsKey(HeaderNames.Authorization), branch => branch.UseAuthentication());
+        app.UseNodeAuthentication();
         app.UseAuthorization();
 
         app.MapHandleApi();
         app.MapPrefixApi();
         app.MapStatisticsApi();
+        app.MapAccountApi();
+        app.MapAuditApi();
         app.MapNodeGrpc();
         app.MapOpenApi();
         app.MapNodeTelemetry();

@@ -27,6 +27,14 @@ public readonly record struct PrefixName
             && Key.StartsWith(ancestor.Key, StringComparison.Ordinal)
             && Key[ancestor.Key.Length] == '.');
 
+    /// <summary>The prefix this one is derived from (<c>88.118.8</c> for <c>88.118.8.1001</c>); false for a top-level prefix.</summary>
+    public bool TryGetParent(out PrefixName parent)
+    {
+        var dot = Display.LastIndexOf('.');
+        parent = dot > 0 ? new PrefixName(Display[..dot], Key[..dot]) : default;
+        return dot > 0;
+    }
+
     public static PrefixName Parse(string text) =>
         TryParse(text, out var prefix, out var error) ? prefix : throw new HandleException(ResponseCode.InvalidHandle, error);
 

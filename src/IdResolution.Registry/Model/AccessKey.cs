@@ -7,11 +7,18 @@ public sealed class AccessKey
 
     public required string Name { get; set; }
 
+    /// <summary>One of <see cref="AccessRoles"/>.</summary>
     public required string Role { get; set; }
 
     public required byte[] KeyHash { get; set; }
 
+    /// <summary>The enterprise the key acts for; null for operator keys.</summary>
+    public long? EnterpriseId { get; set; }
+
     public long CreatedAt { get; set; }
+
+    /// <summary>Unix seconds after which the key no longer authenticates; null: no expiry.</summary>
+    public long? ExpiresAt { get; set; }
 
     public long? RevokedAt { get; set; }
 }

@@ -8,5 +8,8 @@ public sealed class ServedPrefix
 
     public required string Prefix { get; set; }
 
+    /// <summary>The enterprise that owns the prefix and writes under it; null: only operators write there.</summary>
+    public long? EnterpriseId { get; set; }
+
     public long CreatedAt { get; set; }
 }

@@ -6,8 +6,9 @@ using Microsoft.AspNetCore.Authorization.Policy;
 namespace IdResolution.Server.Auth;
 
 /// <summary>
-/// Answers a refused request in its protocol: gRPC status UNAUTHENTICATED / PERMISSION_DENIED, or Handle JSON
-/// with code 402 (no credentials, HTTP 401) or 403/401 (bad or insufficient credentials, HTTP 403).
+/// Answers a refused request in its protocol: gRPC status UNAUTHENTICATED / PERMISSION_DENIED, Handle JSON under
+/// <c>/api</c> or problem+json elsewhere, with code 402 (no credentials, HTTP 401) or 403/401 (bad or insufficient
+/// credentials, HTTP 403).
 /// </summary>
 public sealed class AuthorizationAnswers : IAuthorizationMiddlewareResultHandler
 {
@@ -36,6 +37,12 @@ public sealed class AuthorizationAnswers : IAuthorizationMiddlewareResultHandler
             return;
         }
 
-        await HandleResponses.WriteErrorAsync(context, code, null, message);
+        if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        {
+            await HandleResponses.WriteErrorAsync(context, code, null, message);
+            return;
+        }
+
+        await NodeErrorHandling.WriteProblemAsync(context, HandleHttpStatus.For(code), code, message);
     }
 }

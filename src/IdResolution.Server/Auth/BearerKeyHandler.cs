@@ -1,21 +1,22 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
+using IdResolution.Caching;
 using IdResolution.Registry;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace IdResolution.Server.Auth;
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> against the registry's hashed keys, for HTTP and gRPC alike.
-/// Lookups are cached briefly so that a busy writer does not cost a registry query per request.
+/// Answers are cached briefly (<see cref="CredentialCache"/>): never past a key's expiry, and evicted on every
+/// node when the key is revoked.
 /// </summary>
 public sealed class BearerKeyHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IMemoryCache cache,
+    CredentialCache credentials,
+    TimeProvider clock,
     IServiceScopeFactory scopes)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -23,7 +24,9 @@ public sealed class BearerKeyHandler(
     public const string FailureItem = "idres.auth.failure";
     public const string UnavailableItem = "idres.auth.unavailable";
     private const int MaxKeyLength = 512;
-    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+
+    /// <summary>The cache entry of the key with this hash.</summary>
+    public static string CacheKey(byte[] hash) => "key." + Convert.ToHexString(hash);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -39,39 +42,43 @@ public sealed class BearerKeyHandler(
         }
 
         var hash = AccessKeyStore.Hash(header[7..].Trim());
-        var cacheKey = "idres.key." + Convert.ToHexString(hash);
-        if (!cache.TryGetValue(cacheKey, out ClaimsPrincipal? principal))
+        CachedKey? key;
+        try
         {
-            try
-            {
-                principal = await LookUpAsync(hash);
-            }
-            catch (Exception e) when (RegistryFailure.Is(e))
-            {
-                // The key cannot be checked: the caller is anonymous (resolves still work); writes answer 503.
-                Context.Items[UnavailableItem] = true;
-                return AuthenticateResult.NoResult();
-            }
-
-            cache.Set(cacheKey, principal, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheFor, Size = 1 });
+            key = await credentials.GetOrLoadAsync(CacheKey(hash), token => LookUpAsync(hash, token), Lifetime, Context.RequestAborted);
+        }
+        catch (Exception e) when (RegistryFailure.Is(e))
+        {
+            // The key cannot be checked: the caller is anonymous (resolves still work); writes answer 503.
+            Context.Items[UnavailableItem] = true;
+            return AuthenticateResult.NoResult();
         }
 
-        return principal is null ? Fail("the bearer key is not valid") : AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        if (key is null || key.ExpiresAt <= clock.GetUtcNow().ToUnixTimeSeconds())
+        {
+            return Fail("the bearer key is not valid (unknown, revoked or expired)");
+        }
+
+        return AuthenticateResult.Success(new AuthenticationTicket(key.Caller.ToPrincipal(SchemeName), SchemeName));
     }
 
-    private async Task<ClaimsPrincipal?> LookUpAsync(byte[] hash)
+    private async Task<CachedKey?> LookUpAsync(byte[] hash, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var key = await scope.ServiceProvider.GetRequiredService<AccessKeyStore>().FindActiveAsync(hash, Context.RequestAborted);
-        if (key is null)
+        var key = await scope.ServiceProvider.GetRequiredService<AccessKeyStore>().FindActiveAsync(hash, cancellationToken);
+        return key is null ? null : new CachedKey(new Caller(key.Name, key.Role, key.Id, key.EnterpriseId), key.ExpiresAt ?? long.MaxValue);
+    }
+
+    /// <summary>A key is remembered no longer than it is valid.</summary>
+    private TimeSpan Lifetime(CachedKey? key)
+    {
+        if (key is null || key.ExpiresAt == long.MaxValue)
         {
-            return null;
+            return CredentialCache.MaxLifetime;
         }
 
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, key.Name), new Claim(ClaimTypes.Role, key.Role), new Claim("key_id", key.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))],
-            SchemeName);
-        return new ClaimsPrincipal(identity);
+        var left = key.ExpiresAt - clock.GetUtcNow().ToUnixTimeSeconds();
+        return TimeSpan.FromSeconds(Math.Clamp(left, 0, (long)CredentialCache.MaxLifetime.TotalSeconds));
     }
 
     private AuthenticateResult Fail(string reason)
@@ -79,4 +86,6 @@ public sealed class BearerKeyHandler(
         Context.Items[FailureItem] = reason;
         return AuthenticateResult.Fail(reason);
     }
+
+    private sealed record CachedKey(Caller Caller, long ExpiresAt);
 }

@@ -1,6 +1,7 @@
 using IdResolution.Registry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Net.Http.Headers;
 
 namespace IdResolution.Server.Auth;
 
@@ -8,13 +9,31 @@ public static class NodeAuthentication
 {
     public static IServiceCollection AddNodeAuthentication(this IServiceCollection services)
     {
-        // Holds key lookups (including failed ones): bounded, so random keys cannot grow it without limit.
-        services.AddMemoryCache(o => o.SizeLimit = 100_000);
         services.AddAuthentication(BearerKeyHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerKeyHandler>(BearerKeyHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(NodePolicies.Write, p => p.RequireRole(AccessKeyStore.OperatorRole));
+            .AddPolicy(NodePolicies.Write, p => p.RequireRole(AccessRoles.Operator, AccessRoles.Admin, AccessRoles.Writer))
+            .AddPolicy(NodePolicies.Read, p => p.RequireAuthenticatedUser())
+            .AddPolicy(NodePolicies.Accounts, p => p.RequireRole(AccessRoles.Operator, AccessRoles.Admin))
+            .AddPolicy(NodePolicies.Operator, p => p.RequireRole(AccessRoles.Operator));
+        services.AddScoped<PrefixAccess>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuthorizationAnswers>();
         return services;
     }
+
+    /// <summary>Authenticates requests that carry credentials and records who they are for the audit of their writes.</summary>
+    public static IApplicationBuilder UseNodeAuthentication(this IApplicationBuilder app) =>
+        // Most traffic is anonymous resolution: only requests with credentials pay for authentication.
+        app.UseWhen(context => context.Request.Headers.ContainsKey(HeaderNames.Authorization), branch => branch
+            .UseAuthentication()
+            .Use((context, next) =>
+            {
+                if (Caller.From(context.User) is { } caller)
+                {
+                    context.RequestServices.GetRequiredService<WriteActor>()
+                        .Set(caller.Name, caller.KeyId, caller.EnterpriseId, context.Connection.RemoteIpAddress?.ToString());
+                }
+
+                return next(context);
+            }));
 }

@@ -1,7 +1,20 @@
 namespace IdResolution.Server.Auth;
 
+/// <summary>
+/// What a key's role allows at the door; <see cref="PrefixAccess"/> then checks the prefix itself
+/// (an enterprise's keys act only under the prefixes it owns).
+/// </summary>
 public static class NodePolicies
 {
-    /// <summary>Registering, changing and listing identifiers and prefixes. For now: the node operator.</summary>
+    /// <summary>Registering, changing and deleting identifiers: operators, enterprise admins and writers.</summary>
     public const string Write = "write";
+
+    /// <summary>Listings and restricted values: any key.</summary>
+    public const string Read = "read";
+
+    /// <summary>Enterprise accounts and keys: operators, and enterprise admins for their own enterprise.</summary>
+    public const string Accounts = "accounts";
+
+    /// <summary>Node-wide data (statistics, audit, enterprises): operators.</summary>
+    public const string Operator = "operator";
 }

@@ -35,7 +35,7 @@ public static class DashboardEndpoints
     private static Task DataAsync(HttpContext context, ResolveTimeline timeline, DashboardState state, PrefixCounters prefixes, IOptions<NodeOptions> node)
     {
         // Traffic by prefix and registry size are operators' business: shown only with an operator key.
-        var forOperator = Resolution.ReadAccess.SeesRestricted(context.User);
+        var forOperator = Auth.Caller.From(context.User)?.IsOperator == true;
         var history = timeline.History();
         var recent = history.Count > RecentSeconds ? history.GetRange(history.Count - RecentSeconds, RecentSeconds) : history;
         context.Response.ContentType = "application/json; charset=utf-8";

@@ -11,21 +11,27 @@ using V1 = IdResolution.Contracts.V1;
 namespace IdResolution.Server.Grpc;
 
 /// <summary>idresolution.v1.Registry: writes and listings, with the same rules as the HTTP API.</summary>
-[Authorize(Policy = NodePolicies.Write)]
-public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefixes, Statistics.StatisticsReport statistics) : V1.Registry.RegistryBase
+// Any key at the door (policies combine: each method adds what it needs); PrefixAccess checks the prefix.
+[Authorize(Policy = NodePolicies.Read)]
+public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefixes, PrefixAccess access, Statistics.StatisticsReport statistics) : V1.Registry.RegistryBase
 {
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 1000;
 
+    [Authorize(Policy = NodePolicies.Write)]
     public override async Task<V1.WriteHandleResponse> CreateHandle(V1.CreateHandleRequest request, ServerCallContext context)
     {
-        var result = await handles.CreateAsync(HandleName.Parse(request.Handle), ProtoValues.FromProto(request.Values), context.CancellationToken);
+        var name = HandleName.Parse(request.Handle);
+        await access.EnsureCanWriteAsync(context.GetHttpContext().User, name.Prefix, context.CancellationToken);
+        var result = await handles.CreateAsync(name, ProtoValues.FromProto(request.Values), context.CancellationToken);
         return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
     }
 
+    [Authorize(Policy = NodePolicies.Write)]
     public override async Task<V1.WriteHandleResponse> UpdateHandle(V1.UpdateHandleRequest request, ServerCallContext context)
     {
         var name = HandleName.Parse(request.Handle);
+        await access.EnsureCanWriteAsync(context.GetHttpContext().User, name.Prefix, context.CancellationToken);
         var values = ProtoValues.FromProto(request.Values);
         var result = request.ReplaceAll
             ? await handles.ReplaceExistingAsync(name, values, context.CancellationToken)
@@ -33,9 +39,11 @@ public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefi
         return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
     }
 
+    [Authorize(Policy = NodePolicies.Write)]
     public override async Task<V1.WriteHandleResponse> DeleteHandle(V1.DeleteHandleRequest request, ServerCallContext context)
     {
         var name = HandleName.Parse(request.Handle);
+        await access.EnsureCanWriteAsync(context.GetHttpContext().User, name.Prefix, context.CancellationToken);
         if (request.Indexes.Count == 0)
         {
             await handles.DeleteAsync(name, context.CancellationToken);
@@ -55,6 +63,7 @@ public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefi
             throw new HandleException(ResponseCode.ProtocolError, $"page_size is at most {MaxPageSize}");
         }
 
+        await access.EnsureCanListAsync(context.GetHttpContext().User, prefix, context.CancellationToken);
         await prefixes.EnsureServedAsync(prefix, context.CancellationToken);
         var size = request.PageSize == 0 ? DefaultPageSize : (int)request.PageSize;
         var page = await handles.ListAfterAsync(prefix, DecodeToken(request.PageToken), size + 1, context.CancellationToken);
@@ -72,10 +81,12 @@ public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefi
         return response;
     }
 
+    [Authorize(Policy = NodePolicies.Accounts)]
     public override async Task<V1.PrefixInfo> CreatePrefix(V1.CreatePrefixRequest request, ServerCallContext context)
     {
         var prefix = PrefixName.Parse(request.Prefix);
-        await prefixes.CreateAsync(prefix, context.CancellationToken);
+        var owner = await access.OwnerOfNewPrefixAsync(context.GetHttpContext().User, prefix, context.CancellationToken);
+        await prefixes.CreateAsync(prefix, owner, context.CancellationToken);
         return new V1.PrefixInfo { Prefix = prefix.Display, NodePrefix = prefix.Key == prefixes.NodePrefix.Key };
     }
 
@@ -90,6 +101,7 @@ public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefi
         return response;
     }
 
+    [Authorize(Policy = NodePolicies.Operator)]
     public override async Task<V1.GetStatisticsResponse> GetStatistics(V1.GetStatisticsRequest request, ServerCallContext context)
     {
         var response = new V1.GetStatisticsResponse();

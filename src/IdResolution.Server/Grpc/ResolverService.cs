@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
+using IdResolution.Caching;
 using IdResolution.Contracts;
 using IdResolution.Core;
 using IdResolution.Core.Values;
@@ -43,12 +44,14 @@ public sealed class ResolverService(HandleResolver resolver, ResolveMetrics metr
         }
 
         var filter = Filter(request.TypeFilter, request.IndexFilter);
-        var seesRestricted = SeesRestricted(context);
-        if (filter.SelectsAll && (!seesRestricted || entry.AllPublic))
-        {
-            return entry.PublicResponseTask;
-        }
+        return filter.SelectsAll && ReadAccess.PublicSuffices(context.GetHttpContext(), entry)
+            ? entry.PublicResponseTask
+            : FilteredAsync(entry, filter, context);
+    }
 
+    private static async Task<V1.ResolveResponse> FilteredAsync(CachedResolution entry, ValueFilter filter, ServerCallContext context)
+    {
+        var seesRestricted = await ReadAccess.SeesRestrictedAsync(context.GetHttpContext(), entry, context.CancellationToken);
         var values = ValueVisibility.Select(entry.Record!.Values, filter, seesRestricted);
         var response = new V1.ResolveResponse
         {
@@ -56,7 +59,7 @@ public sealed class ResolverService(HandleResolver resolver, ResolveMetrics metr
             ResponseCode = (uint)(values.Count == 0 && !filter.SelectsAll ? ResponseCode.ValuesNotFound : ResponseCode.Success),
         };
         ProtoValues.AddTo(response.Values, values);
-        return Task.FromResult(response);
+        return response;
     }
 
     public override async Task<V1.BatchResolveResponse> BatchResolve(V1.BatchResolveRequest request, ServerCallContext context)
@@ -68,12 +71,13 @@ public sealed class ResolverService(HandleResolver resolver, ResolveMetrics metr
 
         var started = Stopwatch.GetTimestamp();
         var filter = Filter(request.TypeFilter, request.IndexFilter);
-        var seesRestricted = SeesRestricted(context);
         var resolutions = await resolver.ResolveManyAsync(request.Handles, request.Auth, context.CancellationToken);
         metrics.Resolved(ResolveMetrics.GrpcBatch, ResponseCode.Success, null, started);
         var response = new V1.BatchResolveResponse();
+        var http = context.GetHttpContext();
         foreach (var resolution in resolutions)
         {
+            var seesRestricted = resolution.Entry is { } entry && await ReadAccess.SeesRestrictedAsync(http, entry, context.CancellationToken);
             response.Results.Add(Result(resolution, filter, seesRestricted));
             metrics.BatchItem(resolution.Code);
         }
@@ -104,8 +108,6 @@ public sealed class ResolverService(HandleResolver resolver, ResolveMetrics metr
         ProtoValues.AddTo(result.Values, values);
         return result;
     }
-
-    private static bool SeesRestricted(ServerCallContext context) => ReadAccess.SeesRestricted(context.GetHttpContext().User);
 
     private static ValueFilter Filter(IList<string> types, IList<uint> indexes)
     {

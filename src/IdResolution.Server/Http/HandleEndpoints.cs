@@ -21,7 +21,7 @@ public static class HandleEndpoints
     {
         var api = app.MapGroup("/api/handles").WithTags("Handles");
         api.MapGet("", ListAsync)
-            .RequireAuthorization(NodePolicies.Write)
+            .RequireAuthorization(NodePolicies.Read)
             .WithSummary("Lists the handles under a prefix: ?prefix=P&page=N&pageSize=M.");
         // The resolver is a singleton taken once here, not per request from RequestServices (which would create a scope).
         var resolver = app.ServiceProvider.GetRequiredService<HandleResolver>();
@@ -60,14 +60,14 @@ public static class HandleEndpoints
                 return;
             }
 
-            var seesRestricted = ReadAccess.SeesRestricted(context.User);
-            if (filter.SelectsAll && (!seesRestricted || entry.AllPublic) && !query.ContainsKey("pretty"))
+            if (filter.SelectsAll && ReadAccess.PublicSuffices(context, entry) && !query.ContainsKey("pretty"))
             {
                 // The common case: the whole public record, serialised once when it was cached.
                 await HandleResponses.WriteBytesAsync(context, entry.PublicJson);
                 return;
             }
 
+            var seesRestricted = await ReadAccess.SeesRestrictedAsync(context, entry, context.RequestAborted);
             var values = ValueVisibility.Select(entry.Record!.Values, filter, seesRestricted);
             if (values.Count == 0 && !filter.SelectsAll)
             {
@@ -84,9 +84,10 @@ public static class HandleEndpoints
         }
     }
 
-    private static async Task PutAsync(HttpContext context, string handle, HandleRegistry registry)
+    private static async Task PutAsync(HttpContext context, string handle, HandleRegistry registry, PrefixAccess access)
     {
         var name = HandleName.Parse(handle);
+        await access.EnsureCanWriteAsync(context.User, name.Prefix, context.RequestAborted);
         if (!ResolveQuery.TryReadIndexes(context.Request.Query, out var indexes, out var error))
         {
             throw new HandleException(ResponseCode.ProtocolError, error!);
@@ -108,9 +109,10 @@ public static class HandleEndpoints
         await HandleResponses.WriteSuccessAsync(context, result.Handle, result.Created);
     }
 
-    private static async Task DeleteAsync(HttpContext context, string handle, HandleRegistry registry)
+    private static async Task DeleteAsync(HttpContext context, string handle, HandleRegistry registry, PrefixAccess access)
     {
         var name = HandleName.Parse(handle);
+        await access.EnsureCanWriteAsync(context.User, name.Prefix, context.RequestAborted);
         if (!ResolveQuery.TryReadIndexes(context.Request.Query, out var indexes, out var error))
         {
             throw new HandleException(ResponseCode.ProtocolError, error!);
@@ -128,7 +130,7 @@ public static class HandleEndpoints
         await HandleResponses.WriteSuccessAsync(context, name.Display, created: false);
     }
 
-    private static async Task ListAsync(HttpContext context, HandleRegistry registry, PrefixRegistry prefixes, string? prefix, int? page, int? pageSize)
+    private static async Task ListAsync(HttpContext context, HandleRegistry registry, PrefixRegistry prefixes, PrefixAccess access, string? prefix, int? page, int? pageSize)
     {
         if (string.IsNullOrEmpty(prefix))
         {
@@ -142,6 +144,7 @@ public static class HandleEndpoints
             throw new HandleException(ResponseCode.ProtocolError, $"page must be >= 0, pageSize between 1 and {MaxPageSize}, and page x pageSize below 2^31");
         }
 
+        await access.EnsureCanListAsync(context.User, name, context.RequestAborted);
         await prefixes.EnsureServedAsync(name, context.RequestAborted);
         var (handles, total) = await registry.ListPageAsync(name, page ?? 0, size, context.RequestAborted);
         await HandleResponses.WriteAsync(context, StatusCodes.Status200OK, writer =>

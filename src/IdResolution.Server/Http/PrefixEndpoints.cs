@@ -15,8 +15,8 @@ public static class PrefixEndpoints
         api.MapGet("", ListAsync).WithSummary("Lists the prefixes served by this node.");
         api.MapGet("/{prefix}", GetAsync).WithSummary("Whether this node serves a prefix: 200, or 404 with code 100.");
         api.MapPost("/{prefix}", CreateAsync)
-            .RequireAuthorization(NodePolicies.Write)
-            .WithSummary("Homes a prefix here: the node prefix or one derived from it (e.g. 88.118.8.1001). 201 when new, 200 when already served.");
+            .RequireAuthorization(NodePolicies.Accounts)
+            .WithSummary("Homes a prefix here: the node prefix or one derived from it (e.g. 88.118.8.1001). 201 when new, 200 when already served. Operators create any; an enterprise admin creates prefixes derived from its own, owned by its enterprise.");
         return app;
     }
 
@@ -50,10 +50,11 @@ public static class PrefixEndpoints
         await HandleResponses.WriteAsync(context, StatusCodes.Status200OK, writer => WritePrefix(writer, name));
     }
 
-    private static async Task CreateAsync(HttpContext context, string prefix, PrefixRegistry prefixes)
+    private static async Task CreateAsync(HttpContext context, string prefix, PrefixRegistry prefixes, PrefixAccess access)
     {
         var name = PrefixName.Parse(prefix);
-        var created = await prefixes.CreateAsync(name, context.RequestAborted);
+        var owner = await access.OwnerOfNewPrefixAsync(context.User, name, context.RequestAborted);
+        var created = await prefixes.CreateAsync(name, owner, context.RequestAborted);
         await HandleResponses.WriteAsync(context, created ? StatusCodes.Status201Created : StatusCodes.Status200OK, writer => WritePrefix(writer, name));
     }
 

@@ -48,7 +48,7 @@ public static class ProxyEndpoint
             return;
         }
 
-        var values = ValueVisibility.Select(record.Values, ValueFilter.All, ReadAccess.SeesRestricted(context.User));
+        var values = ValueVisibility.Select(record.Values, ValueFilter.All, await ReadAccess.SeesRestrictedAsync(context, resolution.Entry!, context.RequestAborted));
         if (wantsJson)
         {
             await HandleResponses.WriteRecordAsync(context, record.Handle, values);

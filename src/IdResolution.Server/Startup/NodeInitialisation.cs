@@ -32,7 +32,7 @@ public static partial class NodeInitialisation
         await using var scope = app.Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
         var prefixes = services.GetRequiredService<PrefixRegistry>();
-        await prefixes.CreateAsync(prefixes.NodePrefix, CancellationToken.None);
+        await prefixes.CreateAsync(prefixes.NodePrefix, owner: null, CancellationToken.None);
         await OperatorKey.EnsureAsync(app, services);
         await SeedLoader.LoadOnFirstStartAsync(app, services);
     }

@@ -19,18 +19,18 @@ public static partial class OperatorKey
         if (!string.IsNullOrWhiteSpace(configured))
         {
             // The configured key replaces any earlier bootstrap key (generated, or configured before).
-            await keys.AddAsync(Name, AccessKeyStore.OperatorRole, configured, CancellationToken.None);
+            await keys.AddAsync(Name, AccessRoles.Operator, configured, CancellationToken.None);
             await keys.RevokeOthersAsync(Name, configured, CancellationToken.None);
             return;
         }
 
-        if (await keys.AnyActiveAsync(AccessKeyStore.OperatorRole, CancellationToken.None))
+        if (await keys.AnyActiveAsync(AccessRoles.Operator, CancellationToken.None))
         {
             return;
         }
 
         var key = AccessKeyStore.NewKey();
-        await keys.AddAsync(Name, AccessKeyStore.OperatorRole, key, CancellationToken.None);
+        await keys.AddAsync(Name, AccessRoles.Operator, key, CancellationToken.None);
         var file = Path.GetFullPath(Path.Combine(services.GetRequiredService<IOptions<NodeOptions>>().Value.DataDirectory, FileName));
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         await File.WriteAllTextAsync(file, key + Environment.NewLine);

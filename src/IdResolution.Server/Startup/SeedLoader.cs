@@ -48,7 +48,7 @@ public static partial class SeedLoader
         var handles = services.GetRequiredService<HandleRegistry>();
         foreach (var prefix in document.RootElement.GetProperty("prefixes").EnumerateArray())
         {
-            await prefixes.CreateAsync(PrefixName.Parse(prefix.GetString()!), CancellationToken.None);
+            await prefixes.CreateAsync(PrefixName.Parse(prefix.GetString()!), owner: null, CancellationToken.None);
         }
 
         var count = 0;

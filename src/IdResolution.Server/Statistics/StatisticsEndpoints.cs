@@ -24,7 +24,7 @@ public static class StatisticsEndpoints
     public static IEndpointRouteBuilder MapStatisticsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/statistics", QueryAsync)
-            .RequireAuthorization(NodePolicies.Write)
+            .RequireAuthorization(NodePolicies.Operator)
             .WithTags("Statistics")
             .WithSummary("Per-prefix, per-day counts; prefix= (optional), from= and to= as yyyy-MM-dd (default: today, at most 366 days).");
         return app;

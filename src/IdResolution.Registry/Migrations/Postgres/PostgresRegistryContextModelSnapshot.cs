@@ -34,6 +34,14 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("created_at");
 
+                    b.Property<long?>("EnterpriseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("enterprise_id");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expires_at");
+
                     b.Property<byte[]>("KeyHash")
                         .IsRequired()
                         .HasColumnType("bytea")
@@ -56,11 +64,127 @@ namespace IdResolution.Registry.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_access_keys");
 
+                    b.HasIndex("EnterpriseId")
+                        .HasDatabaseName("ix_access_keys_enterprise_id");
+
                     b.HasIndex("KeyHash")
                         .IsUnique()
                         .HasDatabaseName("ix_access_keys_key_hash");
 
                     b.ToTable("access_keys", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("actor");
+
+                    b.Property<string>("Address")
+                        .HasColumnType("text")
+                        .HasColumnName("address");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint")
+                        .HasColumnName("at");
+
+                    b.Property<long?>("EnterpriseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("enterprise_id");
+
+                    b.Property<long?>("KeyId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("key_id");
+
+                    b.Property<string>("Prefix")
+                        .HasColumnType("text")
+                        .HasColumnName("prefix")
+                        .UseCollation("C");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("target")
+                        .UseCollation("C");
+
+                    b.Property<long?>("VersionAfter")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version_after");
+
+                    b.Property<long?>("VersionBefore")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version_before");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_log");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_audit_log_at");
+
+                    b.HasIndex("KeyId", "At")
+                        .HasDatabaseName("ix_audit_log_key_id_at");
+
+                    b.HasIndex("Prefix", "At")
+                        .HasDatabaseName("ix_audit_log_prefix_at");
+
+                    b.HasIndex("Target", "At")
+                        .HasDatabaseName("ix_audit_log_target_at");
+
+                    b.ToTable("audit_log", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.Enterprise", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Contact")
+                        .HasColumnType("text")
+                        .HasColumnName("contact");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreditCode")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("credit_code");
+
+                    b.Property<string>("Email")
+                        .HasColumnType("text")
+                        .HasColumnName("email");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_enterprises");
+
+                    b.HasIndex("CreditCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix_enterprises_credit_code");
+
+                    b.ToTable("enterprises", (string)null);
                 });
 
             modelBuilder.Entity("IdResolution.Registry.Model.PrefixStatistic", b =>
@@ -109,6 +233,10 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("created_at");
 
+                    b.Property<long?>("EnterpriseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("enterprise_id");
+
                     b.Property<string>("Prefix")
                         .IsRequired()
                         .HasColumnType("text")
@@ -116,6 +244,9 @@ namespace IdResolution.Registry.Migrations.Postgres
 
                     b.HasKey("Key")
                         .HasName("pk_prefixes");
+
+                    b.HasIndex("EnterpriseId")
+                        .HasDatabaseName("ix_prefixes_enterprise_id");
 
                     b.ToTable("prefixes", (string)null);
                 });
@@ -163,6 +294,24 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .HasDatabaseName("ix_handles_prefix_key");
 
                     b.ToTable("handles", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.AccessKey", b =>
+                {
+                    b.HasOne("IdResolution.Registry.Model.Enterprise", null)
+                        .WithMany()
+                        .HasForeignKey("EnterpriseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_access_keys_enterprises_enterprise_id");
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.ServedPrefix", b =>
+                {
+                    b.HasOne("IdResolution.Registry.Model.Enterprise", null)
+                        .WithMany()
+                        .HasForeignKey("EnterpriseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_prefixes_enterprises_enterprise_id");
                 });
 #pragma warning restore 612, 618
         }

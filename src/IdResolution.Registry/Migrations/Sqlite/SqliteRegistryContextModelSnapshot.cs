@@ -27,6 +27,14 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<long?>("EnterpriseId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enterprise_id");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
                     b.Property<byte[]>("KeyHash")
                         .IsRequired()
                         .HasColumnType("BLOB")
@@ -49,11 +57,121 @@ namespace IdResolution.Registry.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_access_keys");
 
+                    b.HasIndex("EnterpriseId")
+                        .HasDatabaseName("ix_access_keys_enterprise_id");
+
                     b.HasIndex("KeyHash")
                         .IsUnique()
                         .HasDatabaseName("ix_access_keys_key_hash");
 
                     b.ToTable("access_keys", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<string>("Address")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<long?>("EnterpriseId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enterprise_id");
+
+                    b.Property<long?>("KeyId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("key_id");
+
+                    b.Property<string>("Prefix")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("prefix");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target");
+
+                    b.Property<long?>("VersionAfter")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version_after");
+
+                    b.Property<long?>("VersionBefore")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version_before");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_log");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_audit_log_at");
+
+                    b.HasIndex("KeyId", "At")
+                        .HasDatabaseName("ix_audit_log_key_id_at");
+
+                    b.HasIndex("Prefix", "At")
+                        .HasDatabaseName("ix_audit_log_prefix_at");
+
+                    b.HasIndex("Target", "At")
+                        .HasDatabaseName("ix_audit_log_target_at");
+
+                    b.ToTable("audit_log", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.Enterprise", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Contact")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreditCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("credit_code");
+
+                    b.Property<string>("Email")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_enterprises");
+
+                    b.HasIndex("CreditCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix_enterprises_credit_code");
+
+                    b.ToTable("enterprises", (string)null);
                 });
 
             modelBuilder.Entity("IdResolution.Registry.Model.PrefixStatistic", b =>
@@ -101,6 +219,10 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<long?>("EnterpriseId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enterprise_id");
+
                     b.Property<string>("Prefix")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -108,6 +230,9 @@ namespace IdResolution.Registry.Migrations.Sqlite
 
                     b.HasKey("Key")
                         .HasName("pk_prefixes");
+
+                    b.HasIndex("EnterpriseId")
+                        .HasDatabaseName("ix_prefixes_enterprise_id");
 
                     b.ToTable("prefixes", (string)null);
                 });
@@ -153,6 +278,24 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .HasDatabaseName("ix_handles_prefix_key");
 
                     b.ToTable("handles", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.AccessKey", b =>
+                {
+                    b.HasOne("IdResolution.Registry.Model.Enterprise", null)
+                        .WithMany()
+                        .HasForeignKey("EnterpriseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_access_keys_enterprises_enterprise_id");
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.ServedPrefix", b =>
+                {
+                    b.HasOne("IdResolution.Registry.Model.Enterprise", null)
+                        .WithMany()
+                        .HasForeignKey("EnterpriseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_prefixes_enterprises_enterprise_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Security.Claims;
+using IdResolution.Registry;
+
+namespace IdResolution.Server.Auth;
+
+/// <summary>An authenticated caller as the node's rules see it: a key with a role, acting for an enterprise or for the node.</summary>
+public sealed record Caller(string Name, string Role, long KeyId, long? EnterpriseId)
+{
+    public const string KeyIdClaim = "key_id";
+    public const string EnterpriseClaim = "enterprise_id";
+
+    public bool IsOperator => Role == AccessRoles.Operator;
+
+    /// <summary>The claims a caller's key carries into the request.</summary>
+    public ClaimsPrincipal ToPrincipal(string scheme)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.Name, Name),
+            new(ClaimTypes.Role, Role),
+            new(KeyIdClaim, KeyId.ToString(CultureInfo.InvariantCulture)),
+        };
+        if (EnterpriseId is { } enterprise)
+        {
+            claims.Add(new Claim(EnterpriseClaim, enterprise.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
+    }
+
+    /// <summary>The caller behind a request; null when it is anonymous.</summary>
+    public static Caller? From(ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated != true
+            || user.FindFirst(ClaimTypes.Role)?.Value is not { } role
+            || !long.TryParse(user.FindFirst(KeyIdClaim)?.Value, CultureInfo.InvariantCulture, out var keyId))
+        {
+            return null;
+        }
+
+        long? enterprise = long.TryParse(user.FindFirst(EnterpriseClaim)?.Value, CultureInfo.InvariantCulture, out var id) ? id : null;
+        return new Caller(user.Identity.Name ?? "", role, keyId, enterprise);
+    }
+}
