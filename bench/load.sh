@@ -66,7 +66,8 @@ start_node() {  # NAME extra-args...
   NODE_HTTP=http://127.0.0.1:$(free_port) NODE_GRPC=http://127.0.0.1:$(free_port)
   dotnet "$OUT/IdResolution.Server/IdResolution.Server.dll" --Node:HttpUrl=$NODE_HTTP --Node:GrpcUrl=$NODE_GRPC \
     --Registry:Provider=Postgres "--ConnectionStrings:Registry=$REGISTRY" --Auth:BootstrapToken=$TOKEN \
-    --Logging:LogLevel:Default=Warning --Cache:MemoryBudgetBytes=4000000000 "$@" > "$OUT/node-$name.log" 2>&1 &
+    --Logging:LogLevel:Default=Warning --Cache:MemoryBudgetBytes=4000000000 \
+    --Limits:PerAddressPerSecond=0 --Limits:PerKeyPerSecond=0 "$@" > "$OUT/node-$name.log" 2>&1 &
   NODE_PID=$!; PIDS+=($NODE_PID)
   wait_http "$NODE_HTTP"
 }

@@ -4,6 +4,7 @@ using IdResolution.Server.Auth;
 using IdResolution.Server.Dashboard;
 using IdResolution.Server.Grpc;
 using IdResolution.Server.Http;
+using IdResolution.Server.Limits;
 using IdResolution.Server.Resolution;
 using IdResolution.Server.Statistics;
 using IdResolution.Server.Telemetry;
@@ -24,6 +25,7 @@ public static class NodeHost
         builder.Services.AddRegistry(builder.Configuration);
         builder.Services.AddResolution(builder.Configuration);
         builder.Services.AddNodeAuthentication();
+        builder.Services.AddNodeRateLimits(builder.Configuration);
         builder.Services.AddNodeGrpc();
         builder.Services.AddNodeHttpApi();
         builder.Services.AddNodeTelemetry(builder.Configuration);
@@ -34,7 +36,10 @@ public static class NodeHost
         app.UseNodeErrorHandling();
         app.UseGrpcRequestLimits();
         app.UseNodeAuthentication();
+        // After authentication: a key's bucket follows the key, whatever address it comes from.
+        app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseRequestTimeouts();
 
         app.MapHandleApi();
         app.MapPrefixApi();

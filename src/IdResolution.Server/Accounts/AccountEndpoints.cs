@@ -15,7 +15,8 @@ public static class AccountEndpoints
 {
     public static IEndpointRouteBuilder MapAccountApi(this IEndpointRouteBuilder app)
     {
-        var enterprises = app.MapGroup("/admin/enterprises").WithTags("Accounts");
+        var enterprises = app.MapGroup("/admin/enterprises");
+        enterprises.WithTags("Accounts").WithRequestTimeout(Limits.NodeRateLimits.WritePolicy);
         enterprises.MapPost("", CreateEnterpriseAsync).RequireAuthorization(NodePolicies.Operator)
             .WithSummary("Registers an enterprise: {name, creditCode (unified social credit code), contact, email}.");
         enterprises.MapGet("", ListEnterprisesAsync).RequireAuthorization(NodePolicies.Operator)
@@ -25,7 +26,8 @@ public static class AccountEndpoints
         enterprises.MapPut("/{id:long}/prefixes/{prefix}", AssignPrefixAsync).RequireAuthorization(NodePolicies.Operator)
             .WithSummary("Gives the enterprise a prefix under the node prefix, homing it here when needed. 201 when newly given, 200 when it already had it, 409 when another enterprise owns it.");
 
-        var keys = app.MapGroup("/admin/keys").WithTags("Accounts");
+        var keys = app.MapGroup("/admin/keys");
+        keys.WithTags("Accounts").WithRequestTimeout(Limits.NodeRateLimits.WritePolicy);
         keys.MapPost("", IssueKeyAsync).RequireAuthorization(NodePolicies.Accounts)
             .WithSummary("Issues a key {name, role: operator|admin|writer|reader, enterpriseId, expiresAt (RFC 3339, optional)}; the key is in this answer only.");
         keys.MapGet("", ListKeysAsync).RequireAuthorization(NodePolicies.Accounts)

@@ -13,7 +13,7 @@ public static class AuditEndpoints
 
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/admin/audit", QueryAsync).RequireAuthorization(NodePolicies.Operator).WithTags("Accounts")
+        app.MapGet("/admin/audit", QueryAsync).RequireAuthorization(NodePolicies.Operator).WithTags("Accounts").WithRequestTimeout(Limits.NodeRateLimits.WritePolicy)
             .WithSummary("Audit entries, newest first: prefix=, handle=, keyId=, from= and to= (RFC 3339), limit= (<= 1000); "
                 + "the Link header (rel=next) pages on.");
         return app;

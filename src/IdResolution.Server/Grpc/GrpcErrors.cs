@@ -32,9 +32,20 @@ public static class GrpcErrors
     public static RpcException Exception(ResponseCode code, string message) => RichStatus(code, message).ToRpcException();
 
     /// <summary>A trailers-only gRPC answer, for refusals made before the call reaches a service (authorization).</summary>
-    public static void WriteTrailersOnly(HttpContext context, ResponseCode code, string message)
+    public static void WriteTrailersOnly(HttpContext context, ResponseCode code, string message) =>
+        WriteTrailersOnly(context, RichStatus(code, message), message);
+
+    /// <summary>A refusal for going too fast: RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo saying when to come back.</summary>
+    public static void WriteRateLimited(HttpContext context, string message, TimeSpan retryAfter)
     {
-        var status = RichStatus(code, message);
+        var status = RichStatus(ResponseCode.ServerTooBusy, message);
+        status.Code = (int)StatusCode.ResourceExhausted;
+        status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) }));
+        WriteTrailersOnly(context, status, message);
+    }
+
+    private static void WriteTrailersOnly(HttpContext context, Google.Rpc.Status status, string message)
+    {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/grpc";
         context.Response.Headers["grpc-status"] = status.Code.ToString(CultureInfo.InvariantCulture);

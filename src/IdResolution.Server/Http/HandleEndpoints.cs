@@ -22,6 +22,7 @@ public static class HandleEndpoints
         var api = app.MapGroup("/api/handles").WithTags("Handles");
         api.MapGet("", ListAsync)
             .RequireAuthorization(NodePolicies.Read)
+            .WithRequestTimeout(Limits.NodeRateLimits.WritePolicy)
             .WithSummary("Lists the handles under a prefix: ?prefix=P&page=N&pageSize=M.");
         // The resolver is a singleton taken once here, not per request from RequestServices (which would create a scope).
         var resolver = app.ServiceProvider.GetRequiredService<HandleResolver>();
@@ -30,9 +31,11 @@ public static class HandleEndpoints
             .WithSummary("Resolves a handle. Filters: repeated type= (a trailing '.' selects sub-types) and index=; pretty=true indents.");
         api.MapPut("/{**handle}", PutAsync)
             .RequireAuthorization(NodePolicies.Write)
+            .WithRequestTimeout(Limits.NodeRateLimits.WritePolicy)
             .WithSummary("Creates or replaces a handle (overwrite=false: create only); with index=, adds or replaces only those values.");
         api.MapDelete("/{**handle}", DeleteAsync)
             .RequireAuthorization(NodePolicies.Write)
+            .WithRequestTimeout(Limits.NodeRateLimits.WritePolicy)
             .WithSummary("Deletes a handle, or with index= only those values.");
         return app;
     }

@@ -16,6 +16,7 @@ public static class PrefixEndpoints
         api.MapGet("/{prefix}", GetAsync).WithSummary("Whether this node serves a prefix: 200, or 404 with code 100.");
         api.MapPost("/{prefix}", CreateAsync)
             .RequireAuthorization(NodePolicies.Accounts)
+            .WithRequestTimeout(Limits.NodeRateLimits.WritePolicy)
             .WithSummary("Homes a prefix here: the node prefix or one derived from it (e.g. 88.118.8.1001). 201 when new, 200 when already served. Operators create any; an enterprise admin creates prefixes derived from its own, owned by its enterprise.");
         return app;
     }

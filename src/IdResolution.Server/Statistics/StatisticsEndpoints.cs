@@ -25,6 +25,7 @@ public static class StatisticsEndpoints
     {
         app.MapGet("/api/statistics", QueryAsync)
             .RequireAuthorization(NodePolicies.Operator)
+            .WithRequestTimeout(Limits.NodeRateLimits.WritePolicy)
             .WithTags("Statistics")
             .WithSummary("Per-prefix, per-day counts; prefix= (optional), from= and to= as yyyy-MM-dd (default: today, at most 366 days).");
         return app;

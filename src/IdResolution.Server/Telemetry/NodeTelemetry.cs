@@ -26,7 +26,7 @@ public static class NodeTelemetry
         var telemetry = services.AddOpenTelemetry().WithMetrics(metrics =>
         {
             // "Npgsql": the registry's db.client.operation.duration and connection pool series.
-            metrics.AddMeter(ResolveMetrics.MeterName, CacheMetrics.MeterName, WriteMetrics.MeterName, "Npgsql")
+            metrics.AddMeter(ResolveMetrics.MeterName, CacheMetrics.MeterName, WriteMetrics.MeterName, Limits.NodeRateLimits.MeterName, "Npgsql")
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter();

@@ -37,13 +37,21 @@ public sealed class NodeServer : IAsyncDisposable
     {
         var httpUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
         var grpcUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        var all = new Dictionary<string, string?>(settings)
+        // Tests drive load from one address: rate limits are off unless a test sets them.
+        var all = new Dictionary<string, string?>
         {
-            ["Node:HttpUrl"] = httpUrl.ToString(),
-            ["Node:GrpcUrl"] = grpcUrl.ToString(),
-            ["Auth:BootstrapToken"] = OperatorToken,
-            ["Logging:LogLevel:Default"] = "Warning",
+            ["Limits:PerAddressPerSecond"] = "0",
+            ["Limits:PerKeyPerSecond"] = "0",
         };
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        all["Node:HttpUrl"] = httpUrl.ToString();
+        all["Node:GrpcUrl"] = grpcUrl.ToString();
+        all["Auth:BootstrapToken"] = OperatorToken;
+        all["Logging:LogLevel:Default"] = "Warning";
         var app = NodeHost.Build([.. all.Select(kv => $"--{kv.Key}={kv.Value}")]);
         await app.InitialiseNodeAsync();
         await app.StartAsync();
