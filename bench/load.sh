@@ -148,6 +148,13 @@ stop_node
 
 kill $BASE_PID; wait $BASE_PID 2>/dev/null || true
 
+echo "== node, L1 + Redis, rate limiter on with a limit never reached: what the limiter costs"
+start_node limited --ConnectionStrings:Redis=$IDRES_TEST_REDIS --Limits:PerAddressPerSecond=1000000000
+$LOADGEN sweep --target "$NODE_GRPC" --handles "$HANDLES" --batch 1000 >/dev/null
+warm_up "$NODE_HTTP" "$OUT/mix.lua"
+record http_l1_mix_limited "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
+stop_node
+
 echo "== node, L1 off: answers from Redis"
 start_node l2 --ConnectionStrings:Redis=$IDRES_TEST_REDIS --Cache:Memory=false
 $LOADGEN sweep --target "$NODE_GRPC" --handles "$HANDLES" --batch 1000 >/dev/null

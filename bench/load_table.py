@@ -19,6 +19,7 @@ MEASURES = [
     ("http_l1_hot", "HTTP/1.1 resolve, L1 hit, one hot key (wrk)", "baselineA_http1", 0.85),
     ("http_l1_mix", "HTTP/1.1 resolve, L1 hit, uniform mix (wrk)", "baselineA_http1_mix", 0.85),
     ("http_l1_mix_dashboard", "HTTP/1.1 resolve, L1 hit, uniform mix, dashboard open", "http_l1_mix", 0.95),
+    ("http_l1_mix_limited", "HTTP/1.1 resolve, L1 hit, uniform mix, rate limiter on (never reached)", "http_l1_mix", 0.95),
     ("h2c_l1_hot", "HTTP/2 resolve, L1 hit, hot key (h2load)", "baselineA_h2c", 0.85),
     ("grpc_l1_hot", "gRPC Resolve, L1 hit, hot key", "baselineB_grpc", 0.80),
     ("grpc_l1_mix", "gRPC Resolve, L1 hit, uniform mix", "baselineB_grpc", 0.80),

@@ -11,6 +11,7 @@ public sealed class CredentialCache(IFusionCacheProvider caches)
 {
     public const string Name = "credentials";
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SecondEvictionDelay = TimeSpan.FromMilliseconds(500);
 
     private readonly IFusionCache _cache = caches.GetCache(Name);
 
@@ -24,7 +25,26 @@ public sealed class CredentialCache(IFusionCacheProvider caches)
             return value;
         }, token: cancellationToken);
 
-    /// <summary>Forgets an answer here and, over the backplane, on every other node.</summary>
-    public ValueTask EvictAsync(string key) =>
-        _cache.RemoveAsync(key, o => o.SetSkipBackplaneNotifications(false));
+    /// <summary>
+    /// Forgets an answer here and, over the backplane, on every other node; then once more a moment later, for a
+    /// lookup that read the old answer just before the change and stored it just after the first eviction.
+    /// </summary>
+    public async ValueTask EvictAsync(string key)
+    {
+        await _cache.RemoveAsync(key, o => o.SetSkipBackplaneNotifications(false));
+        _ = EvictAgainAsync(key);
+    }
+
+    private async Task EvictAgainAsync(string key)
+    {
+        await Task.Delay(SecondEvictionDelay);
+        try
+        {
+            await _cache.RemoveAsync(key, o => o.SetSkipBackplaneNotifications(false));
+        }
+        catch (Exception)
+        {
+            // FusionCache has logged it; the entry still expires within MaxLifetime.
+        }
+    }
 }

@@ -32,17 +32,17 @@ public sealed class TimedDistributedCache(IDistributedCache inner, CacheMetrics 
         Timed(() => { inner.Set(key, value, options); return true; }, RedisOperation.Set);
 
     public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
-        TimedAsync(inner.SetAsync(key, value, options, token), RedisOperation.Set);
+        TimedAsync(() => inner.SetAsync(key, value, options, token), RedisOperation.Set);
 
     public void Refresh(string key) => Timed(() => { inner.Refresh(key); return true; }, RedisOperation.Refresh);
 
     public Task RefreshAsync(string key, CancellationToken token = default) =>
-        TimedAsync(inner.RefreshAsync(key, token), RedisOperation.Refresh);
+        TimedAsync(() => inner.RefreshAsync(key, token), RedisOperation.Refresh);
 
     public void Remove(string key) => Timed(() => { inner.Remove(key); return true; }, RedisOperation.Remove);
 
     public Task RemoveAsync(string key, CancellationToken token = default) =>
-        TimedAsync(inner.RemoveAsync(key, token), RedisOperation.Remove);
+        TimedAsync(() => inner.RemoveAsync(key, token), RedisOperation.Remove);
 
     private T Timed<T>(Func<T> call, RedisOperation operation)
     {
@@ -60,12 +60,12 @@ public sealed class TimedDistributedCache(IDistributedCache inner, CacheMetrics 
         }
     }
 
-    private async Task TimedAsync(Task call, RedisOperation operation)
+    private async Task TimedAsync(Func<Task> call, RedisOperation operation)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await call;
+            await call();
             metrics.RedisCalled(operation, started, null);
         }
         catch (Exception e)

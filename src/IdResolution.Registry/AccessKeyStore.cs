@@ -39,8 +39,11 @@ public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock, Write
         return keys.OrderByDescending(k => k.Id).ToListAsync(cancellationToken);
     }
 
-    public Task<bool> AnyActiveAsync(string role, CancellationToken cancellationToken) =>
-        db.AccessKeys.AnyAsync(k => k.Role == role && k.RevokedAt == null, cancellationToken);
+    public Task<bool> AnyActiveAsync(string role, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        return db.AccessKeys.AnyAsync(k => k.Role == role && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now), cancellationToken);
+    }
 
     /// <summary>Issues a new random key; the returned secret is never stored and cannot be shown again.</summary>
     public async Task<(AccessKey Key, string Secret)> IssueAsync(string name, string role, long? enterpriseId, long? expiresAt, CancellationToken cancellationToken)
@@ -72,25 +75,30 @@ public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock, Write
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.AccessKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
-        db.Audit.Add(actor.Audit(now.ToUnixTimeMilliseconds(), "key.issue", KeyTarget(key.Id), null, null, null));
+        db.Audit.Add(actor.Audit(now.ToUnixTimeMilliseconds(), "key.issue", KeyTarget(key.Id), null, null, null, $"role={role} enterprise={enterpriseId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (key, secret);
     }
 
     /// <summary>Adds a key whose secret the caller chose (the configured bootstrap key); nothing when it exists.</summary>
-    public async Task AddAsync(string name, string role, string key, CancellationToken cancellationToken)
+    public async Task AddAsync(string name, string role, string secret, CancellationToken cancellationToken)
     {
-        var hash = Hash(key);
+        var hash = Hash(secret);
         if (await db.AccessKeys.AnyAsync(k => k.KeyHash == hash, cancellationToken))
         {
             return;
         }
 
-        db.AccessKeys.Add(new AccessKey { Name = name, Role = role, KeyHash = hash, CreatedAt = clock.GetUtcNow().ToUnixTimeSeconds() });
+        var key = new AccessKey { Name = name, Role = role, KeyHash = hash, CreatedAt = clock.GetUtcNow().ToUnixTimeSeconds() };
         try
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.AccessKeys.Add(key);
             await db.SaveChangesAsync(cancellationToken);
+            db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "key.issue", KeyTarget(key.Id), null, null, null, $"role={role}"));
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException)
         {
@@ -122,13 +130,26 @@ public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock, Write
         return true;
     }
 
-    /// <summary>Revokes every active key with this name except the given one (a replaced bootstrap key).</summary>
-    public Task<int> RevokeOthersAsync(string name, string keptKey, CancellationToken cancellationToken)
+    /// <summary>Revokes every active operator key with this name except the given one (a replaced bootstrap key).</summary>
+    public async Task<int> RevokeOthersAsync(string name, string keptKey, CancellationToken cancellationToken)
     {
         var kept = Hash(keptKey);
-        var now = clock.GetUtcNow().ToUnixTimeSeconds();
-        return db.AccessKeys.Where(k => k.Name == name && k.RevokedAt == null && k.KeyHash != kept)
-            .ExecuteUpdateAsync(k => k.SetProperty(x => x.RevokedAt, now), cancellationToken);
+        var replaced = await db.AccessKeys
+            .Where(k => k.Name == name && k.Role == AccessRoles.Operator && k.EnterpriseId == null && k.RevokedAt == null && k.KeyHash != kept)
+            .Select(k => k.Id).ToListAsync(cancellationToken);
+        foreach (var id in replaced)
+        {
+            await RevokeAsync(id, cancellationToken);
+        }
+
+        return replaced.Count;
+    }
+
+    /// <summary>Whether the key with this secret exists but was revoked.</summary>
+    public Task<bool> IsRevokedAsync(string key, CancellationToken cancellationToken)
+    {
+        var hash = Hash(key);
+        return db.AccessKeys.AnyAsync(k => k.KeyHash == hash && k.RevokedAt != null, cancellationToken);
     }
 
     public static string KeyTarget(long id) => "key:" + id.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -43,7 +43,7 @@ public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOpti
 
         var now = clock.GetUtcNow();
         db.Prefixes.Add(new ServedPrefix { Key = prefix.Key, Prefix = prefix.Display, EnterpriseId = owner, CreatedAt = now.ToUnixTimeSeconds() });
-        db.Audit.Add(actor.Audit(now.ToUnixTimeMilliseconds(), "prefix.create", prefix.Key, prefix.Key, null, null));
+        db.Audit.Add(actor.Audit(now.ToUnixTimeMilliseconds(), "prefix.create", prefix.Key, prefix.Key, null, null, OwnerDetail(owner)));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -90,14 +90,23 @@ public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOpti
             .ExecuteUpdateAsync(p => p.SetProperty(x => x.EnterpriseId, enterpriseId), cancellationToken) == 1;
         if (!taken)
         {
+            await transaction.RollbackAsync(cancellationToken);
+            if ((await FindAsync(prefix, cancellationToken))?.EnterpriseId == enterpriseId)
+            {
+                return false; // the same enterprise's concurrent claim won
+            }
+
             throw new HandleException(ResponseCode.HandleAlreadyExists, $"prefix {prefix.Display} belongs to another enterprise");
         }
 
-        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "prefix.assign", prefix.Key, prefix.Key, null, null));
+        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "prefix.assign", prefix.Key, prefix.Key, null, null, OwnerDetail(enterpriseId)));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
+
+    private static string OwnerDetail(long? owner) =>
+        "owner=" + (owner?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "operators");
 
     private void EnsureUnderNodePrefix(PrefixName prefix)
     {

@@ -33,10 +33,10 @@ public static class RegistryServiceCollectionExtensions
                 npgsql.MaxAutoPrepare = 32;
             }
 
-            // Named, so that metrics label the pool "registry" instead of with its connection string.
-            var dataSource = new Npgsql.NpgsqlDataSourceBuilder(npgsql.ConnectionString) { Name = "registry" }.Build();
-            services.AddSingleton(dataSource);
-            services.AddDbContextPool<RegistryContext, PostgresRegistryContext>(o => o.UseNpgsql(dataSource).UseSnakeCaseNamingConvention().AddInterceptors(commands));
+            // Named, so that metrics label the pool "registry" instead of with its connection string; owned (and disposed) by the container.
+            services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(npgsql.ConnectionString) { Name = "registry" }.Build());
+            services.AddDbContextPool<RegistryContext, PostgresRegistryContext>((sp, o) =>
+                o.UseNpgsql(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()).UseSnakeCaseNamingConvention().AddInterceptors(commands));
         }
         else
         {

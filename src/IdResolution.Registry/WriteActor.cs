@@ -26,7 +26,7 @@ public sealed class WriteActor
     }
 
     /// <summary>The audit entry for one change made by this actor.</summary>
-    public AuditEntry Audit(long at, string action, string target, string? prefix, long? before, long? after) => new()
+    public AuditEntry Audit(long at, string action, string target, string? prefix, long? before, long? after, string? detail = null) => new()
     {
         At = at,
         Actor = Name,
@@ -38,5 +38,6 @@ public sealed class WriteActor
         Prefix = prefix,
         VersionBefore = before,
         VersionAfter = after,
+        Detail = detail,
     };
 }

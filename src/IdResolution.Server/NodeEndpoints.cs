@@ -1,11 +1,13 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace IdResolution.Server;
 
 /// <summary>
 /// Kestrel listeners: the HTTP API (HTTP/1.1) on <c>Node:HttpUrl</c>, and gRPC (plus the HTTP API over h2c)
-/// over cleartext HTTP/2 on <c>Node:GrpcUrl</c>.
+/// over HTTP/2 on <c>Node:GrpcUrl</c>. An <c>https://</c> URL serves TLS with the certificate of <c>Node:Tls:*</c>
+/// (then the HTTP API also offers HTTP/2 through ALPN).
 /// </summary>
 internal static class NodeEndpoints
 {
@@ -17,22 +19,31 @@ internal static class NodeEndpoints
     {
         webHost.ConfigureKestrel(kestrel =>
         {
-            Listen(kestrel, configuration["Node:HttpUrl"] ?? DefaultHttpUrl, HttpProtocols.Http1);
-            Listen(kestrel, configuration["Node:GrpcUrl"] ?? DefaultGrpcUrl, HttpProtocols.Http2);
+            var tls = new Lazy<X509Certificate2>(() => TlsCertificate.Load(configuration));
+            Listen(kestrel, configuration["Node:HttpUrl"] ?? DefaultHttpUrl, HttpProtocols.Http1, tls);
+            Listen(kestrel, configuration["Node:GrpcUrl"] ?? DefaultGrpcUrl, HttpProtocols.Http2, tls);
             kestrel.Limits.MaxRequestBodySize = configuration.GetValue("Node:MaxRequestBytes", DefaultMaxRequestBytes);
             kestrel.AddServerHeader = false;
         });
     }
 
-    private static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols, Lazy<X509Certificate2> tls)
     {
         var uri = new Uri(url.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal));
-        if (uri.Scheme != Uri.UriSchemeHttp)
+        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
         {
-            throw new InvalidOperationException($"'{url}': the node listens on cleartext http; terminate TLS at the load balancer.");
+            throw new InvalidOperationException($"'{url}': the node listens on http:// or https:// URLs.");
         }
 
-        Action<ListenOptions> configure = o => o.Protocols = protocols;
+        var secure = uri.Scheme == Uri.UriSchemeHttps;
+        Action<ListenOptions> configure = o =>
+        {
+            o.Protocols = secure && protocols == HttpProtocols.Http1 ? HttpProtocols.Http1AndHttp2 : protocols;
+            if (secure)
+            {
+                o.UseHttps(tls.Value);
+            }
+        };
         if (uri.IsLoopback && uri.Host == "localhost")
         {
             kestrel.ListenLocalhost(uri.Port, configure);

@@ -34,6 +34,7 @@ public static class NodeHost
 
         var app = builder.Build();
         app.UseNodeErrorHandling();
+        app.UseSecurityHeaders();
         app.UseGrpcRequestLimits();
         app.UseNodeAuthentication();
         // After authentication: a key's bucket follows the key, whatever address it comes from.

@@ -30,4 +30,7 @@ public sealed class AuditEntry
     public long? VersionBefore { get; set; }
 
     public long? VersionAfter { get; set; }
+
+    /// <summary>What else the change needs to be understood, e.g. <c>role=writer enterprise=7</c>.</summary>
+    public string? Detail { get; set; }
 }

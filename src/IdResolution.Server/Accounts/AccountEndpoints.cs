@@ -81,7 +81,14 @@ public static class AccountEndpoints
             await enterprises.GetAsync(id, cancellationToken);
         }
 
-        var (key, secret) = await keys.IssueAsync(request.Name ?? "", role, enterpriseId, request.ExpiresAt?.ToUnixTimeSeconds(), cancellationToken);
+        var expiresAt = request.ExpiresAt?.ToUnixTimeSeconds();
+        if (!caller.IsOperator && (await keys.FindAsync(caller.KeyId, cancellationToken))?.ExpiresAt is { } issuerExpiry)
+        {
+            // A key an admin issues lives no longer than the admin's own: a temporary admin cannot mint permanent keys.
+            expiresAt = Math.Min(expiresAt ?? long.MaxValue, issuerExpiry);
+        }
+
+        var (key, secret) = await keys.IssueAsync(request.Name ?? "", role, enterpriseId, expiresAt, cancellationToken);
         return Results.Created($"/admin/keys/{key.Id}", KeyAnswer.From(key, secret));
     }
 

@@ -58,6 +58,7 @@ public static class AuditEndpoints
                 e.Prefix,
                 e.VersionBefore,
                 e.VersionAfter,
+                e.Detail,
             }),
         });
     }

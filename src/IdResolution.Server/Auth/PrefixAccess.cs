@@ -9,7 +9,6 @@ namespace IdResolution.Server.Auth;
 /// <summary>
 /// Per-prefix permissions. Operators act everywhere; an enterprise's keys act only under the prefixes it owns:
 /// admins and writers write there, and every one of its keys lists them and reads their restricted values.
-/// A prefix this node does not serve is left to the operation itself, which answers 301.
 /// </summary>
 public sealed class PrefixAccess(PrefixRegistry prefixes, CredentialCache credentials)
 {
@@ -87,18 +86,37 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, CredentialCache creden
             return true;
         }
 
-        var owner = await credentials.GetOrLoadAsync(
-            OwnerCacheKey(prefix),
-            async token => new PrefixOwner((await prefixes.FindAsync(prefix, token))?.EnterpriseId),
-            _ => OwnerKeptFor,
-            cancellationToken);
-        return caller.EnterpriseId is not null && owner?.EnterpriseId == caller.EnterpriseId;
+        if (caller.EnterpriseId is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            var owner = await credentials.GetOrLoadAsync(
+                OwnerCacheKey(prefix),
+                async token => new PrefixOwner((await prefixes.FindAsync(prefix, token))?.EnterpriseId),
+                _ => OwnerKeptFor,
+                cancellationToken);
+            return owner?.EnterpriseId == caller.EnterpriseId;
+        }
+        catch (Exception e) when (RegistryFailure.Is(e))
+        {
+            // The owner cannot be checked while the registry is down: answer with the public values, as cached.
+            return false;
+        }
     }
 
+    /// <summary>
+    /// A prefix's owner only ever changes from nobody to an enterprise, so a prefix served and owned by the caller's
+    /// enterprise now stays so for the rest of the request. An unserved one is refused at once: it could be given to
+    /// another enterprise while the request is still arriving.
+    /// </summary>
     private async Task EnsureOwnedAsync(Caller caller, PrefixName prefix, CancellationToken cancellationToken)
     {
-        var served = await prefixes.FindAsync(prefix, cancellationToken);
-        if (served is not null && (caller.EnterpriseId is null || served.EnterpriseId != caller.EnterpriseId))
+        var served = await prefixes.FindAsync(prefix, cancellationToken)
+            ?? throw new HandleException(ResponseCode.ServerNotResponsible, $"this node does not serve prefix {prefix.Display}");
+        if (caller.EnterpriseId is null || served.EnterpriseId != caller.EnterpriseId)
         {
             throw new HandleException(ResponseCode.InsufficientPermissions, $"prefix {prefix.Display} does not belong to this key's enterprise");
         }

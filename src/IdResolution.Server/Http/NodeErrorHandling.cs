@@ -31,6 +31,7 @@ public static partial class NodeErrorHandling
             {
                 var (code, status, message) = Classify(e, context);
                 context.Response.Clear();
+                SecurityHeaders.Apply(context);
                 if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
                 {
                     var handle = context.GetRouteValue("handle") as string;

@@ -18,7 +18,14 @@ public static partial class OperatorKey
         var configured = app.Configuration["Auth:BootstrapToken"];
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            // The configured key replaces any earlier bootstrap key (generated, or configured before).
+            // The configured key replaces any earlier bootstrap key (generated, or configured before). A configured key
+            // that was revoked stays revoked: it may have leaked; the operator configures a new one.
+            if (await keys.IsRevokedAsync(configured, CancellationToken.None))
+            {
+                LogConfiguredRevoked(app.Logger);
+                return;
+            }
+
             await keys.AddAsync(Name, AccessRoles.Operator, configured, CancellationToken.None);
             await keys.RevokeOthersAsync(Name, configured, CancellationToken.None);
             return;
@@ -41,6 +48,9 @@ public static partial class OperatorKey
 
         LogGenerated(app.Logger, key, file);
     }
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Auth:BootstrapToken names a key that was revoked; it stays revoked. Configure a new token")]
+    private static partial void LogConfiguredRevoked(ILogger logger);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Generated the bootstrap operator token {Token} (also saved to {File}); use it as 'Authorization: Bearer <token>' for writes")]
     private static partial void LogGenerated(ILogger logger, string token, string file);

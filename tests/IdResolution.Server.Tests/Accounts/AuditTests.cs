@@ -55,6 +55,9 @@ public sealed class AuditTests(PostgresNodeFixture fixture) : IClassFixture<Post
         using var anonymous = await Node.SendAsync(HttpMethod.Get, "/admin/audit", authorised: false);
 
         var targets = entries.Select(e => (e.GetProperty("action").GetString(), e.GetProperty("target").GetString())).ToList();
+        var issue = entries.Single(e => e.GetProperty("action").GetString() == "key.issue" && e.GetProperty("target").GetString() == $"key:{admin.Id}");
+        Assert.Equal($"role=admin enterprise={a.Id}", issue.GetProperty("detail").GetString());
+        Assert.Equal("bootstrap operator", issue.GetProperty("actor").GetString());
         Assert.Contains(("enterprise.create", $"enterprise:{a.Id}"), targets);
         Assert.Contains(("key.issue", $"key:{admin.Id}"), targets);
         Assert.Contains(("key.revoke", $"key:{admin.Id}"), targets);

@@ -33,6 +33,8 @@ public sealed class TenantIsolationTests(PostgresNodeFixture fixture) : IClassFi
         using var replace = await Node.SendAsAsync(writerA.Secret, HttpMethod.Put, $"/api/handles/{bHandle}", Values);
         using var delete = await Node.SendAsAsync(writerA.Secret, HttpMethod.Delete, $"/api/handles/{bHandle}");
         using var list = await Node.SendAsAsync(writerA.Secret, HttpMethod.Get, $"/api/handles?prefix={b.Prefix}");
+        // Not served yet, so it might be given to anyone: refused at once rather than checked after the body arrives.
+        using var unserved = await Node.SendAsAsync(writerA.Secret, HttpMethod.Put, $"/api/handles/88.118.8.{Random.Shared.Next(100_000, 999_999)}/A-early", Values);
         var grpcCreate = await Assert.ThrowsAsync<RpcException>(() => Registry.CreateHandleAsync(
             new CreateHandleRequest { Handle = $"{b.Prefix}/A-grpc", Values = { Value(1, "URL", "x") } }, KeyRequests.Metadata(writerA.Secret)).ResponseAsync);
         var grpcDelete = await Assert.ThrowsAsync<RpcException>(() => Registry.DeleteHandleAsync(
@@ -41,6 +43,7 @@ public sealed class TenantIsolationTests(PostgresNodeFixture fixture) : IClassFi
             new ListHandlesRequest { Prefix = b.Prefix }, KeyRequests.Metadata(writerA.Secret)).ResponseAsync);
 
         Assert.Equal(HttpStatusCode.Created, own.StatusCode);
+        Assert.Equal(301, (await unserved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("responseCode").GetInt32());
         foreach (var refused in new[] { create, replace, delete, list })
         {
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
@@ -174,6 +177,20 @@ public sealed class TenantIsolationTests(PostgresNodeFixture fixture) : IClassFi
 
         Assert.Equal(HttpStatusCode.Created, before.StatusCode);
         Assert.True(DateTimeOffset.UtcNow >= expiresAt.AddSeconds(-1), "refused before its expiry");
+    }
+
+    [Fact]
+    public async Task ATemporaryAdmin_IssuesKeysThatExpireNoLaterThanItself()
+    {
+        var a = await Tenant.CreateAsync(Node);
+        var expiresAt = DateTimeOffset.UtcNow.AddHours(1);
+        var admin = await a.IssueAsync(Node, "admin", expiresAt: expiresAt);
+
+        using var issued = await Node.SendAsAsync(admin.Secret, HttpMethod.Post, "/admin/keys", """{"name":"forever","role":"admin"}""");
+        var body = await issued.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        Assert.Equal(expiresAt.ToUnixTimeSeconds(), body.GetProperty("expiresAt").GetDateTimeOffset().ToUnixTimeSeconds());
     }
 
     [Fact]

@@ -12,14 +12,24 @@ public sealed class NodeServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private NodeServer(WebApplication app, Uri httpUrl, Uri grpcUrl)
+    private NodeServer(WebApplication app, Uri httpUrl, Uri grpcUrl, string? trustedThumbprint)
     {
         _app = app;
         HttpUrl = httpUrl;
         GrpcUrl = grpcUrl;
-        Http = new HttpClient { BaseAddress = httpUrl };
-        Channel = GrpcChannel.ForAddress(grpcUrl);
+        Http = new HttpClient(Handler(trustedThumbprint)) { BaseAddress = httpUrl };
+        Channel = GrpcChannel.ForAddress(grpcUrl, new GrpcChannelOptions { HttpHandler = Handler(trustedThumbprint) });
     }
+
+    /// <summary>Over TLS, clients trust exactly the node's test certificate.</summary>
+    private static SocketsHttpHandler Handler(string? trustedThumbprint) => new()
+    {
+        SslOptions = trustedThumbprint is null ? new() : new()
+        {
+            RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && string.Equals(certificate.GetCertHashString(), trustedThumbprint, StringComparison.OrdinalIgnoreCase),
+        },
+    };
 
     public Uri HttpUrl { get; }
 
@@ -35,8 +45,11 @@ public sealed class NodeServer : IAsyncDisposable
 
     public static async Task<NodeServer> StartAsync(IDictionary<string, string?> settings)
     {
-        var httpUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        var grpcUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        // With a certificate configured the node serves TLS on both ports.
+        settings.TryGetValue("Node:Tls:CertificatePath", out var certificate);
+        var scheme = certificate is null ? "http" : "https";
+        var httpUrl = new Uri($"{scheme}://127.0.0.1:{Ports.Free()}");
+        var grpcUrl = new Uri($"{scheme}://127.0.0.1:{Ports.Free()}");
         // Tests drive load from one address: rate limits are off unless a test sets them.
         var all = new Dictionary<string, string?>
         {
@@ -55,7 +68,8 @@ public sealed class NodeServer : IAsyncDisposable
         var app = NodeHost.Build([.. all.Select(kv => $"--{kv.Key}={kv.Value}")]);
         await app.InitialiseNodeAsync();
         await app.StartAsync();
-        return new NodeServer(app, httpUrl, grpcUrl);
+        var thumbprint = certificate is null ? null : System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certificate, settings["Node:Tls:KeyPath"]).Thumbprint;
+        return new NodeServer(app, httpUrl, grpcUrl, thumbprint);
     }
 
     public static AuthenticationHeaderValue Bearer(string token = OperatorToken) => new("Bearer", token);

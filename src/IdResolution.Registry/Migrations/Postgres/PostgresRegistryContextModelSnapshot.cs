@@ -101,6 +101,10 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("at");
 
+                    b.Property<string>("Detail")
+                        .HasColumnType("text")
+                        .HasColumnName("detail");
+
                     b.Property<long?>("EnterpriseId")
                         .HasColumnType("bigint")
                         .HasColumnName("enterprise_id");
