@@ -13,6 +13,19 @@ public static class HandleJsonReader
 {
     public static List<HandleValue> ReadValues(JsonElement body, out string? handle)
     {
+        try
+        {
+            return ReadBody(body, out handle);
+        }
+        catch (InvalidOperationException e)
+        {
+            // JSON lets a string escape half a surrogate pair ("\uD800"), which is no text at all.
+            throw Invalid($"a string in the body is not valid Unicode: {e.Message}");
+        }
+    }
+
+    private static List<HandleValue> ReadBody(JsonElement body, out string? handle)
+    {
         handle = null;
         switch (body.ValueKind)
         {

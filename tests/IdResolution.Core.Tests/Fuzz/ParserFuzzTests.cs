@@ -1,0 +1,63 @@
+using System.Text;
+using IdResolution.Core.Accounts;
+using IdResolution.Core.Handles;
+using IdResolution.Core.Values;
+
+namespace IdResolution.Core.Tests.Fuzz;
+
+/// <summary>The identifier parsers on hostile text: they answer yes or no with a reason, never throw, and what they accept is well formed.</summary>
+[Trait("Category", "Fuzz")]
+public sealed class ParserFuzzTests
+{
+    [Fact]
+    public void HandleName_NeverThrows_AndWhatItAcceptsIsNormalAndStable() =>
+        FuzzRun.Sample(FuzzRun.HostileText, text =>
+        {
+            if (!HandleName.TryParse(text, out var name, out var error))
+            {
+                Assert.False(string.IsNullOrWhiteSpace(error));
+                return;
+            }
+
+            Assert.True(Encoding.UTF8.GetByteCount(name.Display) <= HandleLimits.MaxHandleBytes);
+            Assert.DoesNotContain(name.Display, char.IsControl);
+            Assert.True(HandleName.TryParse(name.Display, out var again, out _));
+            Assert.Equal(name.Key, again.Key);
+            Assert.Equal(name.Prefix.Key, name.Prefix.Key.ToUpperInvariant());
+        });
+
+    [Fact]
+    public void PrefixName_NeverThrows_AndWhatItAcceptsIsAsciiDotted() =>
+        FuzzRun.Sample(FuzzRun.HostileText, text =>
+        {
+            if (PrefixName.TryParse(text, out var prefix, out var error))
+            {
+                Assert.All(prefix.Key, c => Assert.True(char.IsAscii(c) && (char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'), $"'{c}' in {prefix.Key}"));
+                Assert.DoesNotContain("..", prefix.Key, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.False(string.IsNullOrWhiteSpace(error));
+            }
+        });
+
+    [Fact]
+    public void CreditCode_NeverThrows() =>
+        FuzzRun.Sample(FuzzRun.HostileText, text =>
+        {
+            if (!CreditCode.IsValid(text, out var error))
+            {
+                Assert.False(string.IsNullOrWhiteSpace(error));
+            }
+        });
+
+    [Fact]
+    public void PermissionText_NeverThrows_AndRoundTrips() =>
+        FuzzRun.Sample(FuzzRun.HostileText, text =>
+        {
+            if (PermissionText.TryParse(text, out var permissions))
+            {
+                Assert.Equal(text, PermissionText.Format(permissions));
+            }
+        });
+}
