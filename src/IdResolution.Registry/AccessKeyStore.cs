@@ -45,40 +45,69 @@ public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock, Write
         return db.AccessKeys.AnyAsync(k => k.Role == role && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now), cancellationToken);
     }
 
+    /// <summary>What a new key is: its name, role, enterprise, expiry, admin identity and the key it derives from.</summary>
+    public sealed record KeySpec(string Name, string Role, long? EnterpriseId, long? ExpiresAt, string? Identity = null, long? ParentKeyId = null);
+
     /// <summary>Issues a new random key; the returned secret is never stored and cannot be shown again.</summary>
-    public async Task<(AccessKey Key, string Secret)> IssueAsync(string name, string role, long? enterpriseId, long? expiresAt, CancellationToken cancellationToken)
+    public async Task<(AccessKey Key, string Secret)> IssueAsync(KeySpec spec, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength)
+        if (string.IsNullOrWhiteSpace(spec.Name) || spec.Name.Length > MaxNameLength)
         {
             throw new HandleException(ResponseCode.InvalidValue, $"a key needs a name of 1 to {MaxNameLength} characters");
         }
 
-        if (!AccessRoles.IsKnown(role))
+        if (!AccessRoles.IsKnown(spec.Role))
         {
             throw new HandleException(ResponseCode.InvalidValue, $"role must be one of {AccessRoles.Operator}, {AccessRoles.Admin}, {AccessRoles.Writer}, {AccessRoles.Reader}");
         }
 
-        if ((role == AccessRoles.Operator) != (enterpriseId is null))
+        if ((spec.Role == AccessRoles.Operator) != (spec.EnterpriseId is null))
         {
             throw new HandleException(ResponseCode.InvalidValue, "operator keys belong to no enterprise; every other key to exactly one");
         }
 
         var now = clock.GetUtcNow();
-        if (expiresAt is not null && expiresAt <= now.ToUnixTimeSeconds())
+        if (spec.ExpiresAt is not null && spec.ExpiresAt <= now.ToUnixTimeSeconds())
         {
             throw new HandleException(ResponseCode.InvalidValue, "expiresAt is in the past");
         }
 
         var secret = NewKey();
-        var key = new AccessKey { Name = name, Role = role, KeyHash = Hash(secret), EnterpriseId = enterpriseId, ExpiresAt = expiresAt, CreatedAt = now.ToUnixTimeSeconds() };
-        // The key's id names it in its audit entry: both in one transaction.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        db.AccessKeys.Add(key);
-        await db.SaveChangesAsync(cancellationToken);
-        db.Audit.Add(actor.Audit(now.ToUnixTimeMilliseconds(), "key.issue", KeyTarget(key.Id), null, null, null, $"role={role} enterprise={enterpriseId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"));
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return (key, secret);
+        var key = new AccessKey
+        {
+            Name = spec.Name,
+            Role = spec.Role,
+            KeyHash = Hash(secret),
+            EnterpriseId = spec.EnterpriseId,
+            ExpiresAt = spec.ExpiresAt,
+            Identity = spec.Identity,
+            ParentKeyId = spec.ParentKeyId,
+            CreatedAt = now.ToUnixTimeSeconds(),
+        };
+        var detail = $"role={spec.Role} enterprise={spec.EnterpriseId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"
+            + (spec.Identity is null ? "" : " identity=" + spec.Identity)
+            + (spec.ParentKeyId is null ? "" : " from=" + KeyTarget(spec.ParentKeyId.Value));
+        try
+        {
+            // The key's id names it in its audit entry: both in one transaction.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.AccessKeys.Add(key);
+            await db.SaveChangesAsync(cancellationToken);
+            db.Audit.Add(actor.Audit(now.ToUnixTimeMilliseconds(), "key.issue", KeyTarget(key.Id), null, null, null, detail));
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return (key, secret);
+        }
+        catch (DbUpdateException) when (spec.Identity is not null && spec.ParentKeyId is null)
+        {
+            db.ChangeTracker.Clear();
+            if (await db.AccessKeys.AnyAsync(k => k.Identity == spec.Identity && k.ParentKeyId == null, cancellationToken))
+            {
+                throw new HandleException(ResponseCode.HandleAlreadyExists, $"identity {spec.Identity} already has a key; revoke it first");
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Adds a key whose secret the caller chose (the configured bootstrap key); nothing when it exists.</summary>
@@ -112,22 +141,28 @@ public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock, Write
         }
     }
 
-    /// <summary>Revokes a key; false when it was already revoked.</summary>
-    public async Task<bool> RevokeAsync(long id, CancellationToken cancellationToken)
+    /// <summary>Revokes a key and the tokens issued from it; the hashes of what was revoked (empty when it already was).</summary>
+    public async Task<List<byte[]>> RevokeAsync(long id, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var revoked = await db.AccessKeys.Where(k => k.Id == id && k.RevokedAt == null)
-            .ExecuteUpdateAsync(k => k.SetProperty(x => x.RevokedAt, now.ToUnixTimeSeconds()), cancellationToken);
-        if (revoked == 0)
+        var revoked = await db.AccessKeys.Where(k => (k.Id == id || k.ParentKeyId == id) && k.RevokedAt == null)
+            .Select(k => new { k.Id, k.KeyHash }).ToListAsync(cancellationToken);
+        if (!revoked.Any(k => k.Id == id))
         {
-            return false;
+            return [];
         }
 
-        db.Audit.Add(actor.Audit(now.ToUnixTimeMilliseconds(), "key.revoke", KeyTarget(id), null, null, null));
+        var ids = revoked.ConvertAll(k => k.Id);
+        await db.AccessKeys.Where(k => ids.Contains(k.Id)).ExecuteUpdateAsync(k => k.SetProperty(x => x.RevokedAt, now.ToUnixTimeSeconds()), cancellationToken);
+        foreach (var key in revoked)
+        {
+            db.Audit.Add(actor.Audit(now.ToUnixTimeMilliseconds(), "key.revoke", KeyTarget(key.Id), null, null, null, key.Id == id ? null : "with " + KeyTarget(id)));
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return revoked.ConvertAll(k => k.KeyHash);
     }
 
     /// <summary>Revokes every active operator key with this name except the given one (a replaced bootstrap key).</summary>

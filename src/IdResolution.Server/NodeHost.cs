@@ -47,6 +47,7 @@ public static class NodeHost
         app.MapStatisticsApi();
         app.MapAccountApi();
         app.MapAuditApi();
+        app.MapTokenApi();
         app.MapNodeGrpc();
         app.MapOpenApi();
         app.MapNodeTelemetry();

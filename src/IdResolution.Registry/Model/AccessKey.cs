@@ -12,6 +12,12 @@ public sealed class AccessKey
 
     public required byte[] KeyHash { get; set; }
 
+    /// <summary>The Handle admin identity (<c>index:HANDLE-KEY</c>) the key logs in as over HTTP Basic and HS_ADMIN delegation; unique.</summary>
+    public string? Identity { get; set; }
+
+    /// <summary>The key a short-lived token was issued from: revoking that key revokes the token.</summary>
+    public long? ParentKeyId { get; set; }
+
     /// <summary>The enterprise the key acts for; null for operator keys.</summary>
     public long? EnterpriseId { get; set; }
 

@@ -1,5 +1,6 @@
 using IdResolution.Caching;
 using IdResolution.Core;
+using IdResolution.Core.Accounts;
 using IdResolution.Core.Handles;
 using IdResolution.Registry;
 using IdResolution.Registry.Model;
@@ -29,7 +30,8 @@ public static class AccountEndpoints
         var keys = app.MapGroup("/admin/keys");
         keys.WithTags("Accounts").WithRequestTimeout(Limits.NodeRateLimits.WritePolicy);
         keys.MapPost("", IssueKeyAsync).RequireAuthorization(NodePolicies.Accounts)
-            .WithSummary("Issues a key {name, role: operator|admin|writer|reader, enterpriseId, expiresAt (RFC 3339, optional)}; the key is in this answer only.");
+            .WithSummary("Issues a key {name, role: operator|admin|writer|reader, enterpriseId, expiresAt (RFC 3339, optional), identity ('index:handle', optional: "
+                + "the Handle admin identity it logs in as with HTTP Basic and that HS_ADMIN values may name)}; the key is in this answer only.");
         keys.MapGet("", ListKeysAsync).RequireAuthorization(NodePolicies.Accounts)
             .WithSummary("Lists keys (never their secrets): all for operators (?enterpriseId= narrows), the enterprise's own for its admins.");
         keys.MapDelete("/{id:long}", RevokeKeyAsync).RequireAuthorization(NodePolicies.Accounts)
@@ -66,7 +68,8 @@ public static class AccountEndpoints
         return assigned ? Results.Created($"/api/prefixes/{name.Display}", answer) : Results.Ok(answer);
     }
 
-    private static async Task<IResult> IssueKeyAsync(KeyRequest request, HttpContext context, AccessKeyStore keys, EnterpriseStore enterprises, CancellationToken cancellationToken)
+    private static async Task<IResult> IssueKeyAsync(
+        KeyRequest request, HttpContext context, AccessKeyStore keys, EnterpriseStore enterprises, PrefixRegistry prefixes, CancellationToken cancellationToken)
     {
         var caller = Caller.From(context.User)!;
         var role = request.Role ?? "";
@@ -81,6 +84,7 @@ public static class AccountEndpoints
             await enterprises.GetAsync(id, cancellationToken);
         }
 
+        var identity = await IdentityAsync(request.Identity, enterpriseId, prefixes, cancellationToken);
         var expiresAt = request.ExpiresAt?.ToUnixTimeSeconds();
         if (!caller.IsOperator && (await keys.FindAsync(caller.KeyId, cancellationToken))?.ExpiresAt is { } issuerExpiry)
         {
@@ -88,8 +92,26 @@ public static class AccountEndpoints
             expiresAt = Math.Min(expiresAt ?? long.MaxValue, issuerExpiry);
         }
 
-        var (key, secret) = await keys.IssueAsync(request.Name ?? "", role, enterpriseId, expiresAt, cancellationToken);
+        var (key, secret) = await keys.IssueAsync(new AccessKeyStore.KeySpec(request.Name ?? "", role, enterpriseId, expiresAt, identity?.Key), cancellationToken);
         return Results.Created($"/admin/keys/{key.Id}", KeyAnswer.From(key, secret));
+    }
+
+    /// <summary>An admin identity for a key: its handle must live under a prefix of the key's enterprise (operators: any served prefix).</summary>
+    private static async Task<AdminIdentity?> IdentityAsync(string? text, long? enterpriseId, PrefixRegistry prefixes, CancellationToken cancellationToken)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var identity = AdminIdentity.Parse(text);
+        var served = await prefixes.FindAsync(identity.Handle.Prefix, cancellationToken);
+        if (served is null || (enterpriseId is not null && served.EnterpriseId != enterpriseId))
+        {
+            throw new HandleException(ResponseCode.InvalidAdmin, $"identity {identity} must be a handle under a prefix of the key's enterprise served here");
+        }
+
+        return identity;
     }
 
     private static async Task<IResult> ListKeysAsync(HttpContext context, AccessKeyStore keys, long? enterpriseId, CancellationToken cancellationToken)
@@ -103,12 +125,17 @@ public static class AccountEndpoints
     {
         var caller = Caller.From(context.User)!;
         var key = await keys.FindAsync(id, cancellationToken);
-        if (key is null || (!caller.IsOperator && key.EnterpriseId != caller.EnterpriseId) || !await keys.RevokeAsync(id, cancellationToken))
+        var revoked = key is null || (!caller.IsOperator && key.EnterpriseId != caller.EnterpriseId) ? [] : await keys.RevokeAsync(id, cancellationToken);
+        if (revoked.Count == 0)
         {
             throw new HandleException(ResponseCode.HandleNotFound, $"no active key {id} is visible to this caller");
         }
 
-        await credentials.EvictAsync(BearerKeyHandler.CacheKey(key.KeyHash));
+        foreach (var hash in revoked)
+        {
+            await credentials.EvictAsync(KeyAuthenticationHandler.CacheKey(hash));
+        }
+
         return Results.NoContent();
     }
 
@@ -123,7 +150,7 @@ public static class AccountEndpoints
 
     public sealed record EnterpriseRequest(string? Name, string? CreditCode, string? Contact, string? Email);
 
-    public sealed record KeyRequest(string? Name, string? Role, long? EnterpriseId, DateTimeOffset? ExpiresAt);
+    public sealed record KeyRequest(string? Name, string? Role, long? EnterpriseId, DateTimeOffset? ExpiresAt, string? Identity);
 
     private sealed record EnterpriseAnswer(long Id, string Name, string CreditCode, string? Contact, string? Email, DateTimeOffset CreatedAt, IReadOnlyList<string>? Prefixes)
     {
@@ -131,10 +158,11 @@ public static class AccountEndpoints
             new(e.Id, e.Name, e.CreditCode, e.Contact, e.Email, DateTimeOffset.FromUnixTimeSeconds(e.CreatedAt), prefixes);
     }
 
-    private sealed record KeyAnswer(long Id, string Name, string Role, long? EnterpriseId, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, string? Key)
+    private sealed record KeyAnswer(
+        long Id, string Name, string Role, long? EnterpriseId, string? Identity, long? ParentKeyId, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, string? Key)
     {
         public static KeyAnswer From(AccessKey k, string? secret) => new(
-            k.Id, k.Name, k.Role, k.EnterpriseId, DateTimeOffset.FromUnixTimeSeconds(k.CreatedAt),
+            k.Id, k.Name, k.Role, k.EnterpriseId, k.Identity, k.ParentKeyId, DateTimeOffset.FromUnixTimeSeconds(k.CreatedAt),
             k.ExpiresAt is { } e ? DateTimeOffset.FromUnixTimeSeconds(e) : null,
             k.RevokedAt is { } r ? DateTimeOffset.FromUnixTimeSeconds(r) : null,
             secret);

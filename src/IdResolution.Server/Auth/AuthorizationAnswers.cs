@@ -22,8 +22,8 @@ public sealed class AuthorizationAnswers : IAuthorizationMiddlewareResultHandler
             return;
         }
 
-        var failure = context.Items[BearerKeyHandler.FailureItem] as string;
-        var (code, message) = context.Items.ContainsKey(BearerKeyHandler.UnavailableItem)
+        var failure = context.Items[KeyAuthenticationHandler.FailureItem] as string;
+        var (code, message) = context.Items.ContainsKey(KeyAuthenticationHandler.UnavailableItem)
             ? (ResponseCode.ServerTooBusy, "the key store is unavailable; retry later")
             : authorizeResult.Challenged
             ? failure is null
@@ -35,6 +35,11 @@ public sealed class AuthorizationAnswers : IAuthorizationMiddlewareResultHandler
         {
             Grpc.GrpcErrors.WriteTrailersOnly(context, code, message);
             return;
+        }
+
+        if (code == ResponseCode.AuthenticationNeeded)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer, Basic realm=\"idresolution\"";
         }
 
         if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))

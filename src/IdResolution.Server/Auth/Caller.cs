@@ -4,11 +4,15 @@ using IdResolution.Registry;
 
 namespace IdResolution.Server.Auth;
 
-/// <summary>An authenticated caller as the node's rules see it: a key with a role, acting for an enterprise or for the node.</summary>
-public sealed record Caller(string Name, string Role, long KeyId, long? EnterpriseId)
+/// <summary>
+/// An authenticated caller as the node's rules see it: a key with a role, acting for an enterprise or for the node,
+/// and the Handle admin identity (<c>index:HANDLE-KEY</c>) it holds, if any, which HS_ADMIN values may name.
+/// </summary>
+public sealed record Caller(string Name, string Role, long KeyId, long? EnterpriseId, string? Identity = null)
 {
     public const string KeyIdClaim = "key_id";
     public const string EnterpriseClaim = "enterprise_id";
+    public const string IdentityClaim = "handle_identity";
 
     public bool IsOperator => Role == AccessRoles.Operator;
 
@@ -26,6 +30,11 @@ public sealed record Caller(string Name, string Role, long KeyId, long? Enterpri
             claims.Add(new Claim(EnterpriseClaim, enterprise.ToString(CultureInfo.InvariantCulture)));
         }
 
+        if (Identity is not null)
+        {
+            claims.Add(new Claim(IdentityClaim, Identity));
+        }
+
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
     }
 
@@ -40,6 +49,6 @@ public sealed record Caller(string Name, string Role, long KeyId, long? Enterpri
         }
 
         long? enterprise = long.TryParse(user.FindFirst(EnterpriseClaim)?.Value, CultureInfo.InvariantCulture, out var id) ? id : null;
-        return new Caller(user.Identity.Name ?? "", role, keyId, enterprise);
+        return new Caller(user.Identity.Name ?? "", role, keyId, enterprise, user.FindFirst(IdentityClaim)?.Value);
     }
 }

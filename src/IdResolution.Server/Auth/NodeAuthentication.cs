@@ -9,10 +9,9 @@ public static class NodeAuthentication
 {
     public static IServiceCollection AddNodeAuthentication(this IServiceCollection services)
     {
-        services.AddAuthentication(BearerKeyHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BearerKeyHandler>(BearerKeyHandler.SchemeName, null);
+        services.AddAuthentication(KeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, KeyAuthenticationHandler>(KeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(NodePolicies.Write, p => p.RequireRole(AccessRoles.Operator, AccessRoles.Admin, AccessRoles.Writer))
             .AddPolicy(NodePolicies.Read, p => p.RequireAuthenticatedUser())
             .AddPolicy(NodePolicies.Accounts, p => p.RequireRole(AccessRoles.Operator, AccessRoles.Admin))
             .AddPolicy(NodePolicies.Operator, p => p.RequireRole(AccessRoles.Operator));

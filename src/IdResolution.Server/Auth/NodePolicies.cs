@@ -6,10 +6,7 @@ namespace IdResolution.Server.Auth;
 /// </summary>
 public static class NodePolicies
 {
-    /// <summary>Registering, changing and deleting identifiers: operators, enterprise admins and writers.</summary>
-    public const string Write = "write";
-
-    /// <summary>Listings and restricted values: any key.</summary>
+    /// <summary>Any key. Identifier writes and listings take any key at the door: <see cref="PrefixAccess"/> decides by role, prefix and HS_ADMIN grants.</summary>
     public const string Read = "read";
 
     /// <summary>Enterprise accounts and keys: operators, and enterprise admins for their own enterprise.</summary>

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using IdResolution.Caching;
 using IdResolution.Core;
+using IdResolution.Core.Accounts;
 using IdResolution.Core.Handles;
+using IdResolution.Core.Values;
 using IdResolution.Registry;
 
 namespace IdResolution.Server.Auth;
@@ -9,15 +11,21 @@ namespace IdResolution.Server.Auth;
 /// <summary>
 /// Per-prefix permissions. Operators act everywhere; an enterprise's keys act only under the prefixes it owns:
 /// admins and writers write there, and every one of its keys lists them and reads their restricted values.
+/// Beyond that, a handle's HS_ADMIN values delegate: a key holding an admin identity they name (directly or
+/// through an HS_VLIST group) may do what their permission bits allow to that handle.
 /// </summary>
-public sealed class PrefixAccess(PrefixRegistry prefixes, CredentialCache credentials)
+public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles, CredentialCache credentials)
 {
     /// <summary>How long a node trusts what it learnt about a prefix's owner for reads; writes always ask the registry.</summary>
     private static readonly TimeSpan OwnerKeptFor = TimeSpan.FromSeconds(10);
 
     public static string OwnerCacheKey(PrefixName prefix) => "owner." + prefix.Key;
 
-    public async Task EnsureCanWriteAsync(ClaimsPrincipal user, PrefixName prefix, CancellationToken cancellationToken)
+    /// <summary>
+    /// Refuses a change to <paramref name="name"/> unless the caller's enterprise owns its prefix (and the key
+    /// writes), or the handle's HS_ADMIN values give the caller's identity every bit of <paramref name="needed"/>.
+    /// </summary>
+    public async Task EnsureCanChangeAsync(ClaimsPrincipal user, HandleName name, AdminPermissions needed, CancellationToken cancellationToken)
     {
         var caller = Require(user);
         if (caller.IsOperator)
@@ -25,20 +33,21 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, CredentialCache creden
             return;
         }
 
-        if (!AccessRoles.Writes(caller.Role))
+        var refusal = AccessRoles.Writes(caller.Role)
+            ? await OwnershipRefusalAsync(caller, name.Prefix, cancellationToken)
+            : new HandleException(ResponseCode.InsufficientPermissions, $"a {caller.Role} key cannot write");
+        if (refusal is not null && !await DelegatedAsync(caller, name, null, needed, cancellationToken))
         {
-            throw new HandleException(ResponseCode.InsufficientPermissions, $"a {caller.Role} key cannot write");
+            throw refusal;
         }
-
-        await EnsureOwnedAsync(caller, prefix, cancellationToken);
     }
 
     public async Task EnsureCanListAsync(ClaimsPrincipal user, PrefixName prefix, CancellationToken cancellationToken)
     {
         var caller = Require(user);
-        if (!caller.IsOperator)
+        if (!caller.IsOperator && await OwnershipRefusalAsync(caller, prefix, cancellationToken) is { } refusal)
         {
-            await EnsureOwnedAsync(caller, prefix, cancellationToken);
+            throw refusal;
         }
     }
 
@@ -73,8 +82,11 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, CredentialCache creden
         throw new HandleException(ResponseCode.InsufficientPermissions, $"only operators, or an admin of the enterprise owning the prefix it derives from, may create prefix {prefix.Display}");
     }
 
-    /// <summary>Whether the caller reads the values without publicRead of handles under this prefix. Anonymous callers never do, at no cost.</summary>
-    public async ValueTask<bool> SeesRestrictedAsync(ClaimsPrincipal user, PrefixName prefix, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the caller reads the values without publicRead of this record: its enterprise owns the prefix, or the
+    /// record's HS_ADMIN values give its identity read value.
+    /// </summary>
+    public async ValueTask<bool> SeesRestrictedAsync(ClaimsPrincipal user, HandleName name, IReadOnlyList<HandleValue> values, CancellationToken cancellationToken)
     {
         if (Caller.From(user) is not { } caller)
         {
@@ -86,25 +98,65 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, CredentialCache creden
             return true;
         }
 
-        if (caller.EnterpriseId is null)
+        try
+        {
+            if (caller.EnterpriseId is not null)
+            {
+                var owner = await credentials.GetOrLoadAsync(
+                    OwnerCacheKey(name.Prefix),
+                    async token => new PrefixOwner((await prefixes.FindAsync(name.Prefix, token))?.EnterpriseId),
+                    _ => OwnerKeptFor,
+                    cancellationToken);
+                if (owner?.EnterpriseId == caller.EnterpriseId)
+                {
+                    return true;
+                }
+            }
+
+            return await DelegatedAsync(caller, name, values, AdminPermissions.ReadValue, cancellationToken);
+        }
+        catch (Exception e) when (RegistryFailure.Is(e))
+        {
+            // Ownership cannot be checked while the registry is down: answer with the public values, as cached.
+            return false;
+        }
+    }
+
+    /// <summary>Whether the handle's HS_ADMIN values (the given ones, or the stored record's) grant the caller's identity <paramref name="needed"/>.</summary>
+    private async Task<bool> DelegatedAsync(Caller caller, HandleName name, IReadOnlyList<HandleValue>? values, AdminPermissions needed, CancellationToken cancellationToken)
+    {
+        if (caller.Identity is null || !AdminIdentity.TryParse(caller.Identity, out var identity, out _))
         {
             return false;
         }
 
-        try
+        values ??= (await handles.FindAsync(name, cancellationToken))?.Values;
+        if (values is null)
         {
-            var owner = await credentials.GetOrLoadAsync(
-                OwnerCacheKey(prefix),
-                async token => new PrefixOwner((await prefixes.FindAsync(prefix, token))?.EnterpriseId),
-                _ => OwnerKeptFor,
-                cancellationToken);
-            return owner?.EnterpriseId == caller.EnterpriseId;
-        }
-        catch (Exception e) when (RegistryFailure.Is(e))
-        {
-            // The owner cannot be checked while the registry is down: answer with the public values, as cached.
             return false;
         }
+
+        var granting = AdminGrants.Granting(values, needed);
+        foreach (var admin in granting)
+        {
+            if (identity.IsNamedBy(admin.Handle, admin.Index))
+            {
+                return true;
+            }
+        }
+
+        // One level of groups: the admin named may be an HS_VLIST listing the identity.
+        foreach (var admin in granting)
+        {
+            if (HandleName.TryParse(admin.Handle, out var groupName, out _)
+                && await handles.FindAsync(groupName, cancellationToken) is { } group
+                && AdminGrants.ListsMember(group.Values, admin.Index, identity))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -112,14 +164,17 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, CredentialCache creden
     /// enterprise now stays so for the rest of the request. An unserved one is refused at once: it could be given to
     /// another enterprise while the request is still arriving.
     /// </summary>
-    private async Task EnsureOwnedAsync(Caller caller, PrefixName prefix, CancellationToken cancellationToken)
+    private async Task<HandleException?> OwnershipRefusalAsync(Caller caller, PrefixName prefix, CancellationToken cancellationToken)
     {
-        var served = await prefixes.FindAsync(prefix, cancellationToken)
-            ?? throw new HandleException(ResponseCode.ServerNotResponsible, $"this node does not serve prefix {prefix.Display}");
-        if (caller.EnterpriseId is null || served.EnterpriseId != caller.EnterpriseId)
+        var served = await prefixes.FindAsync(prefix, cancellationToken);
+        if (served is null)
         {
-            throw new HandleException(ResponseCode.InsufficientPermissions, $"prefix {prefix.Display} does not belong to this key's enterprise");
+            return new HandleException(ResponseCode.ServerNotResponsible, $"this node does not serve prefix {prefix.Display}");
         }
+
+        return caller.EnterpriseId is null || served.EnterpriseId != caller.EnterpriseId
+            ? new HandleException(ResponseCode.InsufficientPermissions, $"prefix {prefix.Display} does not belong to this key's enterprise")
+            : null;
     }
 
     private static Caller Require(ClaimsPrincipal user) =>

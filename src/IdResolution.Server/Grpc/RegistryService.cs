@@ -3,6 +3,7 @@ using Grpc.Core;
 using IdResolution.Contracts;
 using IdResolution.Core;
 using IdResolution.Core.Handles;
+using IdResolution.Core.Values;
 using IdResolution.Registry;
 using IdResolution.Server.Auth;
 using Microsoft.AspNetCore.Authorization;
@@ -18,32 +19,32 @@ public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefi
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 1000;
 
-    [Authorize(Policy = NodePolicies.Write)]
     public override async Task<V1.WriteHandleResponse> CreateHandle(V1.CreateHandleRequest request, ServerCallContext context)
     {
         var name = HandleName.Parse(request.Handle);
-        await access.EnsureCanWriteAsync(context.GetHttpContext().User, name.Prefix, context.CancellationToken);
-        var result = await handles.CreateAsync(name, ProtoValues.FromProto(request.Values), context.CancellationToken);
+        var values = ProtoValues.FromProto(request.Values);
+        await access.EnsureCanChangeAsync(context.GetHttpContext().User, name, AdminPermissions.AddHandle | WriteAccess.AdminBits(values), context.CancellationToken);
+        var result = await handles.CreateAsync(name, values, context.CancellationToken);
         return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
     }
 
-    [Authorize(Policy = NodePolicies.Write)]
     public override async Task<V1.WriteHandleResponse> UpdateHandle(V1.UpdateHandleRequest request, ServerCallContext context)
     {
         var name = HandleName.Parse(request.Handle);
-        await access.EnsureCanWriteAsync(context.GetHttpContext().User, name.Prefix, context.CancellationToken);
         var values = ProtoValues.FromProto(request.Values);
+        var needed = request.ReplaceAll ? AdminPermissions.ModifyValue | AdminPermissions.AddValue | AdminPermissions.RemoveValue : AdminPermissions.ModifyValue | AdminPermissions.AddValue;
+        await access.EnsureCanChangeAsync(context.GetHttpContext().User, name, needed | WriteAccess.AdminBits(values), context.CancellationToken);
         var result = request.ReplaceAll
             ? await handles.ReplaceExistingAsync(name, values, context.CancellationToken)
             : await handles.UpsertValuesAsync(name, values, overwrite: true, context.CancellationToken);
         return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
     }
 
-    [Authorize(Policy = NodePolicies.Write)]
     public override async Task<V1.WriteHandleResponse> DeleteHandle(V1.DeleteHandleRequest request, ServerCallContext context)
     {
         var name = HandleName.Parse(request.Handle);
-        await access.EnsureCanWriteAsync(context.GetHttpContext().User, name.Prefix, context.CancellationToken);
+        await access.EnsureCanChangeAsync(
+            context.GetHttpContext().User, name, request.Indexes.Count == 0 ? AdminPermissions.DeleteHandle : AdminPermissions.RemoveValue, context.CancellationToken);
         if (request.Indexes.Count == 0)
         {
             await handles.DeleteAsync(name, context.CancellationToken);

@@ -29,12 +29,13 @@ public static class HandleEndpoints
         var metrics = app.ServiceProvider.GetRequiredService<ResolveMetrics>();
         api.MapGet("/{**handle}", (HttpContext context, string handle) => ResolveAsync(context, handle, resolver, metrics))
             .WithSummary("Resolves a handle. Filters: repeated type= (a trailing '.' selects sub-types) and index=; pretty=true indents.");
+        // Any key at the door: PrefixAccess decides, by the key's enterprise and role or by the handle's HS_ADMIN grants.
         api.MapPut("/{**handle}", PutAsync)
-            .RequireAuthorization(NodePolicies.Write)
+            .RequireAuthorization(NodePolicies.Read)
             .WithRequestTimeout(Limits.NodeRateLimits.WritePolicy)
             .WithSummary("Creates or replaces a handle (overwrite=false: create only); with index=, adds or replaces only those values.");
         api.MapDelete("/{**handle}", DeleteAsync)
-            .RequireAuthorization(NodePolicies.Write)
+            .RequireAuthorization(NodePolicies.Read)
             .WithRequestTimeout(Limits.NodeRateLimits.WritePolicy)
             .WithSummary("Deletes a handle, or with index= only those values.");
         return app;
@@ -90,7 +91,6 @@ public static class HandleEndpoints
     private static async Task PutAsync(HttpContext context, string handle, HandleRegistry registry, PrefixAccess access)
     {
         var name = HandleName.Parse(handle);
-        await access.EnsureCanWriteAsync(context.User, name.Prefix, context.RequestAborted);
         if (!ResolveQuery.TryReadIndexes(context.Request.Query, out var indexes, out var error))
         {
             throw new HandleException(ResponseCode.ProtocolError, error!);
@@ -104,6 +104,10 @@ public static class HandleEndpoints
         }
 
         var overwrite = !string.Equals(context.Request.Query["overwrite"], "false", StringComparison.OrdinalIgnoreCase);
+        var needed = indexes.Length > 0
+            ? overwrite ? AdminPermissions.ModifyValue | AdminPermissions.AddValue : AdminPermissions.AddValue
+            : overwrite ? AdminPermissions.ModifyValue | AdminPermissions.AddValue | AdminPermissions.RemoveValue : AdminPermissions.AddHandle;
+        await access.EnsureCanChangeAsync(context.User, name, needed | WriteAccess.AdminBits(values), context.RequestAborted);
         var result = indexes.Length > 0
             ? await registry.UpsertValuesAsync(name, Selected(values, indexes), overwrite, context.RequestAborted)
             : overwrite
@@ -115,11 +119,12 @@ public static class HandleEndpoints
     private static async Task DeleteAsync(HttpContext context, string handle, HandleRegistry registry, PrefixAccess access)
     {
         var name = HandleName.Parse(handle);
-        await access.EnsureCanWriteAsync(context.User, name.Prefix, context.RequestAborted);
         if (!ResolveQuery.TryReadIndexes(context.Request.Query, out var indexes, out var error))
         {
             throw new HandleException(ResponseCode.ProtocolError, error!);
         }
+
+        await access.EnsureCanChangeAsync(context.User, name, indexes.Length > 0 ? AdminPermissions.RemoveValue : AdminPermissions.DeleteHandle, context.RequestAborted);
 
         if (indexes.Length > 0)
         {

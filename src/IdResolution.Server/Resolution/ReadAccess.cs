@@ -5,8 +5,9 @@ using IdResolution.Server.Auth;
 namespace IdResolution.Server.Resolution;
 
 /// <summary>
-/// Who reads values without publicRead (see <see cref="Core.Values.ValueVisibility"/>): operators, and the keys of
-/// the enterprise owning the handle's prefix. Anonymous callers and all-public records take the fast path.
+/// Who reads values without publicRead (see <see cref="Core.Values.ValueVisibility"/>): operators, the keys of the
+/// enterprise owning the handle's prefix, and identities the record's HS_ADMIN values give read value. Anonymous
+/// callers and all-public records take the fast path.
 /// </summary>
 public static class ReadAccess
 {
@@ -17,5 +18,5 @@ public static class ReadAccess
     public static ValueTask<bool> SeesRestrictedAsync(HttpContext context, CachedResolution entry, CancellationToken cancellationToken) =>
         PublicSuffices(context, entry)
             ? ValueTask.FromResult(false)
-            : context.RequestServices.GetRequiredService<PrefixAccess>().SeesRestrictedAsync(context.User, HandleName.Parse(entry.Handle).Prefix, cancellationToken);
+            : context.RequestServices.GetRequiredService<PrefixAccess>().SeesRestrictedAsync(context.User, HandleName.Parse(entry.Handle), entry.Record!.Values, cancellationToken);
 }

@@ -70,6 +70,25 @@ public sealed class AccountApiTests(SqliteNodeFixture fixture) : IClassFixture<S
         Assert.Equal(HttpStatusCode.Created, used.StatusCode);
     }
 
+    [Theory]
+    [InlineData("""{"ttlSeconds":"soon"}""", "application/json")]
+    [InlineData("""{"ttlSeconds":0}""", "application/json")]
+    [InlineData("""[1]""", "application/json")]
+    [InlineData("""{"ttlSeconds":""", "application/json")]
+    [InlineData("""<ttl>1</ttl>""", "application/xml")]
+    public async Task BadTokenRequests_AreRefusedAsProblems(string body, string contentType)
+    {
+        var tenant = await Tenant.CreateAsync(Node);
+        var key = await tenant.IssueAsync(Node, "reader");
+        using var request = Node.Request(HttpMethod.Post, "/auth/token");
+        request.Headers.Authorization = NodeServer.Bearer(key.Secret);
+        request.Content = new StringContent(body, System.Text.Encoding.UTF8, contentType);
+        using var response = await Node.Http.SendAsync(request);
+
+        Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnsupportedMediaType, $"answered {response.StatusCode}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     private async Task<int> CountEnterprisesAsync()
     {
         using var response = await Node.SendAsync(HttpMethod.Get, "/admin/enterprises");

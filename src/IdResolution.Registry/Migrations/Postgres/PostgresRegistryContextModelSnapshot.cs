@@ -42,6 +42,10 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("expires_at");
 
+                    b.Property<string>("Identity")
+                        .HasColumnType("text")
+                        .HasColumnName("identity");
+
                     b.Property<byte[]>("KeyHash")
                         .IsRequired()
                         .HasColumnType("bytea")
@@ -51,6 +55,10 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("name");
+
+                    b.Property<long?>("ParentKeyId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("parent_key_id");
 
                     b.Property<long?>("RevokedAt")
                         .HasColumnType("bigint")
@@ -67,9 +75,17 @@ namespace IdResolution.Registry.Migrations.Postgres
                     b.HasIndex("EnterpriseId")
                         .HasDatabaseName("ix_access_keys_enterprise_id");
 
+                    b.HasIndex("Identity")
+                        .IsUnique()
+                        .HasDatabaseName("ix_access_keys_identity")
+                        .HasFilter("parent_key_id IS NULL");
+
                     b.HasIndex("KeyHash")
                         .IsUnique()
                         .HasDatabaseName("ix_access_keys_key_hash");
+
+                    b.HasIndex("ParentKeyId")
+                        .HasDatabaseName("ix_access_keys_parent_key_id");
 
                     b.ToTable("access_keys", (string)null);
                 });

@@ -35,6 +35,10 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("expires_at");
 
+                    b.Property<string>("Identity")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("identity");
+
                     b.Property<byte[]>("KeyHash")
                         .IsRequired()
                         .HasColumnType("BLOB")
@@ -44,6 +48,10 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
+
+                    b.Property<long?>("ParentKeyId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("parent_key_id");
 
                     b.Property<long?>("RevokedAt")
                         .HasColumnType("INTEGER")
@@ -60,9 +68,17 @@ namespace IdResolution.Registry.Migrations.Sqlite
                     b.HasIndex("EnterpriseId")
                         .HasDatabaseName("ix_access_keys_enterprise_id");
 
+                    b.HasIndex("Identity")
+                        .IsUnique()
+                        .HasDatabaseName("ix_access_keys_identity")
+                        .HasFilter("parent_key_id IS NULL");
+
                     b.HasIndex("KeyHash")
                         .IsUnique()
                         .HasDatabaseName("ix_access_keys_key_hash");
+
+                    b.HasIndex("ParentKeyId")
+                        .HasDatabaseName("ix_access_keys_parent_key_id");
 
                     b.ToTable("access_keys", (string)null);
                 });

@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using IdResolution.Caching;
+using IdResolution.Core.Accounts;
 using IdResolution.Registry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -7,11 +9,12 @@ using Microsoft.Extensions.Options;
 namespace IdResolution.Server.Auth;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> against the registry's hashed keys, for HTTP and gRPC alike.
+/// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> (or Handle-style Basic with an admin identity) against the
+/// registry's hashed keys, for HTTP and gRPC alike.
 /// Answers are cached briefly (<see cref="CredentialCache"/>): never past a key's expiry, and evicted on every
 /// node when the key is revoked.
 /// </summary>
-public sealed class BearerKeyHandler(
+public sealed class KeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
@@ -23,7 +26,7 @@ public sealed class BearerKeyHandler(
     public const string SchemeName = "Bearer";
     public const string FailureItem = "idres.auth.failure";
     public const string UnavailableItem = "idres.auth.unavailable";
-    private const int MaxKeyLength = 512;
+    private const int MaxHeaderLength = 4096;
 
     /// <summary>The cache entry of the key with this hash.</summary>
     public static string CacheKey(byte[] hash) => "key." + Convert.ToHexString(hash);
@@ -36,12 +39,17 @@ public sealed class BearerKeyHandler(
             return AuthenticateResult.NoResult();
         }
 
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7 || header.Length > MaxKeyLength)
+        if (header.Length > MaxHeaderLength)
         {
-            return Fail("the Authorization header must be 'Bearer <key>'");
+            return Fail("the Authorization header is too long");
         }
 
-        var hash = AccessKeyStore.Hash(header[7..].Trim());
+        if (!TryReadCredentials(header, out var secret, out var identity, out var problem))
+        {
+            return Fail(problem);
+        }
+
+        var hash = AccessKeyStore.Hash(secret);
         CachedKey? key;
         try
         {
@@ -56,17 +64,65 @@ public sealed class BearerKeyHandler(
 
         if (key is null || key.ExpiresAt <= clock.GetUtcNow().ToUnixTimeSeconds())
         {
-            return Fail("the bearer key is not valid (unknown, revoked or expired)");
+            return Fail("the key is not valid (unknown, revoked or expired)");
+        }
+
+        if (identity is not null && key.Caller.Identity != identity.Value.Key)
+        {
+            return Fail($"the secret is not the key of identity {identity}");
         }
 
         return AuthenticateResult.Success(new AuthenticationTicket(key.Caller.ToPrincipal(SchemeName), SchemeName));
+    }
+
+    /// <summary>
+    /// <c>Bearer &lt;key&gt;</c>, or the Handle REST style <c>Basic base64(urlencode(index:handle) ":" secret)</c> of a
+    /// client written for Handle servers, whose secret is the key issued for that admin identity.
+    /// </summary>
+    private static bool TryReadCredentials(string header, out string secret, out AdminIdentity? identity, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem)
+    {
+        (secret, identity, problem) = ("", null, null);
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7)
+        {
+            secret = header[7..].Trim();
+            return true;
+        }
+
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            problem = "the Authorization header must be 'Bearer <key>' or 'Basic <index:handle and secret>'";
+            return false;
+        }
+
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
+        }
+        catch (FormatException)
+        {
+            problem = "the Basic credentials are not base64";
+            return false;
+        }
+
+        var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+        AdminIdentity parsed = default;
+        string? error = "no user name";
+        if (colon < 0 || !AdminIdentity.TryParse(Uri.UnescapeDataString(decoded[..colon]), out parsed, out error))
+        {
+            problem = "the Basic user name must be the URL-encoded admin identity 'index:handle': " + error;
+            return false;
+        }
+
+        (secret, identity) = (decoded[(colon + 1)..], parsed);
+        return true;
     }
 
     private async Task<CachedKey?> LookUpAsync(byte[] hash, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var key = await scope.ServiceProvider.GetRequiredService<AccessKeyStore>().FindActiveAsync(hash, cancellationToken);
-        return key is null ? null : new CachedKey(new Caller(key.Name, key.Role, key.Id, key.EnterpriseId), key.ExpiresAt ?? long.MaxValue);
+        return key is null ? null : new CachedKey(new Caller(key.Name, key.Role, key.Id, key.EnterpriseId, key.Identity), key.ExpiresAt ?? long.MaxValue);
     }
 
     /// <summary>A key is remembered no longer than it is valid.</summary>
