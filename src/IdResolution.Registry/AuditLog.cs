@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace IdResolution.Registry;
 
 /// <summary>What operators ask of the audit log: entries newest first, narrowed by prefix, target, key and time.</summary>
-public sealed record AuditQuery(string? Prefix, string? Target, long? KeyId, long? FromMs, long? ToMs, long? BeforeId, int Limit);
+public sealed record AuditQuery(string? Prefix, string? Target, long? KeyId, long? EnterpriseId, long? FromMs, long? ToMs, long? BeforeId, int Limit);
 
 /// <summary>Reads the audit log. Entries are written by each write itself, in the write's own transaction.</summary>
 public sealed class AuditLog(RegistryContext db)
@@ -25,6 +25,11 @@ public sealed class AuditLog(RegistryContext db)
         if (query.KeyId is not null)
         {
             entries = entries.Where(a => a.KeyId == query.KeyId);
+        }
+
+        if (query.EnterpriseId is not null)
+        {
+            entries = entries.Where(a => a.EnterpriseId == query.EnterpriseId);
         }
 
         if (query.FromMs is not null)

@@ -96,7 +96,7 @@ public sealed class HandleRegistry(
 
     public async Task<WriteResult> CreateAsync(HandleName name, IReadOnlyList<HandleValue> values, CancellationToken cancellationToken)
     {
-        await prefixes.EnsureServedAsync(name.Prefix, cancellationToken);
+        await prefixes.EnsureServedAsync(name.HomePrefix, cancellationToken);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var stamped = Stamp(values, now);
         Validate(stamped);
@@ -111,7 +111,7 @@ public sealed class HandleRegistry(
             CreatedAt = now,
             UpdatedAt = now,
         });
-        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.create", name.Key, name.Prefix.Key, null, 1));
+        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.create", name.Key, name.HomePrefix.Key, null, 1));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -225,7 +225,7 @@ public sealed class HandleRegistry(
         db.ChangeTracker.Clear();
         var row = await db.Handles.FirstOrDefaultAsync(h => h.Key == name.Key, cancellationToken) ?? throw await NotFoundAsync(name, cancellationToken);
         db.Handles.Remove(row);
-        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.delete", name.Key, name.Prefix.Key, row.Version, null));
+        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.delete", name.Key, name.HomePrefix.Key, row.Version, null));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -294,7 +294,7 @@ public sealed class HandleRegistry(
         row.Values = HandleValueCodec.Encode(Sorted(values));
         row.Version++;
         row.UpdatedAt = now;
-        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.update", name.Key, name.Prefix.Key, row.Version - 1, row.Version));
+        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.update", name.Key, name.HomePrefix.Key, row.Version - 1, row.Version));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -331,7 +331,7 @@ public sealed class HandleRegistry(
 
     /// <summary>100 for a handle under a prefix served here, 301 for one this node is not responsible for.</summary>
     private async Task<HandleException> NotFoundAsync(HandleName name, CancellationToken cancellationToken) =>
-        await prefixes.IsServedAsync(name.Prefix, cancellationToken)
+        await prefixes.IsServedAsync(name.HomePrefix, cancellationToken)
             ? new HandleException(ResponseCode.HandleNotFound, $"handle {name.Display} is not registered")
-            : new HandleException(ResponseCode.ServerNotResponsible, $"this node does not serve prefix {name.Prefix.Display}");
+            : new HandleException(ResponseCode.ServerNotResponsible, $"this node does not serve prefix {name.HomePrefix.Display}");
 }

@@ -53,6 +53,7 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
             audit.HasIndex(a => new { a.Prefix, a.At });
             audit.HasIndex(a => new { a.Target, a.At });
             audit.HasIndex(a => new { a.KeyId, a.At });
+            audit.HasIndex(a => new { a.EnterpriseId, a.At });
         });
 
         modelBuilder.Entity<AccessKey>(key =>

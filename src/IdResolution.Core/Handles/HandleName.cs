@@ -36,6 +36,19 @@ public readonly record struct HandleName
 
     public string Suffix => Display[(_slash + 1)..];
 
+    /// <summary>
+    /// The prefix under which this node serves the handle: its own prefix, except for a prefix record
+    /// <c>0.NA/&lt;prefix&gt;</c>, which lives with the prefix it describes (its HS_ADMIN values administer that prefix).
+    /// </summary>
+    public PrefixName HomePrefix => IsPrefixRecord(out var described) ? described : Prefix;
+
+    /// <summary>Whether this is the record of a prefix, <c>0.NA/&lt;prefix&gt;</c>, and of which.</summary>
+    public bool IsPrefixRecord(out PrefixName described)
+    {
+        described = default;
+        return Key.StartsWith(PrefixName.RecordPrefix + "/", StringComparison.Ordinal) && PrefixName.TryParse(Suffix, out described, out _);
+    }
+
     public override string ToString() => Display;
 
     public static HandleName Parse(string text) =>

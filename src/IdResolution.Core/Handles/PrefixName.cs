@@ -14,7 +14,13 @@ public readonly record struct PrefixName
         Key = key;
     }
 
+    /// <summary>The prefix under which prefix records live: <c>0.NA/88.118.8.1001</c> describes <c>88.118.8.1001</c>.</summary>
+    public const string RecordPrefix = "0.NA";
+
     public string Display { get; }
+
+    /// <summary>The handle of this prefix's record, <c>0.NA/&lt;prefix&gt;</c>.</summary>
+    public HandleName RecordName => HandleName.Parse(RecordPrefix + "/" + Display);
 
     public string Key { get; }
 

@@ -14,13 +14,13 @@ public static class AuditEndpoints
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/admin/audit", QueryAsync).RequireAuthorization(NodePolicies.Operator).WithTags("Accounts").WithRequestTimeout(Limits.NodeRateLimits.WritePolicy)
-            .WithSummary("Audit entries, newest first: prefix=, handle=, keyId=, from= and to= (RFC 3339), limit= (<= 1000); "
+            .WithSummary("Audit entries, newest first: prefix=, handle=, keyId=, enterpriseId= (the account that wrote), from= and to= (RFC 3339), limit= (<= 1000); "
                 + "the Link header (rel=next) pages on.");
         return app;
     }
 
     private static async Task<IResult> QueryAsync(
-        HttpContext context, AuditLog audit, string? prefix, string? handle, long? keyId, DateTimeOffset? from, DateTimeOffset? to, int? limit, long? before, CancellationToken cancellationToken)
+        HttpContext context, AuditLog audit, string? prefix, string? handle, long? keyId, long? enterpriseId, DateTimeOffset? from, DateTimeOffset? to, int? limit, long? before, CancellationToken cancellationToken)
     {
         var size = limit ?? DefaultLimit;
         if (size is < 1 or > MaxLimit)
@@ -32,6 +32,7 @@ public static class AuditEndpoints
             prefix is null ? null : PrefixName.Parse(prefix).Key,
             handle is null ? null : HandleName.Parse(handle).Key,
             keyId,
+            enterpriseId,
             from?.ToUnixTimeMilliseconds(),
             to?.ToUnixTimeMilliseconds(),
             before,

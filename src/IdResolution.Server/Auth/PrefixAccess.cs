@@ -11,8 +11,9 @@ namespace IdResolution.Server.Auth;
 /// <summary>
 /// Per-prefix permissions. Operators act everywhere; an enterprise's keys act only under the prefixes it owns:
 /// admins and writers write there, and every one of its keys lists them and reads their restricted values.
-/// Beyond that, a handle's HS_ADMIN values delegate: a key holding an admin identity they name (directly or
-/// through an HS_VLIST group) may do what their permission bits allow to that handle.
+/// Beyond that, HS_ADMIN values delegate: a key holding an admin identity they name (directly or through an HS_VLIST
+/// group) may do what their permission bits allow, to that handle when they are the handle's own, or to every
+/// handle under a prefix when they are in its prefix record <c>0.NA/&lt;prefix&gt;</c> (add handle, list handles...).
 /// </summary>
 public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles, CredentialCache credentials)
 {
@@ -34,18 +35,28 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
         }
 
         var refusal = AccessRoles.Writes(caller.Role)
-            ? await OwnershipRefusalAsync(caller, name.Prefix, cancellationToken)
+            ? await OwnershipRefusalAsync(caller, name.HomePrefix, cancellationToken)
             : new HandleException(ResponseCode.InsufficientPermissions, $"a {caller.Role} key cannot write");
-        if (refusal is not null && !await DelegatedAsync(caller, name, null, needed, cancellationToken))
+        if (refusal is not null
+            && !await DelegatedAsync(caller, name, null, needed, cancellationToken)
+            && !await DelegatedByPrefixAsync(caller, name, needed, cancellationToken))
         {
             throw refusal;
         }
     }
 
+    /// <summary>The HS_ADMIN values of the prefix record <c>0.NA/&lt;prefix&gt;</c> administer every handle under the prefix.</summary>
+    private Task<bool> DelegatedByPrefixAsync(Caller caller, HandleName name, AdminPermissions needed, CancellationToken cancellationToken) =>
+        name.IsPrefixRecord(out _) || caller.Identity is null
+            ? Task.FromResult(false)
+            : DelegatedAsync(caller, name.HomePrefix.RecordName, null, needed, cancellationToken);
+
     public async Task EnsureCanListAsync(ClaimsPrincipal user, PrefixName prefix, CancellationToken cancellationToken)
     {
         var caller = Require(user);
-        if (!caller.IsOperator && await OwnershipRefusalAsync(caller, prefix, cancellationToken) is { } refusal)
+        if (!caller.IsOperator
+            && await OwnershipRefusalAsync(caller, prefix, cancellationToken) is { } refusal
+            && (caller.Identity is null || !await DelegatedAsync(caller, prefix.RecordName, null, AdminPermissions.ListHandles, cancellationToken)))
         {
             throw refusal;
         }
@@ -103,8 +114,8 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
             if (caller.EnterpriseId is not null)
             {
                 var owner = await credentials.GetOrLoadAsync(
-                    OwnerCacheKey(name.Prefix),
-                    async token => new PrefixOwner((await prefixes.FindAsync(name.Prefix, token))?.EnterpriseId),
+                    OwnerCacheKey(name.HomePrefix),
+                    async token => new PrefixOwner((await prefixes.FindAsync(name.HomePrefix, token))?.EnterpriseId),
                     _ => OwnerKeptFor,
                     cancellationToken);
                 if (owner?.EnterpriseId == caller.EnterpriseId)
@@ -113,7 +124,8 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
                 }
             }
 
-            return await DelegatedAsync(caller, name, values, AdminPermissions.ReadValue, cancellationToken);
+            return await DelegatedAsync(caller, name, values, AdminPermissions.ReadValue, cancellationToken)
+                || await DelegatedByPrefixAsync(caller, name, AdminPermissions.ReadValue, cancellationToken);
         }
         catch (Exception e) when (RegistryFailure.Is(e))
         {

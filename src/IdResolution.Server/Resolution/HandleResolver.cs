@@ -171,7 +171,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
             return CachedResolution.FromRegistry(record, name.Key);
         }
 
-        var served = await scope.ServiceProvider.GetRequiredService<PrefixRegistry>().IsServedAsync(name.Prefix, cancellationToken);
+        var served = await scope.ServiceProvider.GetRequiredService<PrefixRegistry>().IsServedAsync(name.HomePrefix, cancellationToken);
         return CachedResolution.Negative(served ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible, name.Display);
     }
 
@@ -189,7 +189,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
             }
             else
             {
-                missingPrefixes.Add(name.Prefix.Key);
+                missingPrefixes.Add(name.HomePrefix.Key);
             }
         }
 
@@ -200,7 +200,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
             {
                 if (!entries.ContainsKey(key))
                 {
-                    var code = served.Contains(name.Prefix.Key) ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible;
+                    var code = served.Contains(name.HomePrefix.Key) ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible;
                     entries[key] = CachedResolution.Negative(code, name.Display);
                 }
             }
@@ -224,7 +224,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
     {
         ResponseCode.Success => Resolution.Found(entry, layer),
         ResponseCode.HandleNotFound => Resolution.Failed(ResponseCode.HandleNotFound, text, "Handle Not Found", layer),
-        _ => Resolution.Failed(entry.Code, text, $"this node does not serve prefix {name.Prefix.Display}", layer),
+        _ => Resolution.Failed(entry.Code, text, $"this node does not serve prefix {name.HomePrefix.Display}", layer),
     };
 
     private static Resolution Unavailable(string text) =>

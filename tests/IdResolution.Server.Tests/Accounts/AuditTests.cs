@@ -27,6 +27,7 @@ public sealed class AuditTests(PostgresNodeFixture fixture) : IClassFixture<Post
         var byHandle = await EntriesAsync($"/admin/audit?handle={handle}");
         var byPrefix = await EntriesAsync($"/admin/audit?prefix={a.Prefix}&from={Uri.EscapeDataString(started.ToString("O"))}");
         var byKey = await EntriesAsync($"/admin/audit?keyId={writer.Id}");
+        var byAccount = await EntriesAsync($"/admin/audit?enterpriseId={a.Id}");
 
         Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
         Assert.Equal(["handle.delete", "handle.update", "handle.create"], byHandle.Select(e => e.GetProperty("action").GetString()));
@@ -40,6 +41,7 @@ public sealed class AuditTests(PostgresNodeFixture fixture) : IClassFixture<Post
         });
         Assert.Equal(["handle.delete", "handle.update", "handle.create", "prefix.create"], byPrefix.Select(e => e.GetProperty("action").GetString()));
         Assert.Equal(byHandle.Select(e => e.GetProperty("id").GetInt64()), byKey.Select(e => e.GetProperty("id").GetInt64()));
+        Assert.Equal(byHandle.Select(e => e.GetProperty("id").GetInt64()), byAccount.Select(e => e.GetProperty("id").GetInt64()));
     }
 
     [Fact]

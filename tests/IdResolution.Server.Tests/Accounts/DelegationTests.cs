@@ -90,6 +90,39 @@ public sealed class DelegationTests(PostgresNodeFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ThePrefixRecordsHsAdmin_DelegatesOverEveryHandleUnderThePrefix()
+    {
+        var (a, b) = (await Tenant.CreateAsync(Node), await Tenant.CreateAsync(Node));
+        var dave = await IssueAsync(a, "writer", $"300:{a.Prefix}/dave");
+        var writerB = await b.IssueAsync(Node, "writer");
+        var bits = AdminPermissions.AddHandle | AdminPermissions.DeleteHandle | AdminPermissions.ListHandles | AdminPermissions.ReadValue;
+        var record = $"0.NA/{b.Prefix}";
+        using var byOwner = await Node.SendAsAsync(writerB.Secret, HttpMethod.Put, $"/api/handles/{record}", Json(
+            new { index = 1, type = "URL", data = (object)"https://b.example/prefix" },
+            AdminJson(100, $"{a.Prefix}/dave", 300, new AdminValue("x", 0, bits).PermissionString())));
+        (await Node.SendAsAsync(writerB.Secret, HttpMethod.Put, $"/api/handles/{b.Prefix}/OLD", Json(
+            new { index = 1, type = "URL", data = (object)"https://b.example/old" },
+            new { index = 2, type = "PRICE", data = (object)"7", permissions = "1100" }))).EnsureSuccessStatusCode();
+
+        using var create = await Node.SendAsAsync(dave.Secret, HttpMethod.Put, $"/api/handles/{b.Prefix}/NEW?overwrite=false", """[{"index":1,"type":"URL","data":"https://dave.example"}]""");
+        using var list = await Node.SendAsAsync(dave.Secret, HttpMethod.Get, $"/api/handles?prefix={b.Prefix}");
+        var restricted = await ReadAsync(dave.Secret, $"{b.Prefix}/OLD");
+        using var modify = await Node.SendAsAsync(dave.Secret, HttpMethod.Put, $"/api/handles/{b.Prefix}/OLD?index=3", """[{"index":3,"type":"NOTE","data":"x"}]""");
+        using var editRecord = await Node.SendAsAsync(dave.Secret, HttpMethod.Put, $"/api/handles/{record}?index=2", """[{"index":2,"type":"NOTE","data":"x"}]""");
+        using var delete = await Node.SendAsAsync(dave.Secret, HttpMethod.Delete, $"/api/handles/{b.Prefix}/OLD");
+        var resolved = await Node.Http.GetStringAsync($"/api/handles/{record}");
+
+        Assert.Equal(HttpStatusCode.Created, byOwner.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.Contains("PRICE", restricted, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, modify.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, editRecord.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        Assert.Contains("https://b.example/prefix", resolved, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Tokens_CarryTheKeysRights_ExpireNoLaterThanIt_AndDieWithIt()
     {
         var a = await Tenant.CreateAsync(Node);

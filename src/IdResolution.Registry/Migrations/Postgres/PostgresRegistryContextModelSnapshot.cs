@@ -154,6 +154,9 @@ namespace IdResolution.Registry.Migrations.Postgres
                     b.HasIndex("At")
                         .HasDatabaseName("ix_audit_log_at");
 
+                    b.HasIndex("EnterpriseId", "At")
+                        .HasDatabaseName("ix_audit_log_enterprise_id_at");
+
                     b.HasIndex("KeyId", "At")
                         .HasDatabaseName("ix_audit_log_key_id_at");
 
