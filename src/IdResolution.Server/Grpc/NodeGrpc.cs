@@ -51,7 +51,7 @@ public static class NodeGrpc
         app.MapGrpcService<ResolverService>();
         app.MapGrpcService<RegistryService>();
         app.MapGrpcReflectionService();
-        app.MapGrpcHealthChecksService();
+        app.MapGrpcHealthChecksService().DisableRateLimiting();
         return app;
     }
 }

@@ -69,9 +69,11 @@ public static class NodeTelemetry
 
     public static IEndpointRouteBuilder MapNodeTelemetry(this IEndpointRouteBuilder app)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync });
+        // Probes and scrapes come from few addresses (load balancer, Prometheus): never rate-limited, so that a busy
+        // address cannot take the node out of rotation or blind its monitoring.
+        app.MapPrometheusScrapingEndpoint("/metrics").DisableRateLimiting();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).DisableRateLimiting();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync }).DisableRateLimiting();
         return app;
     }
 

@@ -14,6 +14,7 @@ public abstract class NodeFixture : IAsyncLifetime
         var settings = await PrepareRegistryAsync();
         settings["Node:Prefix"] = "88.118.8";
         settings["Seeds:Load"] = "false";
+        Configure(settings);
         _node = await NodeServer.StartAsync(settings);
         using var response = await _node.SendAsync(HttpMethod.Post, $"/api/prefixes/{EnterprisePrefix}");
         response.EnsureSuccessStatusCode();
@@ -29,6 +30,11 @@ public abstract class NodeFixture : IAsyncLifetime
         await DropRegistryAsync();
     }
 
+    /// <summary>Settings a derived fixture adds or changes.</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
+    }
+
     protected abstract Task<Dictionary<string, string?>> PrepareRegistryAsync();
 
     protected abstract Task DropRegistryAsync();
@@ -38,19 +44,13 @@ public class SqliteNodeFixture : NodeFixture
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "idres-test-" + Guid.NewGuid().ToString("N"));
 
-    protected virtual void Configure(Dictionary<string, string?> settings)
-    {
-    }
-
     protected override Task<Dictionary<string, string?>> PrepareRegistryAsync()
     {
-        var settings = new Dictionary<string, string?>
+        return Task.FromResult(new Dictionary<string, string?>
         {
             ["Registry:Provider"] = "Sqlite",
             ["Node:DataDirectory"] = _directory,
-        };
-        Configure(settings);
-        return Task.FromResult(settings);
+        });
     }
 
     protected override Task DropRegistryAsync()
@@ -68,7 +68,7 @@ public sealed class SmallCacheNodeFixture : SqliteNodeFixture
 }
 
 /// <summary>A fresh database on the PostgreSQL that scripts/test.sh started, with its Redis as L2.</summary>
-public sealed class PostgresNodeFixture : NodeFixture
+public class PostgresNodeFixture : NodeFixture
 {
     private readonly TestDatabase _database = new();
 

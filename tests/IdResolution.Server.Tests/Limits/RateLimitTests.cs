@@ -30,6 +30,15 @@ public sealed class RateLimitTests(LimitedNodeFixture fixture) : IClassFixture<L
         var refused = await FloodAsync(() => Node.Http.GetAsync($"/api/handles/{NodeFixture.EnterprisePrefix}/nothing"));
         using var problem = await Node.Http.GetAsync("/admin/audit");
         var grpc = await Assert.ThrowsAsync<RpcException>(() => new Resolver.ResolverClient(Node.Channel).ResolveAsync(new ResolveRequest { Handle = "88.118.8.1001/x" }).ResponseAsync);
+        // Probes and scrapes stay answered while the address is throttled.
+        foreach (var probe in new[] { "/healthz", "/readyz", "/metrics" })
+        {
+            using var answered = await Node.Http.GetAsync(probe);
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        }
+
+        var health = await new global::Grpc.Health.V1.Health.HealthClient(Node.Channel).CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest());
+        Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.True(int.Parse(refused.Headers.RetryAfter!.ToString(), System.Globalization.CultureInfo.InvariantCulture) >= 1);

@@ -5,10 +5,23 @@ using IdResolution.Server.Tests.Infrastructure;
 
 namespace IdResolution.Server.Tests.Telemetry;
 
-/// <summary>deploy/grafana's dashboard queries only series and labels a real node exports.</summary>
-public sealed partial class GrafanaDashboardTests(SmallCacheNodeFixture fixture) : IClassFixture<SmallCacheNodeFixture>
+/// <summary>
+/// A node on PostgreSQL and Redis whose every series shows up: a small cache (evictions) and a low per-address rate
+/// (rejections).
+/// </summary>
+public sealed class ObservedNodeFixture : PostgresNodeFixture
 {
-    // The small cache makes evictions happen, so that their series exists too.
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        settings["Cache:MemoryBudgetBytes"] = "20000";
+        settings["Limits:PerAddressPerSecond"] = "100";
+        settings["Limits:BurstSeconds"] = "1";
+    }
+}
+
+/// <summary>deploy/grafana's dashboard queries only series and labels a real node exports.</summary>
+public sealed partial class GrafanaDashboardTests(ObservedNodeFixture fixture) : IClassFixture<ObservedNodeFixture>
+{
     private NodeServer Node => fixture.Node;
 
     [Fact]
@@ -65,10 +78,21 @@ public sealed partial class GrafanaDashboardTests(SmallCacheNodeFixture fixture)
             var handle = $"88.118.8.1001/G-{Guid.NewGuid():N}";
             (await Node.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", """[{"index":1,"type":"URL","data":"https://g.example/a/long/enough/path"}]""")).EnsureSuccessStatusCode();
             (await Node.Http.GetAsync($"/api/handles/{handle}")).Dispose();
-            await resolver.ResolveAsync(new ResolveRequest { Handle = handle });
+            try
+            {
+                await resolver.ResolveAsync(new ResolveRequest { Handle = handle });
+            }
+            catch (global::Grpc.Core.RpcException e) when (e.StatusCode == global::Grpc.Core.StatusCode.ResourceExhausted)
+            {
+                // the address's rate is spent: that is what the rejection series is for
+            }
         }
 
-        (await Node.Http.GetAsync("/api/handles/88.118.8.1001/G-missing")).Dispose();
+        // More anonymous requests than the address may make in a second, so that rejections are counted.
+        for (var i = 0; i < 150; i++)
+        {
+            (await Node.Http.GetAsync("/api/handles/88.118.8.1001/G-missing")).Dispose();
+        }
     }
 
     private static List<string> Queries(string file)
