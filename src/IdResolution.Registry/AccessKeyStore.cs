@@ -24,6 +24,21 @@ public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock, Write
             .FirstOrDefaultAsync(k => k.KeyHash == hash && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now), cancellationToken);
     }
 
+    /// <summary>The key with this id if it is neither revoked nor expired.</summary>
+    public Task<AccessKey?> FindActiveAsync(long id, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        return db.AccessKeys.AsNoTracking()
+            .FirstOrDefaultAsync(k => k.Id == id && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now), cancellationToken);
+    }
+
+    /// <summary>How many unexpired, unrevoked tokens were issued from a key.</summary>
+    public Task<int> CountActiveTokensAsync(long parentId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        return db.AccessKeys.CountAsync(k => k.ParentKeyId == parentId && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now), cancellationToken);
+    }
+
     public Task<AccessKey?> FindAsync(long id, CancellationToken cancellationToken) =>
         db.AccessKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
 
@@ -72,6 +87,13 @@ public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock, Write
             throw new HandleException(ResponseCode.InvalidValue, "expiresAt is in the past");
         }
 
+        if (spec.Identity is not null && spec.ParentKeyId is null)
+        {
+            // An identity whose key expired may get a new one: the expired key is revoked first (its index entry freed).
+            await db.AccessKeys.Where(k => k.Identity == spec.Identity && k.ParentKeyId == null && k.RevokedAt == null && k.ExpiresAt != null && k.ExpiresAt <= now.ToUnixTimeSeconds())
+                .ExecuteUpdateAsync(k => k.SetProperty(x => x.RevokedAt, now.ToUnixTimeSeconds()), cancellationToken);
+        }
+
         var secret = NewKey();
         var key = new AccessKey
         {
@@ -101,7 +123,7 @@ public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock, Write
         catch (DbUpdateException) when (spec.Identity is not null && spec.ParentKeyId is null)
         {
             db.ChangeTracker.Clear();
-            if (await db.AccessKeys.AnyAsync(k => k.Identity == spec.Identity && k.ParentKeyId == null, cancellationToken))
+            if (await db.AccessKeys.AnyAsync(k => k.Identity == spec.Identity && k.ParentKeyId == null && k.RevokedAt == null, cancellationToken))
             {
                 throw new HandleException(ResponseCode.HandleAlreadyExists, $"identity {spec.Identity} already has a key; revoke it first");
             }

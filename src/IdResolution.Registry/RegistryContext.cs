@@ -61,8 +61,8 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
             key.ToTable("access_keys");
             key.HasIndex(k => k.KeyHash).IsUnique();
             key.HasIndex(k => k.EnterpriseId);
-            // One key per identity; the short-lived tokens issued from it carry the same identity.
-            key.HasIndex(k => k.Identity).IsUnique().HasFilter("parent_key_id IS NULL");
+            // One live key per identity (a revoked one frees it); the short-lived tokens issued from it carry the same identity.
+            key.HasIndex(k => k.Identity).IsUnique().HasFilter("parent_key_id IS NULL AND revoked_at IS NULL");
             key.HasIndex(k => k.ParentKeyId);
             key.HasOne<Enterprise>().WithMany().HasForeignKey(k => k.EnterpriseId).OnDelete(DeleteBehavior.Restrict);
         });

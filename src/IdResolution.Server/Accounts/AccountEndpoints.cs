@@ -86,9 +86,9 @@ public static class AccountEndpoints
 
         var identity = await IdentityAsync(request.Identity, enterpriseId, prefixes, cancellationToken);
         var expiresAt = request.ExpiresAt?.ToUnixTimeSeconds();
-        if (!caller.IsOperator && (await keys.FindAsync(caller.KeyId, cancellationToken))?.ExpiresAt is { } issuerExpiry)
+        if ((await keys.FindAsync(caller.KeyId, cancellationToken))?.ExpiresAt is { } issuerExpiry)
         {
-            // A key an admin issues lives no longer than the admin's own: a temporary admin cannot mint permanent keys.
+            // A key lives no longer than the key (or token) that issued it: a temporary credential cannot mint permanent ones.
             expiresAt = Math.Min(expiresAt ?? long.MaxValue, issuerExpiry);
         }
 
@@ -105,7 +105,7 @@ public static class AccountEndpoints
         }
 
         var identity = AdminIdentity.Parse(text);
-        var served = await prefixes.FindAsync(identity.Handle.Prefix, cancellationToken);
+        var served = await prefixes.FindAsync(identity.Handle.HomePrefix, cancellationToken);
         if (served is null || (enterpriseId is not null && served.EnterpriseId != enterpriseId))
         {
             throw new HandleException(ResponseCode.InvalidAdmin, $"identity {identity} must be a handle under a prefix of the key's enterprise served here");

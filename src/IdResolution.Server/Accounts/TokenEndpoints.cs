@@ -7,12 +7,14 @@ namespace IdResolution.Server.Accounts;
 /// <summary>
 /// <c>POST /auth/token</c>: exchanges the caller's key (Bearer, or Handle-style Basic) for a short-lived bearer token
 /// with the same rights, so that long-lived secrets stay in a vault while devices and scripts hold tokens.
-/// A token is a key like any other (hashed, audited, revocable) and dies with the key it came from.
+/// A token is a key like any other (hashed, audited, revocable), dies with the key it came from, shares its rate
+/// limit, and cannot mint tokens itself.
 /// </summary>
 public static class TokenEndpoints
 {
     public const int DefaultTtlSeconds = 3600;
     public const int MaxTtlSeconds = 86_400;
+    public const int MaxActiveTokens = 100;
 
     public static IEndpointRouteBuilder MapTokenApi(this IEndpointRouteBuilder app)
     {
@@ -31,14 +33,42 @@ public static class TokenEndpoints
             throw new HandleException(ResponseCode.InvalidValue, $"ttlSeconds must be between 1 and {MaxTtlSeconds}");
         }
 
-        var own = await keys.FindAsync(caller.KeyId, cancellationToken)
-            ?? throw new HandleException(ResponseCode.AuthenticationFailed, "the key was removed");
+        // Checked in the registry, not the credential cache: a key revoked a moment ago elsewhere mints nothing.
+        var own = await keys.FindActiveAsync(caller.KeyId, cancellationToken)
+            ?? throw new HandleException(ResponseCode.AuthenticationFailed, "the key is not valid (revoked or expired)");
+        if (own.ParentKeyId is not null)
+        {
+            throw new HandleException(ResponseCode.InsufficientPermissions, "a token cannot mint tokens; use the key it came from");
+        }
+
+        if (await keys.CountActiveTokensAsync(own.Id, cancellationToken) >= MaxActiveTokens)
+        {
+            throw new HandleException(ResponseCode.ServerTooBusy, $"this key already has {MaxActiveTokens} active tokens; revoke some or let them expire");
+        }
+
         var expiresAt = Math.Min(clock.GetUtcNow().ToUnixTimeSeconds() + ttl, own.ExpiresAt ?? long.MaxValue);
-        var name = ("token of " + own.Name)[..Math.Min(AccessKeyStore.MaxNameLength, 9 + own.Name.Length)];
-        // Tokens hang off the root key, so that revoking it revokes every token issued from it or from its tokens.
-        var spec = new AccessKeyStore.KeySpec(name, own.Role, own.EnterpriseId, expiresAt, own.Identity, own.ParentKeyId ?? own.Id);
+        var spec = new AccessKeyStore.KeySpec(Shorten("token of " + own.Name), own.Role, own.EnterpriseId, expiresAt, own.Identity, own.Id);
         var (token, secret) = await keys.IssueAsync(spec, cancellationToken);
+        if (await keys.FindActiveAsync(own.Id, cancellationToken) is null)
+        {
+            // The key was revoked while its token was being issued: the revocation may have missed the token.
+            await keys.RevokeAsync(token.Id, cancellationToken);
+            throw new HandleException(ResponseCode.AuthenticationFailed, "the key was revoked");
+        }
+
         return Results.Ok(new { token = secret, tokenType = "Bearer", keyId = token.Id, expiresAt = DateTimeOffset.FromUnixTimeSeconds(expiresAt) });
+    }
+
+    /// <summary>A name cut to the limit, never inside a surrogate pair.</summary>
+    private static string Shorten(string name)
+    {
+        if (name.Length <= AccessKeyStore.MaxNameLength)
+        {
+            return name;
+        }
+
+        var cut = AccessKeyStore.MaxNameLength;
+        return char.IsHighSurrogate(name[cut - 1]) ? name[..(cut - 1)] : name[..cut];
     }
 
     /// <summary>The body is optional: none (or an empty one) asks for the default lifetime.</summary>

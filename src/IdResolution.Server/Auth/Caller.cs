@@ -8,13 +8,17 @@ namespace IdResolution.Server.Auth;
 /// An authenticated caller as the node's rules see it: a key with a role, acting for an enterprise or for the node,
 /// and the Handle admin identity (<c>index:HANDLE-KEY</c>) it holds, if any, which HS_ADMIN values may name.
 /// </summary>
-public sealed record Caller(string Name, string Role, long KeyId, long? EnterpriseId, string? Identity = null)
+public sealed record Caller(string Name, string Role, long KeyId, long? EnterpriseId, string? Identity = null, long? ParentKeyId = null)
 {
     public const string KeyIdClaim = "key_id";
     public const string EnterpriseClaim = "enterprise_id";
     public const string IdentityClaim = "handle_identity";
+    public const string ParentKeyClaim = "parent_key_id";
 
     public bool IsOperator => Role == AccessRoles.Operator;
+
+    /// <summary>The key whose rate limit this caller spends: a token shares its key's.</summary>
+    public long RateKeyId => ParentKeyId ?? KeyId;
 
     /// <summary>The claims a caller's key carries into the request.</summary>
     public ClaimsPrincipal ToPrincipal(string scheme)
@@ -35,6 +39,11 @@ public sealed record Caller(string Name, string Role, long KeyId, long? Enterpri
             claims.Add(new Claim(IdentityClaim, Identity));
         }
 
+        if (ParentKeyId is { } parent)
+        {
+            claims.Add(new Claim(ParentKeyClaim, parent.ToString(CultureInfo.InvariantCulture)));
+        }
+
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
     }
 
@@ -49,6 +58,7 @@ public sealed record Caller(string Name, string Role, long KeyId, long? Enterpri
         }
 
         long? enterprise = long.TryParse(user.FindFirst(EnterpriseClaim)?.Value, CultureInfo.InvariantCulture, out var id) ? id : null;
-        return new Caller(user.Identity.Name ?? "", role, keyId, enterprise, user.FindFirst(IdentityClaim)?.Value);
+        long? parentKey = long.TryParse(user.FindFirst(ParentKeyClaim)?.Value, CultureInfo.InvariantCulture, out var p) ? p : null;
+        return new Caller(user.Identity.Name ?? "", role, keyId, enterprise, user.FindFirst(IdentityClaim)?.Value, parentKey);
     }
 }

@@ -105,12 +105,15 @@ public sealed class KeyAuthenticationHandler(
             return false;
         }
 
+        // The user name should be URL-encoded (it holds a ':' itself); many clients send it as is, and keys never hold a ':'.
         var colon = decoded.IndexOf(':', StringComparison.Ordinal);
         AdminIdentity parsed = default;
         string? error = "no user name";
-        if (colon < 0 || !AdminIdentity.TryParse(Uri.UnescapeDataString(decoded[..colon]), out parsed, out error))
+        if (colon < 0
+            || (!AdminIdentity.TryParse(Uri.UnescapeDataString(decoded[..colon]), out parsed, out error)
+                && !AdminIdentity.TryParse(decoded[..(colon = decoded.LastIndexOf(':'))], out parsed, out _)))
         {
-            problem = "the Basic user name must be the URL-encoded admin identity 'index:handle': " + error;
+            problem = "the Basic user name must be the admin identity 'index:handle' (URL-encoded): " + error;
             return false;
         }
 
@@ -122,7 +125,7 @@ public sealed class KeyAuthenticationHandler(
     {
         await using var scope = scopes.CreateAsyncScope();
         var key = await scope.ServiceProvider.GetRequiredService<AccessKeyStore>().FindActiveAsync(hash, cancellationToken);
-        return key is null ? null : new CachedKey(new Caller(key.Name, key.Role, key.Id, key.EnterpriseId, key.Identity), key.ExpiresAt ?? long.MaxValue);
+        return key is null ? null : new CachedKey(new Caller(key.Name, key.Role, key.Id, key.EnterpriseId, key.Identity, key.ParentKeyId), key.ExpiresAt ?? long.MaxValue);
     }
 
     /// <summary>A key is remembered no longer than it is valid.</summary>

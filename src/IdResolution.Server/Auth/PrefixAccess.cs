@@ -24,9 +24,11 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
 
     /// <summary>
     /// Refuses a change to <paramref name="name"/> unless the caller's enterprise owns its prefix (and the key
-    /// writes), or the handle's HS_ADMIN values give the caller's identity every bit of <paramref name="needed"/>.
+    /// writes), or HS_ADMIN values (the handle's own, or its prefix record's) give the caller's identity every bit
+    /// the change needs, as <paramref name="needs"/> works out from the current values (null: no such handle).
     /// </summary>
-    public async Task EnsureCanChangeAsync(ClaimsPrincipal user, HandleName name, AdminPermissions needed, CancellationToken cancellationToken)
+    public async Task EnsureCanChangeAsync(
+        ClaimsPrincipal user, HandleName name, Func<IReadOnlyList<HandleValue>?, AdminPermissions> needs, CancellationToken cancellationToken)
     {
         var caller = Require(user);
         if (caller.IsOperator)
@@ -37,12 +39,23 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
         var refusal = AccessRoles.Writes(caller.Role)
             ? await OwnershipRefusalAsync(caller, name.HomePrefix, cancellationToken)
             : new HandleException(ResponseCode.InsufficientPermissions, $"a {caller.Role} key cannot write");
-        if (refusal is not null
-            && !await DelegatedAsync(caller, name, null, needed, cancellationToken)
-            && !await DelegatedByPrefixAsync(caller, name, needed, cancellationToken))
+        if (refusal is null)
         {
-            throw refusal;
+            return;
         }
+
+        if (caller.Identity is not null)
+        {
+            var current = (await handles.FindAsync(name, cancellationToken))?.Values;
+            var needed = needs(current);
+            if ((current is not null && await DelegatedAsync(caller, name, current, needed, cancellationToken))
+                || await DelegatedByPrefixAsync(caller, name, needed, cancellationToken))
+            {
+                return;
+            }
+        }
+
+        throw refusal;
     }
 
     /// <summary>The HS_ADMIN values of the prefix record <c>0.NA/&lt;prefix&gt;</c> administer every handle under the prefix.</summary>

@@ -2,6 +2,7 @@ using System.Text;
 using Grpc.Core;
 using IdResolution.Contracts;
 using IdResolution.Core;
+using IdResolution.Core.Accounts;
 using IdResolution.Core.Handles;
 using IdResolution.Core.Values;
 using IdResolution.Registry;
@@ -23,7 +24,7 @@ public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefi
     {
         var name = HandleName.Parse(request.Handle);
         var values = ProtoValues.FromProto(request.Values);
-        await access.EnsureCanChangeAsync(context.GetHttpContext().User, name, AdminPermissions.AddHandle | WriteAccess.AdminBits(values), context.CancellationToken);
+        await access.EnsureCanChangeAsync(context.GetHttpContext().User, name, _ => AdminPermissions.AddHandle, context.CancellationToken);
         var result = await handles.CreateAsync(name, values, context.CancellationToken);
         return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
     }
@@ -32,8 +33,11 @@ public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefi
     {
         var name = HandleName.Parse(request.Handle);
         var values = ProtoValues.FromProto(request.Values);
-        var needed = request.ReplaceAll ? AdminPermissions.ModifyValue | AdminPermissions.AddValue | AdminPermissions.RemoveValue : AdminPermissions.ModifyValue | AdminPermissions.AddValue;
-        await access.EnsureCanChangeAsync(context.GetHttpContext().User, name, needed | WriteAccess.AdminBits(values), context.CancellationToken);
+        await access.EnsureCanChangeAsync(
+            context.GetHttpContext().User,
+            name,
+            current => current is null ? AdminPermissions.AddValue : request.ReplaceAll ? ChangeBits.Replace(current, values) : ChangeBits.Upsert(current, values),
+            context.CancellationToken);
         var result = request.ReplaceAll
             ? await handles.ReplaceExistingAsync(name, values, context.CancellationToken)
             : await handles.UpsertValuesAsync(name, values, overwrite: true, context.CancellationToken);
@@ -43,15 +47,18 @@ public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefi
     public override async Task<V1.WriteHandleResponse> DeleteHandle(V1.DeleteHandleRequest request, ServerCallContext context)
     {
         var name = HandleName.Parse(request.Handle);
+        var indexes = request.Indexes.Select(i => (int)Math.Min(i, int.MaxValue)).ToArray();
         await access.EnsureCanChangeAsync(
-            context.GetHttpContext().User, name, request.Indexes.Count == 0 ? AdminPermissions.DeleteHandle : AdminPermissions.RemoveValue, context.CancellationToken);
+            context.GetHttpContext().User,
+            name,
+            current => indexes.Length > 0 && current is not null ? ChangeBits.Remove(current, indexes) : AdminPermissions.DeleteHandle,
+            context.CancellationToken);
         if (request.Indexes.Count == 0)
         {
             await handles.DeleteAsync(name, context.CancellationToken);
             return new V1.WriteHandleResponse { Handle = name.Display };
         }
 
-        var indexes = request.Indexes.Select(i => (int)Math.Min(i, int.MaxValue)).ToArray();
         var result = await handles.RemoveValuesAsync(name, indexes, context.CancellationToken);
         return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
     }

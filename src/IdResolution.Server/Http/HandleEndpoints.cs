@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using IdResolution.Caching;
 using IdResolution.Core;
+using IdResolution.Core.Accounts;
 using IdResolution.Core.Handles;
 using IdResolution.Core.Json;
 using IdResolution.Core.Values;
@@ -104,12 +105,16 @@ public static class HandleEndpoints
         }
 
         var overwrite = !string.Equals(context.Request.Query["overwrite"], "false", StringComparison.OrdinalIgnoreCase);
-        var needed = indexes.Length > 0
-            ? overwrite ? AdminPermissions.ModifyValue | AdminPermissions.AddValue : AdminPermissions.AddValue
-            : overwrite ? AdminPermissions.ModifyValue | AdminPermissions.AddValue | AdminPermissions.RemoveValue : AdminPermissions.AddHandle;
-        await access.EnsureCanChangeAsync(context.User, name, needed | WriteAccess.AdminBits(values), context.RequestAborted);
+        var changed = indexes.Length > 0 ? Selected(values, indexes) : values;
+        await access.EnsureCanChangeAsync(
+            context.User,
+            name,
+            current => current is null ? AdminPermissions.AddHandle
+                : indexes.Length > 0 ? ChangeBits.Upsert(current, changed)
+                : overwrite ? ChangeBits.Replace(current, changed) : AdminPermissions.AddHandle,
+            context.RequestAborted);
         var result = indexes.Length > 0
-            ? await registry.UpsertValuesAsync(name, Selected(values, indexes), overwrite, context.RequestAborted)
+            ? await registry.UpsertValuesAsync(name, changed, overwrite, context.RequestAborted)
             : overwrite
                 ? await registry.ReplaceAsync(name, values, context.RequestAborted)
                 : await registry.CreateAsync(name, values, context.RequestAborted);
@@ -124,7 +129,11 @@ public static class HandleEndpoints
             throw new HandleException(ResponseCode.ProtocolError, error!);
         }
 
-        await access.EnsureCanChangeAsync(context.User, name, indexes.Length > 0 ? AdminPermissions.RemoveValue : AdminPermissions.DeleteHandle, context.RequestAborted);
+        await access.EnsureCanChangeAsync(
+            context.User,
+            name,
+            current => indexes.Length > 0 && current is not null ? ChangeBits.Remove(current, indexes) : AdminPermissions.DeleteHandle,
+            context.RequestAborted);
 
         if (indexes.Length > 0)
         {

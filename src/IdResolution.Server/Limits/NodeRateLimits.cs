@@ -39,7 +39,7 @@ public static class NodeRateLimits
         // Anonymous requests (most of them) never look at claims; the address is compared by value, no string is built.
         var caller = context.User.Identity?.IsAuthenticated == true ? Caller.From(context.User) : null;
         var (key, perSecond) = caller is not null
-            ? (new RatePartition(caller.KeyId, null), options.PerKeyPerSecond)
+            ? (new RatePartition(caller.RateKeyId, null), options.PerKeyPerSecond)
             : (new RatePartition(0, context.Connection.RemoteIpAddress ?? IPAddress.None), options.PerAddressPerSecond);
         if (perSecond <= 0)
         {

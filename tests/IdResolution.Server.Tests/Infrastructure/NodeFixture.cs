@@ -72,6 +72,9 @@ public class PostgresNodeFixture : NodeFixture
 {
     private readonly TestDatabase _database = new();
 
+    /// <summary>The node's database, for looking (or changing things) behind its back.</summary>
+    public TestDatabase Database => _database;
+
     protected override async Task<Dictionary<string, string?>> PrepareRegistryAsync()
     {
         await _database.CreateAsync();

@@ -72,6 +72,21 @@ public sealed class RateLimitTests(LimitedNodeFixture fixture) : IClassFixture<L
         Assert.Contains("key", (await keyRefused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ATokenSpendsItsKeysBucket()
+    {
+        var tenant = await Tenant.CreateAsync(Node);
+        var reader = await tenant.IssueAsync(Node, "reader");
+        using var issued = await Node.SendAsAsync(reader.Secret, HttpMethod.Post, "/auth/token");
+        var token = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+        var list = $"/api/handles?prefix={tenant.Prefix}";
+
+        await FloodAsync(() => Node.SendAsAsync(token, HttpMethod.Get, list));
+        using var byKey = await Node.SendAsAsync(reader.Secret, HttpMethod.Get, list);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, byKey.StatusCode);
+    }
+
     /// <summary>Sends until the node refuses (at most 200 requests) and returns the refusal.</summary>
     private static async Task<HttpResponseMessage> FloodAsync(Func<Task<HttpResponseMessage>> send)
     {

@@ -71,7 +71,7 @@ namespace IdResolution.Registry.Migrations.Sqlite
                     b.HasIndex("Identity")
                         .IsUnique()
                         .HasDatabaseName("ix_access_keys_identity")
-                        .HasFilter("parent_key_id IS NULL");
+                        .HasFilter("parent_key_id IS NULL AND revoked_at IS NULL");
 
                     b.HasIndex("KeyHash")
                         .IsUnique()
