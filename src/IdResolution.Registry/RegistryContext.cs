@@ -21,6 +21,16 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
 
+    public DbSet<StoredEvent> Events => Set<StoredEvent>();
+
+    public DbSet<StoredEventObject> EventObjects => Set<StoredEventObject>();
+
+    public DbSet<EventLink> EventLinks => Set<EventLink>();
+
+    public DbSet<ObjectState> ObjectStates => Set<ObjectState>();
+
+    public DbSet<StoredCapture> Captures => Set<StoredCapture>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<StoredHandle>(handle =>
@@ -44,6 +54,39 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
             enterprise.ToTable("enterprises");
             enterprise.HasIndex(e => e.CreditCode).IsUnique();
         });
+
+        modelBuilder.Entity<StoredEvent>(e =>
+        {
+            e.ToTable("epcis_events");
+            e.HasIndex(x => x.EventId).IsUnique();
+            e.HasIndex(x => x.EventTime);
+            e.HasIndex(x => new { x.BizStep, x.EventTime });
+            e.HasIndex(x => new { x.BizLocation, x.EventTime });
+        });
+
+        modelBuilder.Entity<StoredEventObject>(o =>
+        {
+            o.ToTable("epcis_event_objects");
+            o.HasKey(x => new { x.EventPk, x.Name, x.Role });
+            // Every query by object (MATCH_*, timelines, state) leads on the name.
+            o.HasIndex(x => new { x.Name, x.Role, x.EventPk });
+        });
+
+        modelBuilder.Entity<EventLink>(l =>
+        {
+            l.ToTable("epcis_links");
+            // Trace forward walks from -> to, trace back to -> from: an index leading on each.
+            l.HasKey(x => new { x.FromObject, x.ToObject, x.EventPk });
+            l.HasIndex(x => new { x.ToObject, x.FromObject });
+        });
+
+        modelBuilder.Entity<ObjectState>(s =>
+        {
+            s.ToTable("epcis_object_states");
+            s.HasKey(x => x.Name);
+        });
+
+        modelBuilder.Entity<StoredCapture>(c => c.ToTable("epcis_captures"));
 
         modelBuilder.Entity<AuditEntry>(audit =>
         {
@@ -87,6 +130,10 @@ public sealed class PostgresRegistryContext(DbContextOptions<PostgresRegistryCon
         modelBuilder.Entity<StoredHandle>().Property(h => h.Prefix).UseCollation("C");
         modelBuilder.Entity<ServedPrefix>().Property(p => p.Key).UseCollation("C");
         modelBuilder.Entity<AuditEntry>().Property(a => a.Target).UseCollation("C");
+        modelBuilder.Entity<StoredEventObject>().Property(o => o.Name).UseCollation("C");
+        modelBuilder.Entity<EventLink>().Property(l => l.FromObject).UseCollation("C");
+        modelBuilder.Entity<EventLink>().Property(l => l.ToObject).UseCollation("C");
+        modelBuilder.Entity<ObjectState>().Property(s => s.Name).UseCollation("C");
         modelBuilder.Entity<AuditEntry>().Property(a => a.Prefix).UseCollation("C");
     }
 }

@@ -51,6 +51,8 @@ public static class RegistryServiceCollectionExtensions
         services.AddScoped<EnterpriseStore>();
         services.AddScoped<AuditLog>();
         services.AddScoped<WriteActor>();
+        services.AddScoped<Traceability.EventCapture>();
+        services.AddScoped<Traceability.EventQueries>();
         services.AddScoped<StatisticsStore>();
         return services;
     }

@@ -8,6 +8,7 @@ using IdResolution.Server.Limits;
 using IdResolution.Server.Resolution;
 using IdResolution.Server.Statistics;
 using IdResolution.Server.Telemetry;
+using IdResolution.Server.Traceability;
 
 namespace IdResolution.Server;
 
@@ -48,6 +49,8 @@ public static class NodeHost
         app.MapAccountApi();
         app.MapAuditApi();
         app.MapTokenApi();
+        app.MapEpcisApi();
+        app.MapTraceApi();
         app.MapNodeGrpc();
         app.MapOpenApi();
         app.MapNodeTelemetry();

@@ -19,7 +19,10 @@ public static class HandleJsonWriter
         SkipValidation = true,
     };
 
-    public static void WriteRecord(Utf8JsonWriter writer, string handle, IReadOnlyList<HandleValue> values)
+    public static void WriteRecord(Utf8JsonWriter writer, string handle, IReadOnlyList<HandleValue> values) => WriteRecord(writer, handle, values, null);
+
+    /// <summary>The record, with members the caller asked for on top (e.g. <c>lifecycle</c>) written by <paramref name="extra"/>.</summary>
+    public static void WriteRecord(Utf8JsonWriter writer, string handle, IReadOnlyList<HandleValue> values, Action<Utf8JsonWriter>? extra)
     {
         writer.WriteStartObject();
         writer.WriteNumber("responseCode", (int)Core.ResponseCode.Success);
@@ -31,6 +34,7 @@ public static class HandleJsonWriter
         }
 
         writer.WriteEndArray();
+        extra?.Invoke(writer);
         writer.WriteEndObject();
     }
 

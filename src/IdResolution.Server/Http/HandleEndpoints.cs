@@ -29,7 +29,8 @@ public static class HandleEndpoints
         var resolver = app.ServiceProvider.GetRequiredService<HandleResolver>();
         var metrics = app.ServiceProvider.GetRequiredService<ResolveMetrics>();
         api.MapGet("/{**handle}", (HttpContext context, string handle) => ResolveAsync(context, handle, resolver, metrics))
-            .WithSummary("Resolves a handle. Filters: repeated type= (a trailing '.' selects sub-types) and index=; pretty=true indents.");
+            .WithSummary("Resolves a handle. Filters: repeated type= (a trailing '.' selects sub-types) and index=; pretty=true indents; "
+                + "lifecycle=true adds the identifier's current disposition, location and custodian from its traceability events.");
         // Any key at the door: PrefixAccess decides, by the key's enterprise and role or by the handle's HS_ADMIN grants.
         api.MapPut("/{**handle}", PutAsync)
             .RequireAuthorization(NodePolicies.Read)
@@ -65,7 +66,7 @@ public static class HandleEndpoints
                 return;
             }
 
-            if (filter.SelectsAll && ReadAccess.PublicSuffices(context, entry) && !query.ContainsKey("pretty"))
+            if (filter.SelectsAll && ReadAccess.PublicSuffices(context, entry) && !query.ContainsKey("pretty") && !query.ContainsKey("lifecycle"))
             {
                 // The common case: the whole public record, serialised once when it was cached.
                 await HandleResponses.WriteBytesAsync(context, entry.PublicJson);
@@ -78,6 +79,12 @@ public static class HandleEndpoints
             {
                 code = ResponseCode.ValuesNotFound;
                 await HandleResponses.WriteErrorAsync(context, code, entry.Handle, "Values Not Found", resolving: true);
+                return;
+            }
+
+            if (ResolveQuery.Flag(query, "lifecycle"))
+            {
+                await Traceability.LifecycleAnswer.WriteAsync(context, entry.Handle, values);
                 return;
             }
 

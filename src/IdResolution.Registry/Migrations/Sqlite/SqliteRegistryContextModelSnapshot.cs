@@ -197,6 +197,65 @@ namespace IdResolution.Registry.Migrations.Sqlite
                     b.ToTable("enterprises", (string)null);
                 });
 
+            modelBuilder.Entity("IdResolution.Registry.Model.EventLink", b =>
+                {
+                    b.Property<string>("FromObject")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_object");
+
+                    b.Property<string>("ToObject")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to_object");
+
+                    b.Property<long>("EventPk")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_pk");
+
+                    b.HasKey("FromObject", "ToObject", "EventPk")
+                        .HasName("pk_epcis_links");
+
+                    b.HasIndex("ToObject", "FromObject")
+                        .HasDatabaseName("ix_epcis_links_to_object_from_object");
+
+                    b.ToTable("epcis_links", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.ObjectState", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Custodian")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("custodian");
+
+                    b.Property<long?>("CustodianAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("custodian_at");
+
+                    b.Property<string>("Disposition")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("disposition");
+
+                    b.Property<long?>("DispositionAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("disposition_at");
+
+                    b.Property<string>("Location")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("location");
+
+                    b.Property<long?>("LocationAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("location_at");
+
+                    b.HasKey("Name")
+                        .HasName("pk_epcis_object_states");
+
+                    b.ToTable("epcis_object_states", (string)null);
+                });
+
             modelBuilder.Entity("IdResolution.Registry.Model.PrefixStatistic", b =>
                 {
                     b.Property<string>("Prefix")
@@ -258,6 +317,135 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .HasDatabaseName("ix_prefixes_enterprise_id");
 
                     b.ToTable("prefixes", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.StoredCapture", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<int>("Duplicates")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duplicates");
+
+                    b.Property<int>("Events")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("events");
+
+                    b.Property<long?>("KeyId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("key_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_epcis_captures");
+
+                    b.ToTable("epcis_captures", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.StoredEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("BizLocation")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("biz_location");
+
+                    b.Property<string>("BizStep")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("biz_step");
+
+                    b.Property<long>("CaptureId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("capture_id");
+
+                    b.Property<string>("Disposition")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("disposition");
+
+                    b.Property<bool>("Erroneous")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("erroneous");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<long>("EventTime")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_time");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("json");
+
+                    b.Property<string>("ReadPoint")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("read_point");
+
+                    b.Property<long>("RecordTime")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("record_time");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_epcis_events");
+
+                    b.HasIndex("EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_epcis_events_event_id");
+
+                    b.HasIndex("EventTime")
+                        .HasDatabaseName("ix_epcis_events_event_time");
+
+                    b.HasIndex("BizLocation", "EventTime")
+                        .HasDatabaseName("ix_epcis_events_biz_location_event_time");
+
+                    b.HasIndex("BizStep", "EventTime")
+                        .HasDatabaseName("ix_epcis_events_biz_step_event_time");
+
+                    b.ToTable("epcis_events", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.StoredEventObject", b =>
+                {
+                    b.Property<long>("EventPk")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_pk");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<byte>("Role")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("role");
+
+                    b.HasKey("EventPk", "Name", "Role")
+                        .HasName("pk_epcis_event_objects");
+
+                    b.HasIndex("Name", "Role", "EventPk")
+                        .HasDatabaseName("ix_epcis_event_objects_name_role_event_pk");
+
+                    b.ToTable("epcis_event_objects", (string)null);
                 });
 
             modelBuilder.Entity("IdResolution.Registry.Model.StoredHandle", b =>

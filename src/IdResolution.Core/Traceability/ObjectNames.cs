@@ -1,0 +1,41 @@
+using IdResolution.Core.Handles;
+
+namespace IdResolution.Core.Traceability;
+
+/// <summary>
+/// How events name objects: the node's handles (<c>88.118.8.1001/LOT-42</c>, stored by their normalised key) or
+/// absolute URIs (EPC URNs, GS1 Digital Link URLs), kept as sent.
+/// </summary>
+public static class ObjectNames
+{
+    public const int MaxLength = 2048;
+
+    public static bool TryNormalise(string? text, out string name, out string? error)
+    {
+        name = "";
+        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxLength)
+        {
+            error = $"an object name is 1 to {MaxLength} characters";
+            return false;
+        }
+
+        if (HandleName.TryParse(text, out var handle, out _) && !text.Contains("://", StringComparison.Ordinal) && !text.StartsWith("urn:", StringComparison.OrdinalIgnoreCase))
+        {
+            name = handle.Key;
+            error = null;
+            return true;
+        }
+
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme is "urn" or "http" or "https") && !text.Any(char.IsControl))
+        {
+            name = text;
+            error = null;
+            return true;
+        }
+
+        error = $"'{Shorten(text)}' is neither a handle (prefix/suffix) nor a URN or URL";
+        return false;
+    }
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "...";
+}

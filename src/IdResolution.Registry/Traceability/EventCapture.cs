@@ -1,0 +1,223 @@
+using IdResolution.Core.Traceability;
+using IdResolution.Registry.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdResolution.Registry.Traceability;
+
+/// <summary>What a capture did: events stored, events already known (sent again), and error declarations applied.</summary>
+public sealed record CaptureResult(long CaptureId, int Stored, int Duplicates, int Corrected);
+
+/// <summary>
+/// Stores captured events all-or-nothing, in one transaction with their objects, genealogy links, the objects' new
+/// states and an audit entry. An eventID already stored stores nothing again, unless the new capture declares that
+/// event erroneous (EPCIS error declaration), which marks it and recomputes its objects' states.
+/// </summary>
+public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteActor actor)
+{
+    public async Task<CaptureResult> CaptureAsync(IReadOnlyList<EpcisEvent> events, CancellationToken cancellationToken)
+    {
+        var unique = Distinct(events);
+        var ids = unique.ConvertAll(e => e.EventId);
+        var known = await db.Events.Where(e => ids.Contains(e.EventId)).ToDictionaryAsync(e => e.EventId, cancellationToken);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var capture = new StoredCapture { At = now, Events = events.Count, KeyId = actor.KeyId };
+        db.Captures.Add(capture);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var fresh = new List<(EpcisEvent Event, StoredEvent Row)>();
+        var corrected = new List<StoredEvent>();
+        foreach (var e in unique)
+        {
+            if (known.TryGetValue(e.EventId, out var stored))
+            {
+                if (e.DeclaresError && !stored.Erroneous)
+                {
+                    stored.Erroneous = true;
+                    stored.Json = e.Json;
+                    corrected.Add(stored);
+                }
+
+                continue;
+            }
+
+            var row = Row(e, now, capture.Id);
+            db.Events.Add(row);
+            fresh.Add((e, row));
+        }
+
+        capture.Duplicates = unique.Count - fresh.Count - corrected.Count + (events.Count - unique.Count);
+        await db.SaveChangesAsync(cancellationToken);
+        AddObjectsAndLinks(fresh);
+        await UpdateStatesAsync(fresh, cancellationToken);
+        await RecomputeStatesAsync(corrected, cancellationToken);
+        db.Audit.Add(actor.Audit(now, "epcis.capture", "capture:" + capture.Id, null, null, null, $"events={events.Count} stored={fresh.Count} corrected={corrected.Count}"));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        return new CaptureResult(capture.Id, fresh.Count, capture.Duplicates, corrected.Count);
+    }
+
+    public Task<StoredCapture?> FindCaptureAsync(long id, CancellationToken cancellationToken) =>
+        db.Captures.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+
+    /// <summary>One event per eventID; a repeat that declares an error wins over the plain one.</summary>
+    private static List<EpcisEvent> Distinct(IReadOnlyList<EpcisEvent> events)
+    {
+        var byId = new Dictionary<string, EpcisEvent>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var e in events)
+        {
+            if (!byId.TryGetValue(e.EventId, out var first))
+            {
+                byId[e.EventId] = e;
+                order.Add(e.EventId);
+            }
+            else if (e.DeclaresError && !first.DeclaresError)
+            {
+                byId[e.EventId] = e;
+            }
+        }
+
+        return order.ConvertAll(id => byId[id]);
+    }
+
+    private static StoredEvent Row(EpcisEvent e, long now, long captureId) => new()
+    {
+        EventId = e.EventId,
+        Type = e.Type.ToString(),
+        Action = e.Action,
+        EventTime = e.EventTime,
+        RecordTime = now,
+        BizStep = e.BizStep,
+        Disposition = e.Disposition,
+        ReadPoint = e.ReadPoint,
+        BizLocation = e.BizLocation,
+        Erroneous = e.DeclaresError,
+        CaptureId = captureId,
+        Json = e.Json,
+    };
+
+    private void AddObjectsAndLinks(List<(EpcisEvent Event, StoredEvent Row)> fresh)
+    {
+        foreach (var (e, row) in fresh)
+        {
+            var seen = new HashSet<(string, ObjectRole)>();
+            foreach (var o in e.Objects)
+            {
+                if (seen.Add((o.Name, o.Role)))
+                {
+                    db.EventObjects.Add(new StoredEventObject { EventPk = row.Id, Name = o.Name, Role = (byte)o.Role });
+                }
+            }
+
+            foreach (var (from, to) in Genealogy.Links(e))
+            {
+                db.EventLinks.Add(new EventLink { FromObject = from, ToObject = to, EventPk = row.Id });
+            }
+        }
+    }
+
+    /// <summary>The latest event that says so wins, per field; events arriving late do not overwrite newer state.</summary>
+    private async Task UpdateStatesAsync(List<(EpcisEvent Event, StoredEvent Row)> fresh, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (e, _) in fresh)
+        {
+            if (!e.DeclaresError && (e.Disposition ?? e.BizLocation ?? e.Custodian) is not null)
+            {
+                foreach (var o in e.Objects)
+                {
+                    if (Genealogy.CarriesState(o.Role))
+                    {
+                        names.Add(o.Name);
+                    }
+                }
+            }
+        }
+
+        if (names.Count == 0)
+        {
+            return;
+        }
+
+        var states = await db.ObjectStates.Where(s => names.Contains(s.Name)).ToDictionaryAsync(s => s.Name, StringComparer.Ordinal, cancellationToken);
+        foreach (var (e, _) in fresh.OrderBy(f => f.Event.EventTime))
+        {
+            if (e.DeclaresError)
+            {
+                continue;
+            }
+
+            foreach (var o in e.Objects)
+            {
+                if (Genealogy.CarriesState(o.Role) && names.Contains(o.Name))
+                {
+                    if (!states.TryGetValue(o.Name, out var state))
+                    {
+                        state = states[o.Name] = new ObjectState { Name = o.Name };
+                        db.ObjectStates.Add(state);
+                    }
+
+                    Apply(state, e.Disposition, e.BizLocation, e.Custodian, e.EventTime);
+                }
+            }
+        }
+    }
+
+    private static void Apply(ObjectState state, string? disposition, string? location, string? custodian, long at)
+    {
+        if (disposition is not null && (state.DispositionAt is null || at >= state.DispositionAt))
+        {
+            (state.Disposition, state.DispositionAt) = (disposition, at);
+        }
+
+        if (location is not null && (state.LocationAt is null || at >= state.LocationAt))
+        {
+            (state.Location, state.LocationAt) = (location, at);
+        }
+
+        if (custodian is not null && (state.CustodianAt is null || at >= state.CustodianAt))
+        {
+            (state.Custodian, state.CustodianAt) = (custodian, at);
+        }
+    }
+
+    /// <summary>After an error declaration, the objects of the declared events get their state again from the events left.</summary>
+    private async Task RecomputeStatesAsync(List<StoredEvent> corrected, CancellationToken cancellationToken)
+    {
+        if (corrected.Count == 0)
+        {
+            return;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        var pks = corrected.ConvertAll(e => e.Id);
+        var names = await db.EventObjects.Where(o => pks.Contains(o.EventPk) && o.Role != (byte)ObjectRole.Input).Select(o => o.Name).Distinct().ToListAsync(cancellationToken);
+        var history = await (from o in db.EventObjects
+                             join e in db.Events on o.EventPk equals e.Id
+                             where names.Contains(o.Name) && o.Role != (byte)ObjectRole.Input && !e.Erroneous
+                             orderby e.EventTime, e.Id
+                             select new { o.Name, e.Disposition, e.BizLocation, e.Json, e.EventTime }).ToListAsync(cancellationToken);
+        var states = await db.ObjectStates.Where(s => names.Contains(s.Name)).ToDictionaryAsync(s => s.Name, StringComparer.Ordinal, cancellationToken);
+        foreach (var name in names)
+        {
+            if (!states.TryGetValue(name, out var state))
+            {
+                state = states[name] = new ObjectState { Name = name };
+                db.ObjectStates.Add(state);
+            }
+
+            (state.Disposition, state.DispositionAt, state.Location, state.LocationAt, state.Custodian, state.CustodianAt) = (null, null, null, null, null, null);
+        }
+
+        foreach (var h in history)
+        {
+            Apply(states[h.Name], h.Disposition, h.BizLocation, CustodianOf(h.Json), h.EventTime);
+        }
+    }
+
+    private static string? CustodianOf(string json) =>
+        EpcisEventReader.ReadEvent(System.Text.Json.JsonDocument.Parse(json).RootElement).Custodian;
+}

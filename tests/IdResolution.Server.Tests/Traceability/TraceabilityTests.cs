@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using IdResolution.Server.Tests.Infrastructure;
+
+namespace IdResolution.Server.Tests.Traceability;
+
+public sealed class PostgresTraceabilityTests(PostgresNodeFixture fixture) : TraceabilityTests(fixture), IClassFixture<PostgresNodeFixture>;
+
+public sealed class SqliteTraceabilityTests(SqliteNodeFixture fixture) : TraceabilityTests(fixture), IClassFixture<SqliteNodeFixture>;
+
+/// <summary>The supply chain captured, queried, traced and recalled through the real node, on each registry.</summary>
+public abstract class TraceabilityTests(NodeFixture fixture)
+{
+    private NodeServer Node => fixture.Node;
+
+    private SupplyChain Chain { get; } = new(NodeFixture.EnterprisePrefix);
+
+    [Fact]
+    public async Task ADocument_IsStoredOnce_AndSendingItAgainStoresNothing()
+    {
+        var document = Chain.Document(Chain.Events());
+        var first = await CaptureAsync(document);
+        var again = await CaptureAsync(document);
+
+        Assert.Equal(HttpStatusCode.Created, first.Status);
+        Assert.Equal(16, first.Body.GetProperty("stored").GetInt32());
+        Assert.Equal(0, again.Body.GetProperty("stored").GetInt32());
+        Assert.Equal(16, again.Body.GetProperty("duplicates").GetInt32());
+        Assert.Equal(16, (await EventsAsync($"/epcis/events?MATCH_anyEPC={Chain.RawA1}|{Chain.RawB1}|{Chain.Mix2}|{Chain.Bottle(1)}|{Chain.Case(1)}|{Chain.Case(2)}|{Chain.Case(3)}|{Chain.Case(4)}|{Chain.Pallet(1)}|{Chain.Pallet(2)}&perPage=1000")).Count);
+    }
+
+    [Theory]
+    [InlineData("eventTime", "not a time", "eventList[2].eventTime")]
+    [InlineData("type", "SomethingEvent", "eventList[2].type")]
+    [InlineData("eventTimeZoneOffset", "+8", "eventList[2].eventTimeZoneOffset")]
+    [InlineData("disposition", "fine", "eventList[2].disposition")]
+    [InlineData("inputEPCList", "no list", "eventList[2].inputEPCList")]
+    public async Task OneBadEvent_RefusesTheWholeDocument_NamingTheEventAndField(string field, string value, string named)
+    {
+        var events = Chain.Events();
+        events[2][field] = value;
+        var answer = await CaptureAsync(Chain.Document(events));
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.StartsWith(named, answer.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await EventsAsync($"/epcis/epcs/{Chain.RawA1}"));
+    }
+
+    [Fact]
+    public async Task Queries_FollowTheStandardParameters_AndPageWithoutGapsOrRepeats()
+    {
+        await CaptureAsync(Chain.Document(Chain.Events()));
+
+        var bottle = await EventsAsync($"/epcis/events?MATCH_epc={Chain.Bottle(1)}");
+        var asOutput = await EventsAsync($"/epcis/events?MATCH_outputEPC={Chain.Bottle(1)}");
+        var asParent = await EventsAsync($"/epcis/events?MATCH_parentID={Chain.Pallet(1)}");
+        var shipping = await EventsAsync($"/epcis/events?EQ_bizStep=shipping&MATCH_anyEPC={Chain.Pallet(1)}");
+        var received = await EventsAsync($"/epcis/events?EQ_bizLocation={Chain.DistributorSite}&EQ_disposition=sellable_not_accessible");
+        var window = await EventsAsync($"/epcis/events?MATCH_anyEPC={Chain.Pallet(1)}&GE_eventTime=2026-03-17T08:40:00%2B08:00&LT_eventTime=2026-03-17T09:00:00%2B08:00");
+        var transformations = await EventsAsync($"/epcis/events?eventType=TransformationEvent&MATCH_inputEPC={Chain.RawB1}");
+
+        Assert.Equal(["AggregationEvent", "ObjectEvent"], bottle.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal("retail_sold", bottle[1].GetProperty("disposition").GetString());
+        Assert.Single(asOutput);
+        Assert.Equal(["ADD", "DELETE"], asParent.Select(e => e.GetProperty("action").GetString()));
+        Assert.Single(shipping);
+        Assert.Single(received);
+        Assert.Equal(2, window.Count);
+        Assert.Equal(2, transformations.Count);
+        Assert.True(bottle[0].TryGetProperty("recordTime", out _));
+
+        var all = await EventsAsync($"/epcis/epcs/{Chain.Pallet(1)}");
+        var paged = new List<string>();
+        var next = $"/epcis/epcs/{Chain.Pallet(1)}?perPage=2";
+        var pages = 0;
+        while (next is not null)
+        {
+            using var page = await Node.Http.GetAsync(next);
+            var events = (await page.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("epcisBody").GetProperty("queryResults").GetProperty("resultsBody").GetProperty("eventList");
+            paged.AddRange(events.EnumerateArray().Select(e => e.GetProperty("eventID").GetString()!));
+            next = page.Headers.TryGetValues("Link", out var links) ? links.Single().Split('<', '>')[1] : null;
+            pages++;
+        }
+
+        Assert.Equal(all.Select(e => e.GetProperty("eventID").GetString()), paged);
+        Assert.True(pages >= 3);
+    }
+
+    [Fact]
+    public async Task TraceBackAndForward_FollowTransformationsAndAggregations_ExactlyAndWithinTheDepth()
+    {
+        await CaptureAsync(Chain.Document(Chain.Events()));
+
+        var back = await TraceAsync("back", Chain.Bottle(1));
+        var forward = await TraceAsync("forward", Chain.RawA1);
+        var shallow = await TraceAsync("forward", Chain.RawA1, depth: 1);
+        var graph = await Node.Http.GetFromJsonAsync<JsonElement>($"/epcis/trace/back?epc={Chain.Bottle(1)}");
+
+        Assert.Equal(Set(Chain.Bottle(1), Chain.Mix1, Chain.RawA1, Chain.RawB1), back);
+        Assert.Equal(Set(Chain.RawA1, Chain.Mix1, Chain.Bottle(1), Chain.Bottle(2), Chain.Bottle(3), Chain.Bottle(4), Chain.Case(1), Chain.Case(2), Chain.Pallet(1), Chain.Pallet(2)), forward);
+        Assert.Equal(Set(Chain.RawA1, Chain.Mix1), shallow);
+        Assert.Contains(graph.GetProperty("edges").EnumerateArray(), e => e.GetProperty("from").GetString() == Chain.Mix1 && e.GetProperty("to").GetString() == Chain.Bottle(1)
+            && e.GetProperty("type").GetString() == "TransformationEvent");
+        Assert.Equal("retail_sold", graph.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("id").GetString() == Chain.Bottle(1)).GetProperty("disposition").GetString());
+    }
+
+    [Fact]
+    public async Task Lifecycle_IsTheLatestStateOfEachKind()
+    {
+        var events = Chain.Events();
+        // Captured out of order: the late-arriving older event must not overwrite newer state.
+        events.Reverse();
+        await CaptureAsync(Chain.Document(events));
+
+        var sold = await StateAsync(Chain.Bottle(1));
+        var pallet = await StateAsync(Chain.Pallet(2));
+        var atShop = await StateAsync(Chain.Case(1));
+
+        Assert.Equal("retail_sold", sold.GetProperty("disposition").GetString());
+        Assert.Equal("sellable_not_accessible", pallet.GetProperty("disposition").GetString());
+        Assert.Equal(Chain.DistributorSite, pallet.GetProperty("location").GetString());
+        Assert.Equal(Chain.Distributor, pallet.GetProperty("custodian").GetString());
+        Assert.Equal(Chain.Shop, atShop.GetProperty("location").GetString());
+    }
+
+    [Fact]
+    public async Task ARecallOfOneRawLot_ReachesExactlyItsProducts_AndMarksThemRecalled()
+    {
+        await CaptureAsync(Chain.Document(Chain.Events()));
+        var handle = Chain.Bottle(2);
+        (await Node.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", """[{"index":1,"type":"URL","data":"https://shampoo.example/b2"}]""")).EnsureSuccessStatusCode();
+
+        using var recall = await Node.SendAsync(HttpMethod.Post, "/epcis/recall", JsonSerializer.Serialize(new { epc = Chain.RawA1, reason = "contaminated lot" }));
+        var answer = await recall.Content.ReadFromJsonAsync<JsonElement>();
+        var reached = answer.GetProperty("impact").GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("id").GetString()!).ToHashSet();
+        var resolved = await Node.Http.GetFromJsonAsync<JsonElement>($"/api/handles/{handle}?lifecycle=true");
+        var untouched = await StateAsync(Chain.Bottle(5));
+
+        Assert.Equal(HttpStatusCode.OK, recall.StatusCode);
+        Assert.Equal(Set(Chain.RawA1, Chain.Mix1, Chain.Bottle(1), Chain.Bottle(2), Chain.Bottle(3), Chain.Bottle(4), Chain.Case(1), Chain.Case(2), Chain.Pallet(1), Chain.Pallet(2)), reached);
+        Assert.Equal("recalled", (await StateAsync(Chain.Pallet(2))).GetProperty("disposition").GetString());
+        Assert.Equal("recalled", resolved.GetProperty("lifecycle").GetProperty("disposition").GetString());
+        Assert.Equal("https://shampoo.example/b2", resolved.GetProperty("values")[0].GetProperty("data").GetProperty("value").GetString());
+        Assert.NotEqual("recalled", untouched.GetProperty("disposition").GetString());
+        Assert.Contains(answer.GetProperty("impact").GetProperty("nodes").EnumerateArray(),
+            n => n.GetProperty("id").GetString() == Chain.Pallet(2) && n.GetProperty("location").GetString() == Chain.DistributorSite);
+    }
+
+    [Fact]
+    public async Task AnErrorDeclaration_RemovesAnEventFromTheState()
+    {
+        var events = Chain.Events();
+        await CaptureAsync(Chain.Document(events));
+        var sold = events[^1];
+        sold["errorDeclaration"] = new { declarationTime = "2026-03-18T00:00:00Z", reason = "incorrect_data" };
+
+        var corrected = await CaptureAsync(Chain.Document([sold]));
+
+        Assert.Equal(1, corrected.Body.GetProperty("corrected").GetInt32());
+        Assert.Equal("container_closed", (await StateAsync(Chain.Bottle(1))).GetProperty("disposition").GetString());
+    }
+
+    private static HashSet<string> Set(params string[] names) => [.. names];
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> CaptureAsync(string document)
+    {
+        using var response = await Node.SendAsync(HttpMethod.Post, "/epcis/capture", document);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    private async Task<List<JsonElement>> EventsAsync(string path)
+    {
+        using var response = await Node.Http.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return [.. body.GetProperty("epcisBody").GetProperty("queryResults").GetProperty("resultsBody").GetProperty("eventList").EnumerateArray()];
+    }
+
+    private async Task<HashSet<string>> TraceAsync(string direction, string epc, int depth = 10)
+    {
+        var graph = await Node.Http.GetFromJsonAsync<JsonElement>($"/epcis/trace/{direction}?epc={epc}&depth={depth}");
+        return graph.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("id").GetString()!).ToHashSet();
+    }
+
+    private Task<JsonElement> StateAsync(string id) => Node.Http.GetFromJsonAsync<JsonElement>($"/epcis/state/{id}");
+}
