@@ -52,6 +52,8 @@ public static class RegistryServiceCollectionExtensions
         services.AddScoped<AuditLog>();
         services.AddScoped<WriteActor>();
         services.AddScoped<Traceability.EventCapture>();
+        services.AddMetrics();
+        services.AddSingleton<Traceability.CaptureMetrics>();
         services.AddScoped<Traceability.EventQueries>();
         services.AddScoped<StatisticsStore>();
         return services;

@@ -12,7 +12,7 @@ public sealed record CaptureResult(long CaptureId, int Stored, int Duplicates, i
 /// states and an audit entry. An eventID already stored stores nothing again, unless the new capture declares that
 /// event erroneous (EPCIS error declaration), which marks it and recomputes its objects' states.
 /// </summary>
-public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteActor actor)
+public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteActor actor, CaptureMetrics metrics)
 {
     public async Task<CaptureResult> CaptureAsync(IReadOnlyList<EpcisEvent> events, CancellationToken cancellationToken)
     {
@@ -56,7 +56,9 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         db.ChangeTracker.Clear();
-        return new CaptureResult(capture.Id, fresh.Count, capture.Duplicates, corrected.Count);
+        var result = new CaptureResult(capture.Id, fresh.Count, capture.Duplicates, corrected.Count);
+        metrics.Captured(result);
+        return result;
     }
 
     public Task<StoredCapture?> FindCaptureAsync(long id, CancellationToken cancellationToken) =>

@@ -17,7 +17,8 @@ public static class NodeGrpc
                 o.MaxReceiveMessageSize = MaxMessageBytes;
                 o.MaxSendMessageSize = MaxSendMessageBytes;
             })
-            .AddServiceOptions<RegistryService>(o => o.Interceptors.Add<HandleErrorInterceptor>());
+            .AddServiceOptions<RegistryService>(o => o.Interceptors.Add<HandleErrorInterceptor>())
+            .AddServiceOptions<TraceService>(o => o.Interceptors.Add<HandleErrorInterceptor>());
         // Stateless: one instance serves every call instead of one activated per call.
         services.AddSingleton<ResolverService>();
         services.AddGrpcReflection();
@@ -50,6 +51,7 @@ public static class NodeGrpc
     {
         app.MapGrpcService<ResolverService>();
         app.MapGrpcService<RegistryService>();
+        app.MapGrpcService<TraceService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService().DisableRateLimiting();
         return app;

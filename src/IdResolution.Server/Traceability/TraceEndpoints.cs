@@ -98,7 +98,7 @@ public static class TraceEndpoints
         return events;
     }
 
-    private static (string Start, int Depth, int MaxNodes) Arguments(string? epc, int? depth, int? maxNodes)
+    public static (string Start, int Depth, int MaxNodes) Arguments(string? epc, int? depth, int? maxNodes)
     {
         if (string.IsNullOrEmpty(epc))
         {

@@ -161,6 +161,92 @@ public abstract class TraceabilityTests(NodeFixture fixture)
         Assert.Equal("container_closed", (await StateAsync(Chain.Bottle(1))).GetProperty("disposition").GetString());
     }
 
+    [Fact]
+    public async Task OverGrpc_CaptureQueryTraceAndLifecycle_MatchHttp()
+    {
+        var client = new Contracts.V1.Trace.TraceClient(Node.Channel);
+        var request = new Contracts.V1.CaptureRequest();
+        request.EventsJson.AddRange(Chain.Events().Select(e => JsonSerializer.Serialize(e)));
+        using var captured = new NodeMetric(Node, "idres.epcis.events", "idres.outcome", "stored");
+
+        var capture = await client.CaptureAsync(request, Node.OperatorMetadata());
+        var query = new Contracts.V1.QueryEventsRequest { PerPage = 3 };
+        query.MatchAnyEpc.Add(Chain.Pallet(1));
+        var ids = new List<string>();
+        do
+        {
+            var page = await client.QueryEventsAsync(query);
+            ids.AddRange(page.EventsJson.Select(j => JsonDocument.Parse(j).RootElement.GetProperty("eventID").GetString()!));
+            query.PageToken = page.NextPageToken;
+        }
+        while (query.PageToken.Length > 0);
+        var forward = await client.TraceForwardAsync(new Contracts.V1.TraceRequest { Epc = Chain.RawA1 });
+        var lifecycle = await client.GetLifecycleAsync(new Contracts.V1.LifecycleRequest { Epc = Chain.Bottle(1) });
+
+        Assert.Equal(16u, capture.Stored);
+        Assert.Equal(16, captured.Total);
+        Assert.Equal((await EventsAsync($"/epcis/epcs/{Chain.Pallet(1)}")).Select(e => e.GetProperty("eventID").GetString()), ids);
+        Assert.Equal(await TraceAsync("forward", Chain.RawA1), forward.Nodes.Select(n => n.Id).ToHashSet());
+        Assert.Equal("retail_sold", lifecycle.Disposition);
+    }
+
+    [Fact]
+    public async Task OverGrpc_ErrorsAreStatuses()
+    {
+        var client = new Contracts.V1.Trace.TraceClient(Node.Channel);
+        var bad = new Contracts.V1.CaptureRequest { EventsJson = { JsonSerializer.Serialize(Chain.Events()[0]), """{"type":"ObjectEvent"}""" } };
+        var tenant = await Tenant.CreateAsync(Node);
+        var reader = await tenant.IssueAsync(Node, "reader");
+
+        var invalid = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => client.CaptureAsync(bad, Node.OperatorMetadata()).ResponseAsync);
+        var denied = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => client.CaptureAsync(new Contracts.V1.CaptureRequest(), KeyRequests.Metadata(reader.Secret)).ResponseAsync);
+        var missing = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => client.GetLifecycleAsync(new Contracts.V1.LifecycleRequest { Epc = Chain.Name("NOWHERE") }).ResponseAsync);
+        var badToken = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => client.QueryEventsAsync(new Contracts.V1.QueryEventsRequest { PageToken = "%%%" }).ResponseAsync);
+
+        Assert.Equal(global::Grpc.Core.StatusCode.InvalidArgument, invalid.StatusCode);
+        Assert.StartsWith("events_json[1].eventTime", invalid.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(global::Grpc.Core.StatusCode.PermissionDenied, denied.StatusCode);
+        Assert.Equal(global::Grpc.Core.StatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(global::Grpc.Core.StatusCode.InvalidArgument, badToken.StatusCode);
+        Assert.Empty(await EventsAsync($"/epcis/epcs/{Chain.RawA1}"));
+    }
+
+    [Theory]
+    [InlineData("/epcis/events?perPage=0")]
+    [InlineData("/epcis/events?perPage=abc")]
+    [InlineData("/epcis/events?nextPageToken=bm9wZQ")]
+    [InlineData("/epcis/events?GE_eventTime=yesterday")]
+    [InlineData("/epcis/events?EQ_bizStep=dancing")]
+    [InlineData("/epcis/events?eventType=PartyEvent")]
+    [InlineData("/epcis/events?MATCH_epc=not%20a%20name")]
+    [InlineData("/epcis/events?orderBy=eventTime")]
+    [InlineData("/epcis/trace/forward")]
+    [InlineData("/epcis/trace/forward?epc=88.118.8.1001/x&depth=0")]
+    [InlineData("/epcis/trace/back?epc=88.118.8.1001/x&maxNodes=1000000")]
+    [InlineData("/epcis/state/not%20a%20name")]
+    public async Task BadQueries_AreProblems_NotFailures(string path)
+    {
+        using var response = await Node.Http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task CaptureNeedsAWritingKey()
+    {
+        var tenant = await Tenant.CreateAsync(Node);
+        var reader = await tenant.IssueAsync(Node, "reader");
+        var document = Chain.Document(Chain.Events());
+
+        using var anonymous = await Node.SendAsync(HttpMethod.Post, "/epcis/capture", document, authorised: false);
+        using var asReader = await Node.SendAsAsync(reader.Secret, HttpMethod.Post, "/epcis/capture", document);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, asReader.StatusCode);
+        Assert.Empty(await EventsAsync($"/epcis/epcs/{Chain.RawA1}"));
+    }
+
     private static HashSet<string> Set(params string[] names) => [.. names];
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> CaptureAsync(string document)
