@@ -41,5 +41,25 @@ var sweep = new Command("sweep", "Resolves PREFIX/L-0 .. L-(N-1) once each with 
 sweep.SetAction((result, cancellation) => GrpcThroughput.SweepAsync(
     new Uri(result.GetValue(target)!), result.GetValue(prefix)!, result.GetValue(handles), Math.Max(1, result.GetValue(batch)), cancellation));
 
-var root = new RootCommand("IdResolution load generator") { grpc, open, capture, sweep };
+var trees = new Option<int>("--trees") { Description = "Trees seeded by trace.sh", DefaultValueFactory = _ => 195 };
+var nodes = new Option<int>("--nodes") { Description = "Nodes per tree", DefaultValueFactory = _ => 1023 };
+var depth = new Option<int>("--depth") { Description = "Trace depth", DefaultValueFactory = _ => 10 };
+var perDocument = new Option<int>("--per-document") { Description = "Events per captured document", DefaultValueFactory = _ => 100 };
+var token = new Option<string>("--token") { Description = "Bearer key that writes", DefaultValueFactory = _ => "" };
+var trace = new Command("trace", "Closed-loop trace forward (from roots) and back (from leaves) over trace.sh's trees.")
+{
+    target, prefix, trees, nodes, depth, duration, concurrency,
+};
+trace.SetAction((result, cancellation) => TraceLoad.TraceAsync(
+    new Uri(result.GetValue(target)!), result.GetValue(prefix)!, result.GetValue(trees), result.GetValue(nodes), result.GetValue(depth),
+    TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(concurrency), cancellation));
+var epcisCapture = new Command("epcis-capture", "Closed-loop capture of EPCIS documents of --per-document new events about trace.sh's objects.")
+{
+    target, token, prefix, trees, nodes, perDocument, duration, concurrency,
+};
+epcisCapture.SetAction((result, cancellation) => TraceLoad.CaptureAsync(
+    new Uri(result.GetValue(target)!), result.GetValue(token)!, result.GetValue(prefix)!, result.GetValue(trees), result.GetValue(nodes), result.GetValue(perDocument),
+    TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(concurrency), cancellation));
+
+var root = new RootCommand("IdResolution load generator") { grpc, open, capture, sweep, trace, epcisCapture };
 return await root.Parse(args).InvokeAsync();

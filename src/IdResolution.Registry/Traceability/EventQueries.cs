@@ -96,38 +96,59 @@ public sealed class EventQueries(RegistryContext db)
     /// <summary>
     /// Everything reached from <paramref name="start"/> by genealogy links, forward (what it went into) or back (what
     /// went into it), up to <paramref name="maxDepth"/> steps and <paramref name="maxNodes"/> nodes: one recursive
-    /// query on the links' indexes, whatever the graph's size.
+    /// query walking the links' indexes and carrying the edges it crosses, then one read of those edges' events.
     /// </summary>
     public async Task<TraceGraph> TraceAsync(string start, bool forward, int maxDepth, int maxNodes, CancellationToken cancellationToken)
     {
         var (near, far) = forward ? ("from_object", "to_object") : ("to_object", "from_object");
-        // PostgreSQL wants the start of the recursion in the links' byte-order collation.
-        var start0 = db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true ? "CAST({0} AS text) COLLATE \"C\"" : "{0}";
+        // PostgreSQL wants the walk's text columns in the links' byte-order collation.
+        var (text, id) = db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true
+            ? ("CAST({0} AS text) COLLATE \"C\"", "CAST(NULL AS text) COLLATE \"C\"")
+            : ("{0}", "CAST(NULL AS TEXT)");
         var sql = $$"""
-            WITH RECURSIVE reach(name, depth) AS (
-                SELECT {{start0}}, 0
+            WITH RECURSIVE walk(node, depth, from_object, to_object, event_pk) AS (
+                SELECT {{text}}, 0, {{id}}, {{id}}, CAST(NULL AS BIGINT)
                 UNION
-                SELECT l.{{far}}, r.depth + 1 FROM reach r JOIN epcis_links l ON l.{{near}} = r.name WHERE r.depth < {1}
+                SELECT l.{{far}}, w.depth + 1, l.from_object, l.to_object, l.event_pk
+                FROM walk w JOIN epcis_links l ON l.{{near}} = w.node WHERE w.depth < {1}
             )
-            SELECT name AS "Name", MIN(depth) AS "Depth" FROM reach GROUP BY name ORDER BY MIN(depth), name LIMIT {2}
+            SELECT node, depth, from_object, to_object, event_pk FROM walk LIMIT {2}
             """;
-        var reached = await db.Database.SqlQueryRaw<ReachedNode>(sql, start, maxDepth, maxNodes + 1).ToListAsync(cancellationToken);
-        var truncated = reached.Count > maxNodes;
-        if (truncated)
+        // A graph with many paths to the same nodes yields more rows than nodes: bounded, and reported as cut.
+        var maxRows = (maxNodes * 8) + 1;
+        var rows = await db.Database.SqlQueryRaw<WalkRow>(sql, start, maxDepth, maxRows).ToListAsync(cancellationToken);
+        var depths = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var row in rows)
         {
-            reached.RemoveAt(reached.Count - 1);
+            depths[row.Node] = depths.TryGetValue(row.Node, out var known) ? Math.Min(known, row.Depth) : row.Depth;
         }
 
-        var names = reached.ConvertAll(n => n.Name);
-        var links = await (from l in db.EventLinks
-                           join e in db.Events on l.EventPk equals e.Id
-                           where names.Contains(l.FromObject) && names.Contains(l.ToObject)
-                           select new TraceEdge(l.FromObject, l.ToObject, e.EventId, e.Type, e.BizStep, e.EventTime)).ToListAsync(cancellationToken);
-        return new TraceGraph(reached.ConvertAll(n => (n.Name, n.Depth)), links, truncated);
+        var nodes = depths.OrderBy(n => n.Value).ThenBy(n => n.Key, StringComparer.Ordinal).Select(n => (n.Key, n.Value)).ToList();
+        var truncated = rows.Count == maxRows || nodes.Count > maxNodes;
+        if (nodes.Count > maxNodes)
+        {
+            nodes.RemoveRange(maxNodes, nodes.Count - maxNodes);
+        }
+
+        var kept = nodes.Select(n => n.Key).ToHashSet(StringComparer.Ordinal);
+        var crossed = new HashSet<(string, string, long)>();
+        foreach (var row in rows)
+        {
+            if (row.EventPk is { } pk && kept.Contains(row.FromObject!) && kept.Contains(row.ToObject!))
+            {
+                crossed.Add((row.FromObject!, row.ToObject!, pk));
+            }
+        }
+
+        var pks = crossed.Select(c => c.Item3).Distinct().ToList();
+        var events = await db.Events.AsNoTracking().Where(e => pks.Contains(e.Id))
+            .Select(e => new { e.Id, e.EventId, e.Type, e.BizStep, e.EventTime }).ToDictionaryAsync(e => e.Id, cancellationToken);
+        var edges = crossed.Select(c => events[c.Item3] is var e ? new TraceEdge(c.Item1, c.Item2, e.EventId, e.Type, e.BizStep, e.EventTime) : null!).ToList();
+        return new TraceGraph(nodes, edges, truncated);
     }
 
     public async Task<Dictionary<string, ObjectState>> StatesAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken) =>
         await db.ObjectStates.AsNoTracking().Where(s => names.Contains(s.Name)).ToDictionaryAsync(s => s.Name, StringComparer.Ordinal, cancellationToken);
 
-    private sealed record ReachedNode(string Name, int Depth);
+    private sealed record WalkRow(string Node, int Depth, string? FromObject, string? ToObject, long? EventPk);
 }
