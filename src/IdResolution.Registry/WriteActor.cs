@@ -17,12 +17,16 @@ public sealed class WriteActor
 
     public string? Address { get; private set; }
 
-    public void Set(string name, long? keyId, long? enterpriseId, string? address)
+    /// <summary>Whether the writer is the node's operator (or the node itself), who may correct anyone's records.</summary>
+    public bool IsOperator { get; private set; } = true;
+
+    public void Set(string name, long? keyId, long? enterpriseId, string? address, bool isOperator)
     {
         Name = name;
         KeyId = keyId;
         EnterpriseId = enterpriseId;
         Address = address;
+        IsOperator = isOperator;
     }
 
     /// <summary>The audit entry for one change made by this actor.</summary>

@@ -14,7 +14,9 @@ public static class EpcisEventReader
 {
     public const int MaxEventsPerDocument = 10_000;
     public const int MaxObjectsPerEvent = 10_000;
-    public const long MaxLinksPerEvent = 1_000_000;
+    /// <summary>Inputs x outputs of one transformation, and all of a document's: what its genealogy links may cost.</summary>
+    public const long MaxLinksPerEvent = 100_000;
+    public const long MaxLinksPerDocument = 200_000;
 
     /// <summary>The events of an EPCISDocument (<c>epcisBody.eventList</c>).</summary>
     public static List<EpcisEvent> ReadDocument(JsonElement document)
@@ -33,9 +35,17 @@ public static class EpcisEventReader
 
         var events = new List<EpcisEvent>(list.GetArrayLength());
         var position = 0;
+        long links = 0;
         foreach (var item in list.EnumerateArray())
         {
-            events.Add(ReadEvent(item, $"eventList[{position++}]"));
+            var e = ReadEvent(item, $"eventList[{position++}]");
+            links += Genealogy.LinkCount(e);
+            if (links > MaxLinksPerDocument)
+            {
+                throw Invalid($"eventList[{position - 1}]", $"the document links more than {MaxLinksPerDocument} input/output or child/parent pairs; split it");
+            }
+
+            events.Add(e);
         }
 
         return events;
@@ -52,6 +62,11 @@ public static class EpcisEventReader
         {
             // A JSON string escaping half a surrogate pair is no text.
             throw Invalid(where, "a string is not valid Unicode: " + e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            // A member given twice (JSON allows it; an event cannot say two things at once).
+            throw Invalid(where, "a member appears twice: " + e.Message);
         }
     }
 
@@ -211,6 +226,14 @@ public static class EpcisEventReader
     private static string Name(string? text, string where) =>
         ObjectNames.TryNormalise(text, out var name, out var error) ? name : throw Invalid(where, error!);
 
+    /// <summary>The JSON of a stored event with an error declaration added (the event itself is left as captured).</summary>
+    public static string WithErrorDeclaration(string storedJson, string declaringJson)
+    {
+        var stored = JsonNode.Parse(storedJson)!.AsObject();
+        stored["errorDeclaration"] = JsonNode.Parse(declaringJson)!.AsObject()["errorDeclaration"]?.DeepClone();
+        return stored.ToJsonString();
+    }
+
     private static long Time(JsonElement json, string field, string where)
     {
         var text = Text(json, field, where, required: true)!;
@@ -301,8 +324,8 @@ public static class EpcisEventReader
     }
 
     /// <summary>
-    /// An event sent without an eventID is named by a hash of its content (keys sorted, recordTime left out), so
-    /// that sending it again stores nothing new.
+    /// An event sent without an eventID is named by a hash of its content (keys sorted; recordTime and any
+    /// errorDeclaration left out), so that sending it again stores nothing new, and declaring it erroneous finds it.
     /// </summary>
     private static string HashId(JsonElement json)
     {
@@ -313,7 +336,7 @@ public static class EpcisEventReader
 
     private static JsonNode Canonical(JsonNode node) => node switch
     {
-        JsonObject o => new JsonObject(o.Where(p => p.Key is not ("recordTime" or "eventID")).OrderBy(p => p.Key, StringComparer.Ordinal)
+        JsonObject o => new JsonObject(o.Where(p => p.Key is not ("recordTime" or "eventID" or "errorDeclaration")).OrderBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => KeyValuePair.Create(p.Key, p.Value is null ? null : (JsonNode?)Canonical(p.Value)))),
         JsonArray a => new JsonArray(a.Select(i => i is null ? null : Canonical(i)).ToArray()),
         _ => node.DeepClone(),

@@ -38,6 +38,18 @@ public static class Genealogy
         }
     }
 
+    /// <summary>How many links <see cref="Links"/> makes at most, without making them.</summary>
+    public static long LinkCount(EpcisEvent e)
+    {
+        long Count(ObjectRole role) => e.Objects.Count(o => o.Role == role);
+        return e.Type switch
+        {
+            EventType.TransformationEvent => Count(ObjectRole.Input) * Count(ObjectRole.Output),
+            EventType.AggregationEvent or EventType.AssociationEvent when e.Action != "DELETE" => Count(ObjectRole.Child) * Count(ObjectRole.Parent),
+            _ => 0,
+        };
+    }
+
     /// <summary>The objects whose state an event's disposition, location and custody apply to (not a transformation's consumed inputs).</summary>
     public static bool CarriesState(ObjectRole role) => role != ObjectRole.Input;
 }

@@ -26,6 +26,12 @@ public static class ObjectNames
             return true;
         }
 
+        if (text.StartsWith("urn:epc:idpat:", StringComparison.OrdinalIgnoreCase))
+        {
+            error = $"'{Shorten(text)}' is an EPC pattern; this node matches exact identifiers only";
+            return false;
+        }
+
         if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme is "urn" or "http" or "https") && !text.Any(char.IsControl))
         {
             name = text;

@@ -14,14 +14,35 @@ public sealed record CaptureResult(long CaptureId, int Stored, int Duplicates, i
 /// </summary>
 public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteActor actor, CaptureMetrics metrics)
 {
+    private const int MaxAttempts = 4;
+
     public async Task<CaptureResult> CaptureAsync(IReadOnlyList<EpcisEvent> events, CancellationToken cancellationToken)
+    {
+        // Two captures of the same new eventID or object at once: the loser's unique violation rolls it back whole,
+        // and it runs again, now finding the winner's rows (its events then count as duplicates).
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var result = await TryCaptureAsync(events, cancellationToken);
+                metrics.Captured(result);
+                return result;
+            }
+            catch (DbUpdateException) when (attempt < MaxAttempts)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<CaptureResult> TryCaptureAsync(IReadOnlyList<EpcisEvent> events, CancellationToken cancellationToken)
     {
         var unique = Distinct(events);
         var ids = unique.ConvertAll(e => e.EventId);
-        var known = await db.Events.Where(e => ids.Contains(e.EventId)).ToDictionaryAsync(e => e.EventId, cancellationToken);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var known = await db.Events.Where(e => ids.Contains(e.EventId)).ToDictionaryAsync(e => e.EventId, cancellationToken);
         var capture = new StoredCapture { At = now, Events = events.Count, KeyId = actor.KeyId };
         db.Captures.Add(capture);
         await db.SaveChangesAsync(cancellationToken);
@@ -34,8 +55,9 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
             {
                 if (e.DeclaresError && !stored.Erroneous)
                 {
+                    await EnsureMayCorrectAsync(stored, cancellationToken);
                     stored.Erroneous = true;
-                    stored.Json = e.Json;
+                    stored.Json = EpcisEventReader.WithErrorDeclaration(stored.Json, e.Json);
                     corrected.Add(stored);
                 }
 
@@ -47,18 +69,34 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
             fresh.Add((e, row));
         }
 
-        capture.Duplicates = unique.Count - fresh.Count - corrected.Count + (events.Count - unique.Count);
+        capture.Duplicates = events.Count - fresh.Count - corrected.Count;
         await db.SaveChangesAsync(cancellationToken);
         AddObjectsAndLinks(fresh);
         await UpdateStatesAsync(fresh, cancellationToken);
-        await RecomputeStatesAsync(corrected, cancellationToken);
+        await CorrectAsync(corrected, cancellationToken);
         db.Audit.Add(actor.Audit(now, "epcis.capture", "capture:" + capture.Id, null, null, null, $"events={events.Count} stored={fresh.Count} corrected={corrected.Count}"));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         db.ChangeTracker.Clear();
-        var result = new CaptureResult(capture.Id, fresh.Count, capture.Duplicates, corrected.Count);
-        metrics.Captured(result);
-        return result;
+        return new CaptureResult(capture.Id, fresh.Count, capture.Duplicates, corrected.Count);
+    }
+
+    /// <summary>Only the enterprise that captured an event (or an operator) may declare it erroneous.</summary>
+    private async Task EnsureMayCorrectAsync(StoredEvent stored, CancellationToken cancellationToken)
+    {
+        if (actor.IsOperator)
+        {
+            return;
+        }
+
+        var capturer = await (from c in db.Captures
+                              join k in db.AccessKeys on c.KeyId equals k.Id
+                              where c.Id == stored.CaptureId
+                              select k.EnterpriseId).FirstOrDefaultAsync(cancellationToken);
+        if (capturer is null || capturer != actor.EnterpriseId)
+        {
+            throw new Core.HandleException(Core.ResponseCode.InsufficientPermissions, $"event {stored.EventId} was captured by another enterprise; only it can declare the event erroneous");
+        }
     }
 
     public Task<StoredCapture?> FindCaptureAsync(long id, CancellationToken cancellationToken) =>
@@ -144,7 +182,7 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
             return;
         }
 
-        var states = await db.ObjectStates.Where(s => names.Contains(s.Name)).ToDictionaryAsync(s => s.Name, StringComparer.Ordinal, cancellationToken);
+        var states = await LockStatesAsync(names, cancellationToken);
         foreach (var (e, _) in fresh.OrderBy(f => f.Event.EventTime))
         {
             if (e.DeclaresError)
@@ -186,8 +224,24 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
         }
     }
 
-    /// <summary>After an error declaration, the objects of the declared events get their state again from the events left.</summary>
-    private async Task RecomputeStatesAsync(List<StoredEvent> corrected, CancellationToken cancellationToken)
+    /// <summary>
+    /// The states of these objects, locked on PostgreSQL until the capture commits, so that concurrent captures about
+    /// the same object apply their events one after the other (SQLite serialises writers anyway).
+    /// </summary>
+    private async Task<Dictionary<string, ObjectState>> LockStatesAsync(ICollection<string> names, CancellationToken cancellationToken)
+    {
+        var list = names.ToList();
+        var query = db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true
+            ? db.ObjectStates.FromSqlRaw("SELECT * FROM epcis_object_states WHERE name = ANY({0}) ORDER BY name FOR UPDATE", list)
+            : db.ObjectStates.Where(s => list.Contains(s.Name));
+        return await query.ToDictionaryAsync(s => s.Name, StringComparer.Ordinal, cancellationToken);
+    }
+
+    /// <summary>
+    /// Events declared erroneous leave the genealogy (their links go) and their objects' states are computed again
+    /// from the events left, each event's JSON read once.
+    /// </summary>
+    private async Task CorrectAsync(List<StoredEvent> corrected, CancellationToken cancellationToken)
     {
         if (corrected.Count == 0)
         {
@@ -196,13 +250,21 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
 
         await db.SaveChangesAsync(cancellationToken);
         var pks = corrected.ConvertAll(e => e.Id);
+        await db.EventLinks.Where(l => pks.Contains(l.EventPk)).ExecuteDeleteAsync(cancellationToken);
         var names = await db.EventObjects.Where(o => pks.Contains(o.EventPk) && o.Role != (byte)ObjectRole.Input).Select(o => o.Name).Distinct().ToListAsync(cancellationToken);
         var history = await (from o in db.EventObjects
                              join e in db.Events on o.EventPk equals e.Id
                              where names.Contains(o.Name) && o.Role != (byte)ObjectRole.Input && !e.Erroneous
                              orderby e.EventTime, e.Id
-                             select new { o.Name, e.Disposition, e.BizLocation, e.Json, e.EventTime }).ToListAsync(cancellationToken);
-        var states = await db.ObjectStates.Where(s => names.Contains(s.Name)).ToDictionaryAsync(s => s.Name, StringComparer.Ordinal, cancellationToken);
+                             select new { o.Name, e.Id, e.Disposition, e.BizLocation, e.EventTime }).ToListAsync(cancellationToken);
+        var eventIds = history.Select(h => h.Id).Distinct().ToList();
+        var custodians = new Dictionary<long, string?>();
+        foreach (var e in await db.Events.AsNoTracking().Where(e => eventIds.Contains(e.Id) && e.Json.Contains("destinationList")).Select(e => new { e.Id, e.Json }).ToListAsync(cancellationToken))
+        {
+            custodians[e.Id] = CustodianOf(e.Json);
+        }
+
+        var states = await LockStatesAsync(names, cancellationToken);
         foreach (var name in names)
         {
             if (!states.TryGetValue(name, out var state))
@@ -216,10 +278,37 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
 
         foreach (var h in history)
         {
-            Apply(states[h.Name], h.Disposition, h.BizLocation, CustodianOf(h.Json), h.EventTime);
+            Apply(states[h.Name], h.Disposition, h.BizLocation, custodians.GetValueOrDefault(h.Id), h.EventTime);
         }
     }
 
-    private static string? CustodianOf(string json) =>
-        EpcisEventReader.ReadEvent(System.Text.Json.JsonDocument.Parse(json).RootElement).Custodian;
+    /// <summary>The destination's possessing (else owning) party, read from an event's JSON without validating it again.</summary>
+    private static string? CustodianOf(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        if (!document.RootElement.TryGetProperty("destinationList", out var list) || list.ValueKind != System.Text.Json.JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        string? owner = null;
+        foreach (var item in list.EnumerateArray())
+        {
+            var type = item.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+            var id = item.TryGetProperty("destination", out var d) ? d.GetString() : null;
+            if (id is null || !ObjectNames.TryNormalise(id, out var name, out _))
+            {
+                continue;
+            }
+
+            if (type.EndsWith("possessing_party", StringComparison.Ordinal))
+            {
+                return name;
+            }
+
+            owner ??= type.EndsWith("owning_party", StringComparison.Ordinal) ? name : null;
+        }
+
+        return owner;
+    }
 }

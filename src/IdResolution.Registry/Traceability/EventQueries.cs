@@ -76,12 +76,15 @@ public sealed class EventQueries(RegistryContext db)
         {
             var names = match.Names;
             var roles = match.Roles.Select(r => (byte)r).ToList();
-            events = events.Where(e => db.EventObjects.Any(o => o.EventPk == e.Id && names.Contains(o.Name) && roles.Contains(o.Role)));
+            // "id IN (objects by name)": walks the name index, where a correlated EXISTS would scan events on SQLite.
+            var pks = db.EventObjects.Where(o => names.Contains(o.Name) && roles.Contains(o.Role)).Select(o => o.EventPk);
+            events = events.Where(e => pks.Contains(e.Id));
         }
 
         if (filter.After is { } after)
         {
-            events = events.Where(e => e.EventTime > after.Time || (e.EventTime == after.Time && e.Id > after.Id));
+            // The first conjunct lets the time index skip the pages already read.
+            events = events.Where(e => e.EventTime >= after.Time && (e.EventTime > after.Time || e.Id > after.Id));
         }
 
         return await events.OrderBy(e => e.EventTime).ThenBy(e => e.Id).Take(filter.PerPage).ToListAsync(cancellationToken);

@@ -30,7 +30,7 @@ public static class NodeAuthentication
                 if (Caller.From(context.User) is { } caller)
                 {
                     context.RequestServices.GetRequiredService<WriteActor>()
-                        .Set(caller.Name, caller.KeyId, caller.EnterpriseId, context.Connection.RemoteIpAddress?.ToString());
+                        .Set(caller.Name, caller.KeyId, caller.EnterpriseId, context.Connection.RemoteIpAddress?.ToString(), caller.IsOperator);
                 }
 
                 return next(context);

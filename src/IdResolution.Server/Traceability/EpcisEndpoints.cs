@@ -59,7 +59,7 @@ public static class EpcisEndpoints
 
     private static async Task GetEventAsync(HttpContext context, string eventId, EventQueries queries, CancellationToken cancellationToken)
     {
-        var e = await queries.FindByIdAsync(Uri.UnescapeDataString(eventId), cancellationToken)
+        var e = await queries.FindByIdAsync(PathIds.Read(context, "/epcis/events/"), cancellationToken)
             ?? throw new HandleException(ResponseCode.HandleNotFound, $"no event {eventId}");
         context.Response.ContentType = "application/ld+json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(context.Response.Body);
@@ -73,7 +73,7 @@ public static class EpcisEndpoints
     private static Task ObjectEventsAsync(HttpContext context, string id, EventQueries queries, CancellationToken cancellationToken)
     {
         var all = new[] { ObjectRole.Subject, ObjectRole.Parent, ObjectRole.Child, ObjectRole.Input, ObjectRole.Output };
-        var filter = EpcisQuery.Read(context.Request.Query, new ObjectMatch([EpcisQuery.Name(id, "epc")], all));
+        var filter = EpcisQuery.Read(context.Request.Query, new ObjectMatch([EpcisQuery.Name(PathIds.Read(context, "/epcis/epcs/"), "epc")], all));
         return WriteEventsAsync(context, queries, filter, cancellationToken);
     }
 

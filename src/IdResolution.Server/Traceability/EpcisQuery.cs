@@ -53,7 +53,7 @@ public static class EpcisQuery
 
         return new EventFilter
         {
-            Types = List(query, "eventType") is { } types ? types.ConvertAll(t => Enum.TryParse<EventType>(t, out _) ? t : throw Invalid($"eventType {t} is not an EPCIS event type")) : null,
+            Types = List(query, "eventType") is { } types ? types.ConvertAll(t => Enum.GetNames<EventType>().Contains(t) ? t : throw Invalid($"eventType {t} is not an EPCIS event type")) : null,
             FromTime = Time(query, "GE_eventTime"),
             ToTime = Time(query, "LT_eventTime"),
             BizSteps = List(query, "EQ_bizStep")?.ConvertAll(s => Cbv.BizStep(s, out var e) ?? throw Invalid("EQ_bizStep: " + e)),
@@ -74,10 +74,20 @@ public static class EpcisQuery
     private static List<string>? List(IQueryCollection query, string name) =>
         query.TryGetValue(name, out var values) ? values.SelectMany(v => (v ?? "").Split('|')).Where(v => v.Length > 0).ToList() is { Count: > 0 } list ? list : throw Invalid($"{name} is empty") : null;
 
-    private static long? Time(IQueryCollection query, string name) =>
-        query.TryGetValue(name, out var value)
-            ? DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time.ToUnixTimeMilliseconds() : throw Invalid($"{name} '{value}' is not an RFC 3339 time")
-            : null;
+    /// <summary>An RFC 3339 time with its offset (Z or ±hh:mm): never the server's local time.</summary>
+    private static long? Time(IQueryCollection query, string name)
+    {
+        if (!query.TryGetValue(name, out var value))
+        {
+            return null;
+        }
+
+        var text = value.ToString();
+        var hasOffset = text.EndsWith('Z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
+        return hasOffset && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+            ? time.ToUnixTimeMilliseconds()
+            : throw Invalid($"{name} '{text}' is not an RFC 3339 time with its offset (2026-03-17T08:00:00+08:00)");
+    }
 
     private static int PerPage(IQueryCollection query) =>
         !query.TryGetValue("perPage", out var value) ? DefaultPerPage

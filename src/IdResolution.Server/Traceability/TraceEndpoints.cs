@@ -20,7 +20,8 @@ public static class TraceEndpoints
 
     public static IEndpointRouteBuilder MapTraceApi(this IEndpointRouteBuilder app)
     {
-        var trace = app.MapGroup("/epcis").WithTags("Traceability");
+        var trace = app.MapGroup("/epcis");
+        trace.WithTags("Traceability").WithRequestTimeout(Limits.NodeRateLimits.WritePolicy);
         trace.MapGet("/trace/back", (HttpContext c, EventQueries q, string? epc, int? depth, int? maxNodes, CancellationToken t) => TraceAsync(q, epc, depth, maxNodes, forward: false, t))
             .WithSummary("What went into the object, recursively (transformation inputs, aggregated children): a graph of nodes with their state and edges with their events. depth <= 50, maxNodes <= 100000.");
         trace.MapGet("/trace/forward", (HttpContext c, EventQueries q, string? epc, int? depth, int? maxNodes, CancellationToken t) => TraceAsync(q, epc, depth, maxNodes, forward: true, t))
@@ -38,15 +39,15 @@ public static class TraceEndpoints
         return Results.Ok(await GraphAnswerAsync(queries, start, forward, graph, cancellationToken));
     }
 
-    private static async Task<IResult> StateAsync(string id, EventQueries queries, CancellationToken cancellationToken)
+    private static async Task<IResult> StateAsync(HttpContext context, string id, EventQueries queries, CancellationToken cancellationToken)
     {
-        var name = EpcisQuery.Name(Uri.UnescapeDataString(id), "id");
+        var name = EpcisQuery.Name(PathIds.Read(context, "/epcis/state/"), "id");
         var state = await queries.StateAsync(name, cancellationToken)
             ?? throw new HandleException(ResponseCode.HandleNotFound, $"no event names {name}");
         return Results.Ok(StateAnswer(name, state));
     }
 
-    private static async Task<IResult> RecallAsync(HttpContext context, EventQueries queries, EventCapture capture, CancellationToken cancellationToken)
+    private static async Task<IResult> RecallAsync(HttpContext context, EventQueries queries, EventCapture capture, PrefixAccess access, CancellationToken cancellationToken)
     {
         var caller = Caller.From(context.User)!;
         if (!Registry.AccessRoles.Writes(caller.Role))
@@ -57,9 +58,12 @@ public static class TraceEndpoints
         using var body = await Http.RequestBody.ReadJsonAsync(context.Request, cancellationToken);
         var root = body.RootElement;
         var epc = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("epc", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-        var depth = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("depth", out var d) && d.TryGetInt32(out var n) ? n : (int?)null;
+        var depth = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("depth", out var d)
+            ? d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out var n) ? n : throw new HandleException(ResponseCode.InvalidValue, "depth must be an integer")
+            : (int?)null;
         var reason = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
         var (start, steps, _) = Arguments(epc, depth, MaxNodes);
+        await EnsureMayRecallAsync(caller, context, start, access, cancellationToken);
         var graph = await queries.TraceAsync(start, forward: true, steps, MaxNodes, cancellationToken);
         if (graph.Truncated)
         {
@@ -70,6 +74,22 @@ public static class TraceEndpoints
         var result = await capture.CaptureAsync(events, cancellationToken);
         var answer = await GraphAnswerAsync(queries, start, forward: true, graph, cancellationToken);
         return Results.Ok(new { recalled = start, captureID = result.CaptureId, recallEvents = events.ConvertAll(x => x.EventId), impact = answer });
+    }
+
+    /// <summary>A recall is made by operators, or by the enterprise owning the recalled handle's prefix.</summary>
+    private static async Task EnsureMayRecallAsync(Caller caller, HttpContext context, string start, PrefixAccess access, CancellationToken cancellationToken)
+    {
+        if (caller.IsOperator)
+        {
+            return;
+        }
+
+        if (!Core.Handles.HandleName.TryParse(start, out var handle, out _) || start.Contains("://", StringComparison.Ordinal))
+        {
+            throw new HandleException(ResponseCode.InsufficientPermissions, "only operators recall objects named by URIs");
+        }
+
+        await access.EnsureCanListAsync(context.User, handle.HomePrefix, cancellationToken);
     }
 
     /// <summary>ObjectEvents (OBSERVE, disposition recalled) naming every reached object, at most 10,000 per event.</summary>

@@ -224,6 +224,9 @@ public abstract class TraceabilityTests(NodeFixture fixture)
     [InlineData("/epcis/trace/forward?epc=88.118.8.1001/x&depth=0")]
     [InlineData("/epcis/trace/back?epc=88.118.8.1001/x&maxNodes=1000000")]
     [InlineData("/epcis/state/not%20a%20name")]
+    [InlineData("/epcis/events?eventType=1")]
+    [InlineData("/epcis/events?GE_eventTime=2026-03-17T08:00:00")]
+    [InlineData("/epcis/events?MATCH_epc=urn:epc:idpat:sgtin:0614141.107346.*")]
     public async Task BadQueries_AreProblems_NotFailures(string path)
     {
         using var response = await Node.Http.GetAsync(path);
@@ -245,6 +248,107 @@ public abstract class TraceabilityTests(NodeFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, asReader.StatusCode);
         Assert.Empty(await EventsAsync($"/epcis/epcs/{Chain.RawA1}"));
+    }
+
+    [Fact]
+    public async Task OnlyTheCapturingEnterprise_DeclaresItsEventsErroneous()
+    {
+        var (a, b) = (await Tenant.CreateAsync(Node), await Tenant.CreateAsync(Node));
+        var (writerA, writerB) = (await a.IssueAsync(Node, "writer"), await b.IssueAsync(Node, "writer"));
+        var events = Chain.Events();
+        using var captured = await Node.SendAsAsync(writerA.Secret, HttpMethod.Post, "/epcis/capture", Chain.Document(events));
+        var sold = events[^1];
+        sold["errorDeclaration"] = new { declarationTime = "2026-03-18T00:00:00Z", reason = "incorrect_data" };
+        sold["epcList"] = new[] { Chain.Bottle(7) };
+
+        using var byB = await Node.SendAsAsync(writerB.Secret, HttpMethod.Post, "/epcis/capture", Chain.Document([sold]));
+        using var byA = await Node.SendAsAsync(writerA.Secret, HttpMethod.Post, "/epcis/capture", Chain.Document([sold]));
+        var stored = await Node.Http.GetFromJsonAsync<JsonElement>($"/epcis/events/{Uri.EscapeDataString((string)sold["eventID"]!)}");
+
+        Assert.Equal(HttpStatusCode.Created, captured.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, byB.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, byA.StatusCode);
+        // The event stays as captured, with the declaration added.
+        Assert.Equal(Chain.Bottle(1), stored.GetProperty("epcList")[0].GetString());
+        Assert.Equal("incorrect_data", stored.GetProperty("errorDeclaration").GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task AnErroneousAggregation_LeavesTheGenealogy_AndADeclarationFindsAnEventSentWithoutId()
+    {
+        var events = Chain.Events();
+        var packing = events[9];
+        packing.Remove("eventID");
+        await CaptureAsync(Chain.Document(events));
+        packing["errorDeclaration"] = new { declarationTime = "2026-03-18T00:00:00Z" };
+
+        var corrected = await CaptureAsync(Chain.Document([packing]));
+        var forward = await TraceAsync("forward", Chain.Case(1));
+
+        Assert.Equal(1, corrected.Body.GetProperty("corrected").GetInt32());
+        Assert.DoesNotContain(Chain.Pallet(1), forward);
+    }
+
+    [Fact]
+    public async Task SendingTheSameDocumentConcurrently_StoresItOnce_WithoutFailures()
+    {
+        var document = Chain.Document(Chain.Events());
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => CaptureAsync(document)));
+
+        Assert.All(answers, a => Assert.True(a.Status is HttpStatusCode.Created, $"answered {a.Status}: {a.Body}"));
+        Assert.Equal(16, answers.Sum(a => a.Body.GetProperty("stored").GetInt32()));
+        Assert.Equal("retail_sold", (await StateAsync(Chain.Bottle(1))).GetProperty("disposition").GetString());
+    }
+
+    [Fact]
+    public async Task OversizedGenealogy_DuplicateMembers_AndBadRecallDepth_AreRefused()
+    {
+        var inputs = Enumerable.Range(0, 400).Select(i => Chain.Name($"IN-{i}")).ToArray();
+        var outputs = Enumerable.Range(0, 400).Select(i => Chain.Name($"OUT-{i}")).ToArray();
+        var huge = new Dictionary<string, object?>
+        {
+            ["type"] = "TransformationEvent",
+            ["eventTime"] = "2026-03-17T08:00:00Z",
+            ["eventTimeZoneOffset"] = "+00:00",
+            ["inputEPCList"] = inputs,
+            ["outputEPCList"] = outputs,
+        };
+        var links = await CaptureAsync(Chain.Document([huge]));
+        using var duplicate = await Node.SendAsync(HttpMethod.Post, "/epcis/events", """{"type":"ObjectEvent","type":"ObjectEvent","action":"ADD","eventTime":"2026-03-17T08:00:00Z","eventTimeZoneOffset":"+00:00","epcList":["88.118.8.1001/x"]}""");
+        using var depth = await Node.SendAsync(HttpMethod.Post, "/epcis/recall", JsonSerializer.Serialize(new { epc = Chain.RawA1, depth = "5" }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, links.Status);
+        Assert.Contains("inputs x outputs", links.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, duplicate.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, depth.StatusCode);
+    }
+
+    [Fact]
+    public async Task ObjectsWithSlashesInUris_ReadTheSame_RawOrEncoded()
+    {
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var plain = $"https://id.gs1.org/01/09506000134352/21/AB-{run}";
+        var withSlash = $"https://id.gs1.org/01/09506000134352/21/A%2FB-{run}";
+        var e = new Dictionary<string, object?>
+        {
+            ["type"] = "ObjectEvent",
+            ["action"] = "ADD",
+            ["eventTime"] = "2026-03-17T08:00:00Z",
+            ["eventTimeZoneOffset"] = "+00:00",
+            ["epcList"] = new[] { plain, withSlash },
+            ["disposition"] = "active",
+        };
+        await CaptureAsync(Chain.Document([e]));
+
+        using var raw = await Node.Http.GetAsync($"/epcis/state/{plain}");
+        using var encodedPlain = await Node.Http.GetAsync($"/epcis/state/{Uri.EscapeDataString(plain)}");
+        using var encodedSlash = await Node.Http.GetAsync($"/epcis/state/{Uri.EscapeDataString(withSlash)}");
+        var events = await EventsAsync($"/epcis/epcs/{Uri.EscapeDataString(withSlash)}");
+
+        Assert.Equal(HttpStatusCode.OK, raw.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, encodedPlain.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, encodedSlash.StatusCode);
+        Assert.Single(events);
     }
 
     private static HashSet<string> Set(params string[] names) => [.. names];
