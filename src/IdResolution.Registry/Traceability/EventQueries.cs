@@ -34,7 +34,7 @@ public sealed record EventFilter
 public sealed record TraceEdge(string From, string To, string EventId, string Type, string? BizStep, long EventTime);
 
 /// <summary>The graph reached from an object, with each node's depth; truncated when the node limit cut it.</summary>
-public sealed record TraceGraph(IReadOnlyList<(string Name, int Depth)> Nodes, IReadOnlyList<TraceEdge> Edges, bool Truncated);
+public sealed record TraceGraph(IReadOnlyList<(string Name, int Depth)> Nodes, IReadOnlyList<TraceEdge> Edges, IReadOnlyDictionary<string, ObjectState> States, bool Truncated);
 
 /// <summary>Reads events back: filtered queries, an object's events and state, and genealogy walked in the database.</summary>
 public sealed class EventQueries(RegistryContext db)
@@ -108,22 +108,42 @@ public sealed class EventQueries(RegistryContext db)
         var (text, id) = db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true
             ? ("CAST({0} AS text) COLLATE \"C\"", "CAST(NULL AS text) COLLATE \"C\"")
             : ("{0}", "CAST(NULL AS TEXT)");
+        // One round trip: the walk (bounded), each crossed edge's event and each reached node's state.
         var sql = $$"""
             WITH RECURSIVE walk(node, depth, from_object, to_object, event_pk) AS (
                 SELECT {{text}}, 0, {{id}}, {{id}}, CAST(NULL AS BIGINT)
                 UNION
                 SELECT l.{{far}}, w.depth + 1, l.from_object, l.to_object, l.event_pk
                 FROM walk w JOIN epcis_links l ON l.{{near}} = w.node WHERE w.depth < {1}
-            )
-            SELECT node, depth, from_object, to_object, event_pk FROM walk LIMIT {2}
+            ),
+            bounded AS (SELECT * FROM walk LIMIT {2})
+            SELECT b.node, b.depth, b.from_object, b.to_object, e.event_id, e.type AS event_type, e.biz_step, e.event_time,
+                   s.disposition, s.disposition_at, s.location, s.location_at, s.custodian, s.custodian_at
+            FROM bounded b
+            LEFT JOIN epcis_events e ON e.id = b.event_pk
+            LEFT JOIN epcis_object_states s ON s.name = b.node
             """;
         // A graph with many paths to the same nodes yields more rows than nodes: bounded, and reported as cut.
         var maxRows = (maxNodes * 8) + 1;
         var rows = await db.Database.SqlQueryRaw<WalkRow>(sql, start, maxDepth, maxRows).ToListAsync(cancellationToken);
         var depths = new Dictionary<string, int>(StringComparer.Ordinal);
+        var states = new Dictionary<string, ObjectState>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
             depths[row.Node] = depths.TryGetValue(row.Node, out var known) ? Math.Min(known, row.Depth) : row.Depth;
+            if (row.DispositionAt is not null || row.LocationAt is not null || row.CustodianAt is not null)
+            {
+                states.TryAdd(row.Node, new ObjectState
+                {
+                    Name = row.Node,
+                    Disposition = row.Disposition,
+                    DispositionAt = row.DispositionAt,
+                    Location = row.Location,
+                    LocationAt = row.LocationAt,
+                    Custodian = row.Custodian,
+                    CustodianAt = row.CustodianAt,
+                });
+            }
         }
 
         var nodes = depths.OrderBy(n => n.Value).ThenBy(n => n.Key, StringComparer.Ordinal).Select(n => (n.Key, n.Value)).ToList();
@@ -134,24 +154,19 @@ public sealed class EventQueries(RegistryContext db)
         }
 
         var kept = nodes.Select(n => n.Key).ToHashSet(StringComparer.Ordinal);
-        var crossed = new HashSet<(string, string, long)>();
+        var edges = new Dictionary<(string, string, string), TraceEdge>();
         foreach (var row in rows)
         {
-            if (row.EventPk is { } pk && kept.Contains(row.FromObject!) && kept.Contains(row.ToObject!))
+            if (row.EventId is not null && kept.Contains(row.FromObject!) && kept.Contains(row.ToObject!))
             {
-                crossed.Add((row.FromObject!, row.ToObject!, pk));
+                edges.TryAdd((row.FromObject!, row.ToObject!, row.EventId), new TraceEdge(row.FromObject!, row.ToObject!, row.EventId, row.EventType!, row.BizStep, row.EventTime ?? 0));
             }
         }
 
-        var pks = crossed.Select(c => c.Item3).Distinct().ToList();
-        var events = await db.Events.AsNoTracking().Where(e => pks.Contains(e.Id))
-            .Select(e => new { e.Id, e.EventId, e.Type, e.BizStep, e.EventTime }).ToDictionaryAsync(e => e.Id, cancellationToken);
-        var edges = crossed.Select(c => events[c.Item3] is var e ? new TraceEdge(c.Item1, c.Item2, e.EventId, e.Type, e.BizStep, e.EventTime) : null!).ToList();
-        return new TraceGraph(nodes, edges, truncated);
+        return new TraceGraph(nodes, [.. edges.Values], states, truncated);
     }
 
-    public async Task<Dictionary<string, ObjectState>> StatesAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken) =>
-        await db.ObjectStates.AsNoTracking().Where(s => names.Contains(s.Name)).ToDictionaryAsync(s => s.Name, StringComparer.Ordinal, cancellationToken);
-
-    private sealed record WalkRow(string Node, int Depth, string? FromObject, string? ToObject, long? EventPk);
+    private sealed record WalkRow(
+        string Node, int Depth, string? FromObject, string? ToObject, string? EventId, string? EventType, string? BizStep, long? EventTime,
+        string? Disposition, long? DispositionAt, string? Location, long? LocationAt, string? Custodian, long? CustodianAt);
 }

@@ -74,7 +74,7 @@ public sealed class TraceService(EventCapture capture, EventQueries queries) : V
         var (start, depth, maxNodes) = TraceEndpoints.Arguments(
             request.Epc, request.Depth == 0 ? null : (int)Math.Min(request.Depth, int.MaxValue), request.MaxNodes == 0 ? null : (int)Math.Min(request.MaxNodes, int.MaxValue));
         var graph = await queries.TraceAsync(start, forward, depth, maxNodes, context.CancellationToken);
-        var states = await queries.StatesAsync(graph.Nodes.Select(n => n.Name).ToList(), context.CancellationToken);
+        var states = graph.States;
         var answer = new V1.TraceGraph { Truncated = graph.Truncated };
         foreach (var (name, nodeDepth) in graph.Nodes)
         {

@@ -36,7 +36,7 @@ public static class TraceEndpoints
     {
         var (start, steps, limit) = Arguments(epc, depth, maxNodes);
         var graph = await queries.TraceAsync(start, forward, steps, limit, cancellationToken);
-        return Results.Ok(await GraphAnswerAsync(queries, start, forward, graph, cancellationToken));
+        return Results.Ok(GraphAnswer(start, forward, graph));
     }
 
     private static async Task<IResult> StateAsync(HttpContext context, string id, EventQueries queries, CancellationToken cancellationToken)
@@ -72,7 +72,7 @@ public static class TraceEndpoints
 
         var events = RecallEvents(graph.Nodes.Select(n => n.Name).ToList(), reason);
         var result = await capture.CaptureAsync(events, cancellationToken);
-        var answer = await GraphAnswerAsync(queries, start, forward: true, graph, cancellationToken);
+        var answer = GraphAnswer(start, forward: true, graph);
         return Results.Ok(new { recalled = start, captureID = result.CaptureId, recallEvents = events.ConvertAll(x => x.EventId), impact = answer });
     }
 
@@ -135,9 +135,9 @@ public static class TraceEndpoints
         return (EpcisQuery.Name(epc, "epc"), steps, limit);
     }
 
-    private static async Task<object> GraphAnswerAsync(EventQueries queries, string start, bool forward, TraceGraph graph, CancellationToken cancellationToken)
+    private static object GraphAnswer(string start, bool forward, TraceGraph graph)
     {
-        var states = await queries.StatesAsync(graph.Nodes.Select(n => n.Name).ToList(), cancellationToken);
+        var states = graph.States;
         return new
         {
             start,
