@@ -62,6 +62,7 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
             e.HasIndex(x => x.EventTime);
             e.HasIndex(x => new { x.BizStep, x.EventTime });
             e.HasIndex(x => new { x.BizLocation, x.EventTime });
+            e.HasIndex(x => x.TransformationId);
         });
 
         modelBuilder.Entity<StoredEventObject>(o =>

@@ -53,6 +53,14 @@ public sealed record EpcisEvent
 
     public string? ReadPoint { get; init; }
 
+    /// <summary>Ties transformation events together: the inputs of each went into the outputs of all.</summary>
+    public string? TransformationId { get; init; }
+
+    /// <summary>persistentDisposition.set / .unset: states that last until unset, whatever later events say.</summary>
+    public IReadOnlyList<string> PersistentSet { get; init; } = [];
+
+    public IReadOnlyList<string> PersistentUnset { get; init; } = [];
+
     public string? BizLocation { get; init; }
 
     public required IReadOnlyList<EventObject> Objects { get; init; }

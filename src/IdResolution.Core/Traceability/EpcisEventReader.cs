@@ -124,6 +124,13 @@ public static class EpcisEventReader
             throw Invalid(where + ".errorDeclaration", "needs declarationTime");
         }
 
+        var transformationId = Text(json, "transformationID", where, required: false);
+        if (transformationId is not null && (type != EventType.TransformationEvent || transformationId.Length > ObjectNames.MaxLength || !Uri.TryCreate(transformationId, UriKind.Absolute, out _)))
+        {
+            throw Invalid(where + ".transformationID", "a transformationID is an absolute URI, on TransformationEvents only");
+        }
+
+        var (persistentSet, persistentUnset) = Persistent(json, where);
         var eventId = Text(json, "eventID", where, required: false);
         if (eventId is not null && (eventId.Length > ObjectNames.MaxLength || !Uri.TryCreate(eventId, UriKind.Absolute, out _)))
         {
@@ -141,6 +148,9 @@ public static class EpcisEventReader
             BizStep = bizStep,
             Disposition = disposition,
             ReadPoint = Place(json, "readPoint", where),
+            TransformationId = transformationId,
+            PersistentSet = persistentSet,
+            PersistentUnset = persistentUnset,
             BizLocation = Place(json, "bizLocation", where),
             Objects = objects,
             Sources = Parties(json, "sourceList", "source", where),
@@ -262,6 +272,43 @@ public static class EpcisEventReader
     }
 
     private delegate string? VocabularyTerm(string text, out string? error);
+
+    private static (List<string> Set, List<string> Unset) Persistent(JsonElement json, string where)
+    {
+        var (set, unset) = (new List<string>(), new List<string>());
+        if (!json.TryGetProperty("persistentDisposition", out var persistent))
+        {
+            return (set, unset);
+        }
+
+        if (persistent.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid(where + ".persistentDisposition", "must be an object with set and/or unset");
+        }
+
+        foreach (var (member, list) in new[] { ("set", set), ("unset", unset) })
+        {
+            if (!persistent.TryGetProperty(member, out var items))
+            {
+                continue;
+            }
+
+            if (items.ValueKind != JsonValueKind.Array)
+            {
+                throw Invalid($"{where}.persistentDisposition.{member}", "must be an array of dispositions");
+            }
+
+            var i = 0;
+            foreach (var item in items.EnumerateArray())
+            {
+                var at = $"{where}.persistentDisposition.{member}[{i++}]";
+                var text = item.ValueKind == JsonValueKind.String ? item.GetString()! : throw Invalid(at, "must be a disposition");
+                list.Add(Cbv.Disposition(text, out var error) ?? throw Invalid(at, error!));
+            }
+        }
+
+        return (set, unset);
+    }
 
     private static string? Place(JsonElement json, string field, string where)
     {

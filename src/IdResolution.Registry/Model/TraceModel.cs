@@ -26,6 +26,9 @@ public sealed class StoredEvent
 
     public string? BizLocation { get; set; }
 
+    /// <summary>The transformationID that ties this transformation to others sharing it.</summary>
+    public string? TransformationId { get; set; }
+
     /// <summary>Set by a later error declaration: still returned, no longer counted for an object's state.</summary>
     public bool Erroneous { get; set; }
 
@@ -65,6 +68,9 @@ public sealed class ObjectState
     public string? Disposition { get; set; }
 
     public long? DispositionAt { get; set; }
+
+    /// <summary>Persistent dispositions in force (EPCIS persistentDisposition), space-separated, e.g. <c>recalled</c>.</summary>
+    public string? Persistent { get; set; }
 
     public string? Location { get; set; }
 

@@ -72,6 +72,8 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
         capture.Duplicates = events.Count - fresh.Count - corrected.Count;
         await db.SaveChangesAsync(cancellationToken);
         AddObjectsAndLinks(fresh);
+        await db.SaveChangesAsync(cancellationToken);
+        await LinkTransformationsAsync(fresh, cancellationToken);
         await UpdateStatesAsync(fresh, cancellationToken);
         await CorrectAsync(corrected, cancellationToken);
         db.Audit.Add(actor.Audit(now, "epcis.capture", "capture:" + capture.Id, null, null, null, $"events={events.Count} stored={fresh.Count} corrected={corrected.Count}"));
@@ -134,6 +136,7 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
         Disposition = e.Disposition,
         ReadPoint = e.ReadPoint,
         BizLocation = e.BizLocation,
+        TransformationId = e.TransformationId,
         Erroneous = e.DeclaresError,
         CaptureId = captureId,
         Json = e.Json,
@@ -159,13 +162,50 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
         }
     }
 
+    /// <summary>
+    /// Transformations sharing a transformationID are one transformation told in parts: every input of any of them
+    /// goes into every output of any of them. The links a new part adds carry its event.
+    /// </summary>
+    private async Task LinkTransformationsAsync(List<(EpcisEvent Event, StoredEvent Row)> fresh, CancellationToken cancellationToken)
+    {
+        foreach (var group in fresh.Where(f => f.Event.TransformationId is not null && !f.Event.DeclaresError).GroupBy(f => f.Event.TransformationId!))
+        {
+            var id = group.Key;
+            var parts = await (from o in db.EventObjects
+                               join e in db.Events on o.EventPk equals e.Id
+                               where e.TransformationId == id && !e.Erroneous && (o.Role == (byte)ObjectRole.Input || o.Role == (byte)ObjectRole.Output)
+                               select new { o.Name, o.Role, o.EventPk }).ToListAsync(cancellationToken);
+            var inputs = parts.Where(p => p.Role == (byte)ObjectRole.Input).Select(p => p.Name).Distinct().ToList();
+            var outputs = parts.Where(p => p.Role == (byte)ObjectRole.Output).Select(p => p.Name).Distinct().ToList();
+            if ((long)inputs.Count * outputs.Count > EpcisEventReader.MaxLinksPerEvent)
+            {
+                throw new Core.HandleException(Core.ResponseCode.InvalidValue, $"transformation {id}: inputs x outputs is above {EpcisEventReader.MaxLinksPerEvent}");
+            }
+
+            var pks = parts.Select(p => p.EventPk).Distinct().ToList();
+            var existing = (await db.EventLinks.Where(l => pks.Contains(l.EventPk)).Select(l => new { l.FromObject, l.ToObject }).ToListAsync(cancellationToken))
+                .Select(l => (l.FromObject, l.ToObject)).ToHashSet();
+            var carrier = group.First().Row.Id;
+            foreach (var input in inputs)
+            {
+                foreach (var output in outputs)
+                {
+                    if (input != output && existing.Add((input, output)))
+                    {
+                        db.EventLinks.Add(new EventLink { FromObject = input, ToObject = output, EventPk = carrier });
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>The latest event that says so wins, per field; events arriving late do not overwrite newer state.</summary>
     private async Task UpdateStatesAsync(List<(EpcisEvent Event, StoredEvent Row)> fresh, CancellationToken cancellationToken)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (e, _) in fresh)
         {
-            if (!e.DeclaresError && (e.Disposition ?? e.BizLocation ?? e.Custodian) is not null)
+            if (!e.DeclaresError && ((e.Disposition ?? e.BizLocation ?? e.Custodian) is not null || e.PersistentSet.Count + e.PersistentUnset.Count > 0))
             {
                 foreach (var o in e.Objects)
                 {
@@ -201,9 +241,24 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
                     }
 
                     Apply(state, e.Disposition, e.BizLocation, e.Custodian, e.EventTime);
+                    ApplyPersistent(state, e.PersistentSet, e.PersistentUnset);
                 }
             }
         }
+    }
+
+    /// <summary>Persistent dispositions (e.g. recalled) stay until an event unsets them, whatever later events say.</summary>
+    private static void ApplyPersistent(ObjectState state, IReadOnlyList<string> set, IReadOnlyList<string> unset)
+    {
+        if (set.Count + unset.Count == 0)
+        {
+            return;
+        }
+
+        var current = new SortedSet<string>((state.Persistent ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+        current.ExceptWith(unset);
+        current.UnionWith(set);
+        state.Persistent = current.Count == 0 ? null : string.Join(' ', current);
     }
 
     private static void Apply(ObjectState state, string? disposition, string? location, string? custodian, long at)
@@ -259,9 +314,16 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
                              select new { o.Name, e.Id, e.Disposition, e.BizLocation, e.EventTime }).ToListAsync(cancellationToken);
         var eventIds = history.Select(h => h.Id).Distinct().ToList();
         var custodians = new Dictionary<long, string?>();
-        foreach (var e in await db.Events.AsNoTracking().Where(e => eventIds.Contains(e.Id) && e.Json.Contains("destinationList")).Select(e => new { e.Id, e.Json }).ToListAsync(cancellationToken))
+        var persistent = new Dictionary<long, EpcisEvent>();
+        foreach (var e in await db.Events.AsNoTracking()
+            .Where(e => eventIds.Contains(e.Id) && (e.Json.Contains("destinationList") || e.Json.Contains("persistentDisposition"))).Select(e => new { e.Id, e.Json }).ToListAsync(cancellationToken))
         {
             custodians[e.Id] = CustodianOf(e.Json);
+            if (e.Json.Contains("persistentDisposition", StringComparison.Ordinal))
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(e.Json);
+                persistent[e.Id] = EpcisEventReader.ReadEvent(document.RootElement);
+            }
         }
 
         var states = await LockStatesAsync(names, cancellationToken);
@@ -274,11 +336,16 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
             }
 
             (state.Disposition, state.DispositionAt, state.Location, state.LocationAt, state.Custodian, state.CustodianAt) = (null, null, null, null, null, null);
+            state.Persistent = null;
         }
 
         foreach (var h in history)
         {
             Apply(states[h.Name], h.Disposition, h.BizLocation, custodians.GetValueOrDefault(h.Id), h.EventTime);
+            if (persistent.TryGetValue(h.Id, out var p))
+            {
+                ApplyPersistent(states[h.Name], p.PersistentSet, p.PersistentUnset);
+            }
         }
     }
 

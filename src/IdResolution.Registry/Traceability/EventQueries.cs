@@ -118,7 +118,7 @@ public sealed class EventQueries(RegistryContext db)
             ),
             bounded AS (SELECT * FROM walk LIMIT {2})
             SELECT b.node, b.depth, b.from_object, b.to_object, e.event_id, e.type AS event_type, e.biz_step, e.event_time,
-                   s.disposition, s.disposition_at, s.location, s.location_at, s.custodian, s.custodian_at
+                   s.disposition, s.disposition_at, s.persistent, s.location, s.location_at, s.custodian, s.custodian_at
             FROM bounded b
             LEFT JOIN epcis_events e ON e.id = b.event_pk
             LEFT JOIN epcis_object_states s ON s.name = b.node
@@ -131,13 +131,14 @@ public sealed class EventQueries(RegistryContext db)
         foreach (var row in rows)
         {
             depths[row.Node] = depths.TryGetValue(row.Node, out var known) ? Math.Min(known, row.Depth) : row.Depth;
-            if (row.DispositionAt is not null || row.LocationAt is not null || row.CustodianAt is not null)
+            if (row.DispositionAt is not null || row.LocationAt is not null || row.CustodianAt is not null || row.Persistent is not null)
             {
                 states.TryAdd(row.Node, new ObjectState
                 {
                     Name = row.Node,
                     Disposition = row.Disposition,
                     DispositionAt = row.DispositionAt,
+                    Persistent = row.Persistent,
                     Location = row.Location,
                     LocationAt = row.LocationAt,
                     Custodian = row.Custodian,
@@ -168,5 +169,5 @@ public sealed class EventQueries(RegistryContext db)
 
     private sealed record WalkRow(
         string Node, int Depth, string? FromObject, string? ToObject, string? EventId, string? EventType, string? BizStep, long? EventTime,
-        string? Disposition, long? DispositionAt, string? Location, long? LocationAt, string? Custodian, long? CustodianAt);
+        string? Disposition, long? DispositionAt, string? Persistent, string? Location, long? LocationAt, string? Custodian, long? CustodianAt);
 }

@@ -136,6 +136,7 @@ public sealed class TraceService(EventCapture capture, EventQueries queries) : V
 
     private static V1.ObjectLifecycle Lifecycle(string name, ObjectState state) => new()
     {
+        PersistentDisposition = { (state.Persistent ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries) },
         Id = name,
         Disposition = state.Disposition ?? "",
         Location = state.Location ?? "",

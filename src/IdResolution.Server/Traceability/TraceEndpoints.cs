@@ -109,6 +109,8 @@ public static class TraceEndpoints
                 ["action"] = "OBSERVE",
                 ["epcList"] = part,
                 ["disposition"] = "recalled",
+                // Recalled until someone says otherwise: a later routine event (receiving, selling) does not clear it.
+                ["persistentDisposition"] = new Dictionary<string, object> { ["set"] = new[] { "recalled" } },
                 ["idres:recallReason"] = reason,
             });
             using var document = JsonDocument.Parse(json);
@@ -148,6 +150,7 @@ public static class TraceEndpoints
                 id = n.Name,
                 depth = n.Depth,
                 disposition = states.GetValueOrDefault(n.Name)?.Disposition,
+                persistentDisposition = (states.GetValueOrDefault(n.Name)?.Persistent ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
                 location = states.GetValueOrDefault(n.Name)?.Location,
                 custodian = states.GetValueOrDefault(n.Name)?.Custodian,
             }),
@@ -160,6 +163,7 @@ public static class TraceEndpoints
         id = name,
         disposition = state.Disposition,
         dispositionTime = Time(state.DispositionAt),
+        persistentDisposition = (state.Persistent ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
         location = state.Location,
         locationTime = Time(state.LocationAt),
         custodian = state.Custodian,

@@ -351,6 +351,51 @@ public abstract class TraceabilityTests(NodeFixture fixture)
         Assert.Single(events);
     }
 
+    [Fact]
+    public async Task TransformationsSharingAnId_AreOneTransformation_ForTraceAndRecall()
+    {
+        var id = "urn:uuid:" + Guid.NewGuid();
+        var (lot, product) = (Chain.Name("TX-LOT"), Chain.Name("TX-PRODUCT"));
+        Dictionary<string, object?> Part(string list, string epc) => new()
+        {
+            ["type"] = "TransformationEvent",
+            ["eventTime"] = "2026-03-17T08:00:00Z",
+            ["eventTimeZoneOffset"] = "+00:00",
+            ["transformationID"] = id,
+            [list] = new[] { epc },
+        };
+
+        // Inputs told first, outputs later, in separate captures.
+        await CaptureAsync(Chain.Document([Part("inputEPCList", lot)]));
+        await CaptureAsync(Chain.Document([Part("outputEPCList", product)]));
+
+        Assert.Equal(Set(lot, product), await TraceAsync("forward", lot));
+        Assert.Equal(Set(product, lot), await TraceAsync("back", product));
+    }
+
+    [Fact]
+    public async Task ARecall_StaysInForce_WhenRoutineEventsFollow()
+    {
+        await CaptureAsync(Chain.Document(Chain.Events()));
+        (await Node.SendAsync(HttpMethod.Post, "/epcis/recall", JsonSerializer.Serialize(new { epc = Chain.RawA1 }))).EnsureSuccessStatusCode();
+        var later = new Dictionary<string, object?>
+        {
+            ["type"] = "ObjectEvent",
+            ["action"] = "OBSERVE",
+            ["eventTime"] = DateTimeOffset.UtcNow.AddMinutes(1).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+            ["eventTimeZoneOffset"] = "+00:00",
+            ["epcList"] = new[] { Chain.Pallet(2) },
+            ["bizStep"] = "receiving",
+            ["disposition"] = "sellable_not_accessible",
+        };
+        await CaptureAsync(Chain.Document([later]));
+
+        var pallet = await StateAsync(Chain.Pallet(2));
+
+        Assert.Equal("sellable_not_accessible", pallet.GetProperty("disposition").GetString());
+        Assert.Equal(["recalled"], pallet.GetProperty("persistentDisposition").EnumerateArray().Select(d => d.GetString()));
+    }
+
     private static HashSet<string> Set(params string[] names) => [.. names];
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> CaptureAsync(string document)

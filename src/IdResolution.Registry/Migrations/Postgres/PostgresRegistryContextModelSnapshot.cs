@@ -266,6 +266,10 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("location_at");
 
+                    b.Property<string>("Persistent")
+                        .HasColumnType("text")
+                        .HasColumnName("persistent");
+
                     b.HasKey("Name")
                         .HasName("pk_epcis_object_states");
 
@@ -422,6 +426,10 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("record_time");
 
+                    b.Property<string>("TransformationId")
+                        .HasColumnType("text")
+                        .HasColumnName("transformation_id");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasColumnType("text")
@@ -436,6 +444,9 @@ namespace IdResolution.Registry.Migrations.Postgres
 
                     b.HasIndex("EventTime")
                         .HasDatabaseName("ix_epcis_events_event_time");
+
+                    b.HasIndex("TransformationId")
+                        .HasDatabaseName("ix_epcis_events_transformation_id");
 
                     b.HasIndex("BizLocation", "EventTime")
                         .HasDatabaseName("ix_epcis_events_biz_location_event_time");

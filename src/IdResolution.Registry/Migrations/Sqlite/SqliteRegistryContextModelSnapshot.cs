@@ -250,6 +250,10 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("location_at");
 
+                    b.Property<string>("Persistent")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("persistent");
+
                     b.HasKey("Name")
                         .HasName("pk_epcis_object_states");
 
@@ -401,6 +405,10 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("record_time");
 
+                    b.Property<string>("TransformationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transformation_id");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -415,6 +423,9 @@ namespace IdResolution.Registry.Migrations.Sqlite
 
                     b.HasIndex("EventTime")
                         .HasDatabaseName("ix_epcis_events_event_time");
+
+                    b.HasIndex("TransformationId")
+                        .HasDatabaseName("ix_epcis_events_transformation_id");
 
                     b.HasIndex("BizLocation", "EventTime")
                         .HasDatabaseName("ix_epcis_events_biz_location_event_time");
