@@ -19,6 +19,26 @@ public enum ObjectRole
     Child,
     Input,
     Output,
+
+    /// <summary>Object classes (lots, e.g. LGTIN URNs) in the quantity lists, apart from instances so that MATCH_epc and MATCH_epcClass stay apart.</summary>
+    QuantitySubject,
+    QuantityChild,
+    QuantityInput,
+    QuantityOutput,
+}
+
+/// <summary>How quantity roles relate to instance roles: the same part in the event, for genealogy and state.</summary>
+public static class ObjectRoles
+{
+    /// <summary>The instance role a quantity role stands for (itself for instance roles).</summary>
+    public static ObjectRole Part(this ObjectRole role) => role switch
+    {
+        ObjectRole.QuantitySubject => ObjectRole.Subject,
+        ObjectRole.QuantityChild => ObjectRole.Child,
+        ObjectRole.QuantityInput => ObjectRole.Input,
+        ObjectRole.QuantityOutput => ObjectRole.Output,
+        _ => role,
+    };
 }
 
 /// <summary>An object named in an event, normalised (<see cref="ObjectNames"/>), and the part it plays.</summary>

@@ -102,18 +102,18 @@ public static class EpcisEventReader
 
         var objects = new List<EventObject>();
         AddNames(json, "epcList", ObjectRole.Subject, where, objects);
-        AddClasses(json, "quantityList", ObjectRole.Subject, where, objects);
+        AddClasses(json, "quantityList", ObjectRole.QuantitySubject, where, objects);
         if (Text(json, "parentID", where, required: false) is { } parent)
         {
             objects.Add(new EventObject(Name(parent, where + ".parentID"), ObjectRole.Parent));
         }
 
         AddNames(json, "childEPCs", ObjectRole.Child, where, objects);
-        AddClasses(json, "childQuantityList", ObjectRole.Child, where, objects);
+        AddClasses(json, "childQuantityList", ObjectRole.QuantityChild, where, objects);
         AddNames(json, "inputEPCList", ObjectRole.Input, where, objects);
-        AddClasses(json, "inputQuantityList", ObjectRole.Input, where, objects);
+        AddClasses(json, "inputQuantityList", ObjectRole.QuantityInput, where, objects);
         AddNames(json, "outputEPCList", ObjectRole.Output, where, objects);
-        AddClasses(json, "outputQuantityList", ObjectRole.Output, where, objects);
+        AddClasses(json, "outputQuantityList", ObjectRole.QuantityOutput, where, objects);
         RequireObjects(type, action, objects, where);
 
         var bizStep = Vocabulary(json, "bizStep", where, Cbv.BizStep);
@@ -162,7 +162,7 @@ public static class EpcisEventReader
 
     private static void RequireObjects(EventType type, string? action, List<EventObject> objects, string where)
     {
-        bool Has(ObjectRole role) => objects.Exists(o => o.Role == role);
+        bool Has(ObjectRole role) => objects.Exists(o => o.Role.Part() == role);
         var missing = type switch
         {
             EventType.ObjectEvent or EventType.TransactionEvent when !Has(ObjectRole.Subject) && !Has(ObjectRole.Parent) => "epcList or quantityList",
@@ -177,7 +177,7 @@ public static class EpcisEventReader
         }
 
         // Each input is linked to each output for genealogy: bound the product.
-        if ((long)objects.Count(o => o.Role == ObjectRole.Input) * objects.Count(o => o.Role == ObjectRole.Output) > MaxLinksPerEvent)
+        if ((long)objects.Count(o => o.Role.Part() == ObjectRole.Input) * objects.Count(o => o.Role.Part() == ObjectRole.Output) > MaxLinksPerEvent)
         {
             throw Invalid(where, $"inputs x outputs is above {MaxLinksPerEvent}; split the transformation");
         }

@@ -23,14 +23,14 @@ public static class Genealogy
         var seen = new HashSet<(string, string)>();
         foreach (var source in e.Objects)
         {
-            if (source.Role != from)
+            if (source.Role.Part() != from)
             {
                 continue;
             }
 
             foreach (var target in e.Objects)
             {
-                if (target.Role == to && source.Name != target.Name && seen.Add((source.Name, target.Name)))
+                if (target.Role.Part() == to && source.Name != target.Name && seen.Add((source.Name, target.Name)))
                 {
                     yield return (source.Name, target.Name);
                 }
@@ -41,7 +41,7 @@ public static class Genealogy
     /// <summary>How many links <see cref="Links"/> makes at most, without making them.</summary>
     public static long LinkCount(EpcisEvent e)
     {
-        long Count(ObjectRole role) => e.Objects.Count(o => o.Role == role);
+        long Count(ObjectRole role) => e.Objects.Count(o => o.Role.Part() == role);
         return e.Type switch
         {
             EventType.TransformationEvent => Count(ObjectRole.Input) * Count(ObjectRole.Output),
@@ -51,5 +51,5 @@ public static class Genealogy
     }
 
     /// <summary>The objects whose state an event's disposition, location and custody apply to (not a transformation's consumed inputs).</summary>
-    public static bool CarriesState(ObjectRole role) => role != ObjectRole.Input;
+    public static bool CarriesState(ObjectRole role) => role.Part() != ObjectRole.Input;
 }

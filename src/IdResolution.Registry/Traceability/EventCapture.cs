@@ -173,10 +173,11 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
             var id = group.Key;
             var parts = await (from o in db.EventObjects
                                join e in db.Events on o.EventPk equals e.Id
-                               where e.TransformationId == id && !e.Erroneous && (o.Role == (byte)ObjectRole.Input || o.Role == (byte)ObjectRole.Output)
+                               where e.TransformationId == id && !e.Erroneous
+                                     && (o.Role == (byte)ObjectRole.Input || o.Role == (byte)ObjectRole.Output || o.Role == (byte)ObjectRole.QuantityInput || o.Role == (byte)ObjectRole.QuantityOutput)
                                select new { o.Name, o.Role, o.EventPk }).ToListAsync(cancellationToken);
-            var inputs = parts.Where(p => p.Role == (byte)ObjectRole.Input).Select(p => p.Name).Distinct().ToList();
-            var outputs = parts.Where(p => p.Role == (byte)ObjectRole.Output).Select(p => p.Name).Distinct().ToList();
+            var inputs = parts.Where(p => ((ObjectRole)p.Role).Part() == ObjectRole.Input).Select(p => p.Name).Distinct().ToList();
+            var outputs = parts.Where(p => ((ObjectRole)p.Role).Part() == ObjectRole.Output).Select(p => p.Name).Distinct().ToList();
             if ((long)inputs.Count * outputs.Count > EpcisEventReader.MaxLinksPerEvent)
             {
                 throw new Core.HandleException(Core.ResponseCode.InvalidValue, $"transformation {id}: inputs x outputs is above {EpcisEventReader.MaxLinksPerEvent}");
@@ -306,10 +307,11 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
         await db.SaveChangesAsync(cancellationToken);
         var pks = corrected.ConvertAll(e => e.Id);
         await db.EventLinks.Where(l => pks.Contains(l.EventPk)).ExecuteDeleteAsync(cancellationToken);
-        var names = await db.EventObjects.Where(o => pks.Contains(o.EventPk) && o.Role != (byte)ObjectRole.Input).Select(o => o.Name).Distinct().ToListAsync(cancellationToken);
+        var names = await db.EventObjects.Where(o => pks.Contains(o.EventPk) && o.Role != (byte)ObjectRole.Input && o.Role != (byte)ObjectRole.QuantityInput)
+            .Select(o => o.Name).Distinct().ToListAsync(cancellationToken);
         var history = await (from o in db.EventObjects
                              join e in db.Events on o.EventPk equals e.Id
-                             where names.Contains(o.Name) && o.Role != (byte)ObjectRole.Input && !e.Erroneous
+                             where names.Contains(o.Name) && o.Role != (byte)ObjectRole.Input && o.Role != (byte)ObjectRole.QuantityInput && !e.Erroneous
                              orderby e.EventTime, e.Id
                              select new { o.Name, e.Id, e.Disposition, e.BizLocation, e.EventTime }).ToListAsync(cancellationToken);
         var eventIds = history.Select(h => h.Id).Distinct().ToList();

@@ -25,9 +25,10 @@ public static class EpcisEndpoints
             .WithSummary("Captures one event. 201 with its eventID (200 when it was already stored).");
         epcis.MapGet("/events", QueryAsync)
             .WithSummary("Events matching eventType, GE_eventTime, LT_eventTime, EQ_bizStep, EQ_disposition, EQ_bizLocation, MATCH_epc, MATCH_anyEPC, MATCH_parentID, "
-                + "MATCH_inputEPC, MATCH_outputEPC (lists pipe-separated), in event-time order; perPage (<= 1000) and the nextPageToken of the Link header page on.");
+                + "MATCH_inputEPC, MATCH_outputEPC, MATCH_epcClass, MATCH_inputEPCClass, MATCH_outputEPCClass, MATCH_anyEPCClass (lists pipe-separated), "
+                + "in event-time order; perPage (<= 1000) and the nextPageToken of the Link header page on.");
         epcis.MapGet("/events/{**eventId}", GetEventAsync).WithSummary("One event by its eventID (URL-encoded).");
-        epcis.MapGet("/epcs/{**id}", ObjectEventsAsync).WithSummary("Every event naming the object, in any role (MATCH_anyEPC), with the same paging.");
+        epcis.MapGet("/epcs/{**id}", ObjectEventsAsync).WithSummary("Every event naming the object or class, in any role (instances and quantity lists), with the same paging.");
         return app;
     }
 
@@ -72,7 +73,7 @@ public static class EpcisEndpoints
 
     private static Task ObjectEventsAsync(HttpContext context, string id, EventQueries queries, CancellationToken cancellationToken)
     {
-        var all = new[] { ObjectRole.Subject, ObjectRole.Parent, ObjectRole.Child, ObjectRole.Input, ObjectRole.Output };
+        var all = Enum.GetValues<ObjectRole>();
         var filter = EpcisQuery.Read(context.Request.Query, new ObjectMatch([EpcisQuery.Name(PathIds.Read(context, "/epcis/epcs/"), "epc")], all));
         return WriteEventsAsync(context, queries, filter, cancellationToken);
     }

@@ -19,12 +19,17 @@ public static class EpcisQuery
         ("MATCH_inputEPC", [ObjectRole.Input]),
         ("MATCH_outputEPC", [ObjectRole.Output]),
         ("MATCH_anyEPC", [ObjectRole.Subject, ObjectRole.Parent, ObjectRole.Child, ObjectRole.Input, ObjectRole.Output]),
+        ("MATCH_epcClass", [ObjectRole.QuantitySubject, ObjectRole.QuantityChild]),
+        ("MATCH_inputEPCClass", [ObjectRole.QuantityInput]),
+        ("MATCH_outputEPCClass", [ObjectRole.QuantityOutput]),
+        ("MATCH_anyEPCClass", [ObjectRole.QuantitySubject, ObjectRole.QuantityChild, ObjectRole.QuantityInput, ObjectRole.QuantityOutput]),
     ];
 
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
         "eventType", "GE_eventTime", "LT_eventTime", "EQ_bizStep", "EQ_disposition", "EQ_bizLocation", "perPage", "nextPageToken",
         "MATCH_epc", "MATCH_parentID", "MATCH_inputEPC", "MATCH_outputEPC", "MATCH_anyEPC",
+        "MATCH_epcClass", "MATCH_inputEPCClass", "MATCH_outputEPCClass", "MATCH_anyEPCClass",
     };
 
     public static EventFilter Read(IQueryCollection query, ObjectMatch? extra = null)

@@ -89,6 +89,44 @@ public sealed class DecoderFuzzTests
     private static readonly Gen<string> NearlyValidValues = Gen.Select(Gen.Int[1, 3000], JsonText, JsonText, Gen.OneOf(Gen.Const("string"), Gen.Const("hex"), Gen.Const("base64")), (index, type, data, format) =>
         $$$"""[{"index":{{{index}}},"type":{{{type}}},"data":{{{data}}}},{"index":{{{index + 1}}},"type":"URL","data":{"format":"{{{format}}}","value":{{{data}}}}}]""");
 
+    private static readonly string[] EventFields =
+    [
+        "type", "action", "eventTime", "eventTimeZoneOffset", "eventID", "epcList", "quantityList", "parentID", "childEPCs",
+        "inputEPCList", "outputEPCList", "bizStep", "disposition", "readPoint", "bizLocation", "sourceList", "destinationList",
+        "errorDeclaration", "transformationID", "persistentDisposition", "childQuantityList", "inputQuantityList", "outputQuantityList",
+    ];
+
+    /// <summary>
+    /// A valid event with one to three fields added or given again with random JSON (strings, numbers, arrays, objects,
+    /// raw escapes): text built by hand, so that lone surrogates and repeated members reach the reader unrepaired.
+    /// </summary>
+    private static readonly Gen<string> MutatedEvents = Gen.Select(Gen.Int[0, EventFields.Length - 1].Array[1, 3], ValueJson.Array[3], (fields, values) =>
+    {
+        var json = new System.Text.StringBuilder("""{"type":"AggregationEvent","action":"ADD","eventTime":"2026-03-17T08:00:00Z","eventTimeZoneOffset":"+00:00","parentID":"88.1/P","childEPCs":["88.1/C"]""");
+        for (var i = 0; i < fields.Length; i++)
+        {
+            json.Append(",\"").Append(EventFields[fields[i]]).Append("\":").Append(values[i]);
+        }
+
+        return json.Append('}').ToString();
+    });
+
+    [Fact]
+    public void EpcisEventReader_RefusesBadEvents_WithAHandleError_Only() =>
+        FuzzRun.Sample(Gen.OneOf(MutatedEvents, ValueJson), json =>
+        {
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
+            try
+            {
+                var e = Core.Traceability.EpcisEventReader.ReadEvent(document.RootElement);
+                Assert.NotEmpty(e.EventId);
+            }
+            catch (HandleException e)
+            {
+                Assert.Contains(':', e.Message);
+            }
+        });
+
     [Fact]
     public void HandleJsonReader_RefusesBadValues_WithAHandleError_Only() =>
         FuzzRun.Sample(Gen.OneOf(ValueJson, NearlyValidValues), json =>

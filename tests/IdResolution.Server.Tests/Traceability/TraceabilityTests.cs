@@ -396,6 +396,32 @@ public abstract class TraceabilityTests(NodeFixture fixture)
         Assert.Equal(["recalled"], pallet.GetProperty("persistentDisposition").EnumerateArray().Select(d => d.GetString()));
     }
 
+    [Fact]
+    public async Task Classes_AreMatchedApartFromInstances_AndCarryGenealogy()
+    {
+        var lot = $"urn:epc:class:lgtin:4012345.012345.{Chain.Name("L").Replace('/', '-')}";
+        var bottle = Chain.Name("CLASS-BOTTLE");
+        await CaptureAsync(Chain.Document(
+        [
+            new()
+            {
+                ["type"] = "ObjectEvent", ["action"] = "ADD", ["eventTime"] = "2026-03-17T08:00:00Z", ["eventTimeZoneOffset"] = "+00:00",
+                ["quantityList"] = new[] { new { epcClass = lot, quantity = 200.5, uom = "KGM" } }, ["bizStep"] = "commissioning",
+            },
+            new()
+            {
+                ["type"] = "TransformationEvent", ["eventTime"] = "2026-03-17T09:00:00Z", ["eventTimeZoneOffset"] = "+00:00",
+                ["inputQuantityList"] = new[] { new { epcClass = lot, quantity = 10 } }, ["outputEPCList"] = new[] { bottle },
+            },
+        ]));
+
+        Assert.Empty(await EventsAsync($"/epcis/events?MATCH_epc={lot}"));
+        Assert.Single(await EventsAsync($"/epcis/events?MATCH_epcClass={lot}"));
+        Assert.Single(await EventsAsync($"/epcis/events?MATCH_inputEPCClass={lot}"));
+        Assert.Equal(2, (await EventsAsync($"/epcis/events?MATCH_anyEPCClass={lot}")).Count);
+        Assert.Equal(Set(lot, bottle), await TraceAsync("forward", lot));
+    }
+
     private static HashSet<string> Set(params string[] names) => [.. names];
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> CaptureAsync(string document)
