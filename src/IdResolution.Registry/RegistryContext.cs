@@ -79,6 +79,8 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
             // Trace forward walks from -> to, trace back to -> from: an index leading on each.
             l.HasKey(x => new { x.FromObject, x.ToObject, x.EventPk });
             l.HasIndex(x => new { x.ToObject, x.FromObject });
+            // Links written before unpacking was tracked, or by bulk loads, hold for ever.
+            l.Property(x => x.ValidTo).HasDefaultValue(long.MaxValue);
         });
 
         modelBuilder.Entity<ObjectState>(s =>

@@ -58,6 +58,15 @@ public sealed class EventLink
     public required string ToObject { get; set; }
 
     public long EventPk { get; set; }
+
+    /// <summary>From when the link holds (Unix ms): the event's time.</summary>
+    public long ValidFrom { get; set; }
+
+    /// <summary>Until when (Unix ms): an unpacking ends a child's link to its parent; otherwise for ever (long.MaxValue).</summary>
+    public long ValidTo { get; set; } = long.MaxValue;
+
+    /// <summary>A child in its parent (aggregation, association) rather than an input made into an output.</summary>
+    public bool Containment { get; set; }
 }
 
 /// <summary>An object's current state, from its latest events: disposition, location and custodian, each with its time.</summary>

@@ -74,6 +74,8 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
         AddObjectsAndLinks(fresh);
         await db.SaveChangesAsync(cancellationToken);
         await LinkTransformationsAsync(fresh, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await EndUnpackedLinksAsync(fresh, cancellationToken);
         await UpdateStatesAsync(fresh, cancellationToken);
         await CorrectAsync(corrected, cancellationToken);
         db.Audit.Add(actor.Audit(now, "epcis.capture", "capture:" + capture.Id, null, null, null, $"events={events.Count} stored={fresh.Count} corrected={corrected.Count}"));
@@ -157,7 +159,14 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
 
             foreach (var (from, to) in Genealogy.Links(e))
             {
-                db.EventLinks.Add(new EventLink { FromObject = from, ToObject = to, EventPk = row.Id });
+                db.EventLinks.Add(new EventLink
+                {
+                    FromObject = from,
+                    ToObject = to,
+                    EventPk = row.Id,
+                    ValidFrom = e.EventTime,
+                    Containment = e.Type != EventType.TransformationEvent,
+                });
             }
         }
     }
@@ -193,10 +202,37 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
                 {
                     if (input != output && existing.Add((input, output)))
                     {
-                        db.EventLinks.Add(new EventLink { FromObject = input, ToObject = output, EventPk = carrier });
+                        db.EventLinks.Add(new EventLink { FromObject = input, ToObject = output, EventPk = carrier, ValidFrom = group.First().Event.EventTime });
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Unpacking (an aggregation or association DELETE) ends the links of the children it names, or of every child
+    /// of the parent when it names none, from its time on: what goes into the parent later is no longer theirs.
+    /// </summary>
+    private async Task EndUnpackedLinksAsync(List<(EpcisEvent Event, StoredEvent Row)> fresh, CancellationToken cancellationToken)
+    {
+        foreach (var (e, _) in fresh.Where(f => f.Event.Action == "DELETE" && f.Event.Type is EventType.AggregationEvent or EventType.AssociationEvent && !f.Event.DeclaresError)
+                     .OrderBy(f => f.Event.EventTime))
+        {
+            var parent = e.Objects.FirstOrDefault(o => o.Role == ObjectRole.Parent).Name;
+            if (parent is null)
+            {
+                continue;
+            }
+
+            var children = e.Objects.Where(o => o.Role.Part() == ObjectRole.Child).Select(o => o.Name).ToList();
+            var at = e.EventTime;
+            var open = db.EventLinks.Where(l => l.ToObject == parent && l.Containment && l.ValidFrom <= at && l.ValidTo == long.MaxValue);
+            if (children.Count > 0)
+            {
+                open = open.Where(l => children.Contains(l.FromObject));
+            }
+
+            await open.ExecuteUpdateAsync(l => l.SetProperty(x => x.ValidTo, at), cancellationToken);
         }
     }
 

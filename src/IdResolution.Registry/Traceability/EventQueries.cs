@@ -103,18 +103,31 @@ public sealed class EventQueries(RegistryContext db)
     /// </summary>
     public async Task<TraceGraph> TraceAsync(string start, bool forward, int maxDepth, int maxNodes, CancellationToken cancellationToken)
     {
-        var (near, far) = forward ? ("from_object", "to_object") : ("to_object", "from_object");
+        var postgres = db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
         // PostgreSQL wants the walk's text columns in the links' byte-order collation.
-        var (text, id) = db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true
-            ? ("CAST({0} AS text) COLLATE \"C\"", "CAST(NULL AS text) COLLATE \"C\"")
-            : ("{0}", "CAST(NULL AS TEXT)");
+        var (text, id, greatest, least) = postgres
+            ? ("CAST({0} AS text) COLLATE \"C\"", "CAST(NULL AS text) COLLATE \"C\"", "GREATEST", "LEAST")
+            : ("{0}", "CAST(NULL AS TEXT)", "MAX", "MIN");
+        // Forward, each reached object carries the time window in which it holds what is traced: an output from its
+        // making on, a container from the child's packing until its unpacking. A link is followed only if it overlaps
+        // that window, so a reusable container's later loads are not reached. Back, the whole history is followed.
+        var step = forward
+            ? $"""
+                SELECT l.to_object, w.depth + 1, {greatest}(w.since, l.valid_from),
+                       CASE WHEN l.containment THEN {least}(w.until, l.valid_to) ELSE {long.MaxValue} END,
+                       l.from_object, l.to_object, l.event_pk
+                FROM walk w JOIN epcis_links l ON l.from_object = w.node AND l.valid_to > w.since AND l.valid_from < w.until
+                """
+            : """
+                SELECT l.from_object, w.depth + 1, w.since, w.until, l.from_object, l.to_object, l.event_pk
+                FROM walk w JOIN epcis_links l ON l.to_object = w.node
+                """;
         // One round trip: the walk (bounded), each crossed edge's event and each reached node's state.
         var sql = $$"""
-            WITH RECURSIVE walk(node, depth, from_object, to_object, event_pk) AS (
-                SELECT {{text}}, 0, {{id}}, {{id}}, CAST(NULL AS BIGINT)
+            WITH RECURSIVE walk(node, depth, since, until, from_object, to_object, event_pk) AS (
+                SELECT {{text}}, 0, CAST({{long.MinValue + 1}} AS BIGINT), CAST({{long.MaxValue}} AS BIGINT), {{id}}, {{id}}, CAST(NULL AS BIGINT)
                 UNION
-                SELECT l.{{far}}, w.depth + 1, l.from_object, l.to_object, l.event_pk
-                FROM walk w JOIN epcis_links l ON l.{{near}} = w.node WHERE w.depth < {1}
+                {{step}} WHERE w.depth < {1}
             ),
             bounded AS (SELECT * FROM walk LIMIT {2})
             SELECT b.node, b.depth, b.from_object, b.to_object, e.event_id, e.type AS event_type, e.biz_step, e.event_time,

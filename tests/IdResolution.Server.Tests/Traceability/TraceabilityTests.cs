@@ -422,6 +422,40 @@ public abstract class TraceabilityTests(NodeFixture fixture)
         Assert.Equal(Set(lot, bottle), await TraceAsync("forward", lot));
     }
 
+    [Fact]
+    public async Task AReusableContainer_CarriesAChildOnlyWhileItIsPacked()
+    {
+        var (lot, first, second, tote, pallet) = (Chain.Name("R-LOT"), Chain.Name("R-ITEM-1"), Chain.Name("R-ITEM-2"), Chain.Name("R-TOTE"), Chain.Name("R-PALLET"));
+        Dictionary<string, object?> Event(string type, string at, string? action, params (string Key, object Value)[] fields)
+        {
+            var e = new Dictionary<string, object?> { ["type"] = type, ["eventTime"] = at, ["eventTimeZoneOffset"] = "+00:00" };
+            if (action is not null)
+            {
+                e["action"] = action;
+            }
+
+            foreach (var (key, value) in fields)
+            {
+                e[key] = value;
+            }
+
+            return e;
+        }
+
+        await CaptureAsync(Chain.Document(
+        [
+            Event("TransformationEvent", "2026-03-17T08:00:00Z", null, ("inputEPCList", new[] { lot }), ("outputEPCList", new[] { first })),
+            Event("AggregationEvent", "2026-03-17T09:00:00Z", "ADD", ("parentID", tote), ("childEPCs", new[] { first })),
+            Event("AggregationEvent", "2026-03-17T10:00:00Z", "DELETE", ("parentID", tote), ("childEPCs", new[] { first })),
+            Event("AggregationEvent", "2026-03-17T11:00:00Z", "ADD", ("parentID", tote), ("childEPCs", new[] { second })),
+            Event("AggregationEvent", "2026-03-17T12:00:00Z", "ADD", ("parentID", pallet), ("childEPCs", new[] { tote })),
+        ]));
+
+        Assert.Equal(Set(lot, first, tote), await TraceAsync("forward", lot));
+        Assert.Equal(Set(second, tote, pallet), await TraceAsync("forward", second));
+        Assert.Equal(Set(pallet, tote, first, second, lot), await TraceAsync("back", pallet));
+    }
+
     private static HashSet<string> Set(params string[] names) => [.. names];
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> CaptureAsync(string document)

@@ -226,6 +226,20 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("event_pk");
 
+                    b.Property<bool>("Containment")
+                        .HasColumnType("boolean")
+                        .HasColumnName("containment");
+
+                    b.Property<long>("ValidFrom")
+                        .HasColumnType("bigint")
+                        .HasColumnName("valid_from");
+
+                    b.Property<long>("ValidTo")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(9223372036854775807L)
+                        .HasColumnName("valid_to");
+
                     b.HasKey("FromObject", "ToObject", "EventPk")
                         .HasName("pk_epcis_links");
 

@@ -211,6 +211,20 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("event_pk");
 
+                    b.Property<bool>("Containment")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("containment");
+
+                    b.Property<long>("ValidFrom")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("valid_from");
+
+                    b.Property<long>("ValidTo")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(9223372036854775807L)
+                        .HasColumnName("valid_to");
+
                     b.HasKey("FromObject", "ToObject", "EventPk")
                         .HasName("pk_epcis_links");
 
