@@ -27,4 +27,26 @@ public static class RegistryFailure
 
         return false;
     }
+
+    /// <summary>
+    /// A conflict with a concurrent writer that running again resolves: a unique key another transaction inserted
+    /// first, a deadlock, a serialisation failure.
+    /// </summary>
+    public static bool IsConflict(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure }
+                or SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: SqliteConstraintUnique or SqliteConstraintPrimaryKey })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private const int SqliteConstraint = 19;
+    private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteConstraintUnique = 2067;
 }

@@ -81,6 +81,8 @@ public sealed class ObjectState
     /// <summary>Persistent dispositions in force (EPCIS persistentDisposition), space-separated, e.g. <c>recalled</c>.</summary>
     public string? Persistent { get; set; }
 
+    public long? PersistentAt { get; set; }
+
     public string? Location { get; set; }
 
     public long? LocationAt { get; set; }

@@ -28,7 +28,7 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
                 metrics.Captured(result);
                 return result;
             }
-            catch (DbUpdateException) when (attempt < MaxAttempts)
+            catch (Exception e) when (attempt < MaxAttempts && RegistryFailure.IsConflict(e))
             {
                 db.ChangeTracker.Clear();
             }
@@ -73,9 +73,9 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
         await db.SaveChangesAsync(cancellationToken);
         AddObjectsAndLinks(fresh);
         await db.SaveChangesAsync(cancellationToken);
-        await LinkTransformationsAsync(fresh, cancellationToken);
+        await LinkTransformationsAsync(fresh.Where(f => !f.Event.DeclaresError).Select(f => f.Event.TransformationId), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        await EndUnpackedLinksAsync(fresh, cancellationToken);
+        await RecloseAsync(ContainmentParents(fresh.Select(f => f.Event)), cancellationToken);
         await UpdateStatesAsync(fresh, cancellationToken);
         await CorrectAsync(corrected, cancellationToken);
         db.Audit.Add(actor.Audit(now, "epcis.capture", "capture:" + capture.Id, null, null, null, $"events={events.Count} stored={fresh.Count} corrected={corrected.Count}"));
@@ -148,6 +148,8 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
     {
         foreach (var (e, row) in fresh)
         {
+            // An event first captured already declared erroneous is kept for the record, outside the genealogy.
+            var linked = !e.DeclaresError;
             var seen = new HashSet<(string, ObjectRole)>();
             foreach (var o in e.Objects)
             {
@@ -157,7 +159,7 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
                 }
             }
 
-            foreach (var (from, to) in Genealogy.Links(e))
+            foreach (var (from, to) in linked ? Genealogy.Links(e) : [])
             {
                 db.EventLinks.Add(new EventLink
                 {
@@ -173,36 +175,46 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
 
     /// <summary>
     /// Transformations sharing a transformationID are one transformation told in parts: every input of any of them
-    /// goes into every output of any of them. The links a new part adds carry its event.
+    /// goes into every output of any of them. The group's links are rebuilt whenever a part arrives or is declared
+    /// erroneous, carried by its earliest valid part.
     /// </summary>
-    private async Task LinkTransformationsAsync(List<(EpcisEvent Event, StoredEvent Row)> fresh, CancellationToken cancellationToken)
+    private async Task LinkTransformationsAsync(IEnumerable<string?> transformationIds, CancellationToken cancellationToken)
     {
-        foreach (var group in fresh.Where(f => f.Event.TransformationId is not null && !f.Event.DeclaresError).GroupBy(f => f.Event.TransformationId!))
+        foreach (var id in transformationIds.OfType<string>().Distinct(StringComparer.Ordinal))
         {
-            var id = group.Key;
             var parts = await (from o in db.EventObjects
                                join e in db.Events on o.EventPk equals e.Id
-                               where e.TransformationId == id && !e.Erroneous
+                               where e.TransformationId == id
                                      && (o.Role == (byte)ObjectRole.Input || o.Role == (byte)ObjectRole.Output || o.Role == (byte)ObjectRole.QuantityInput || o.Role == (byte)ObjectRole.QuantityOutput)
-                               select new { o.Name, o.Role, o.EventPk }).ToListAsync(cancellationToken);
-            var inputs = parts.Where(p => ((ObjectRole)p.Role).Part() == ObjectRole.Input).Select(p => p.Name).Distinct().ToList();
-            var outputs = parts.Where(p => ((ObjectRole)p.Role).Part() == ObjectRole.Output).Select(p => p.Name).Distinct().ToList();
+                               select new { o.Name, o.Role, o.EventPk, e.EventTime, e.Erroneous }).ToListAsync(cancellationToken);
+            var allPks = parts.Select(p => p.EventPk).Distinct().ToList();
+            await db.EventLinks.Where(l => allPks.Contains(l.EventPk)).ExecuteDeleteAsync(cancellationToken);
+            foreach (var tracked in db.ChangeTracker.Entries<EventLink>().Where(l => allPks.Contains(l.Entity.EventPk)).ToList())
+            {
+                tracked.State = EntityState.Detached; // deleted above, behind the tracker's back
+            }
+
+            var valid = parts.Where(p => !p.Erroneous).ToList();
+            if (valid.Count == 0)
+            {
+                continue;
+            }
+
+            var inputs = valid.Where(p => ((ObjectRole)p.Role).Part() == ObjectRole.Input).Select(p => p.Name).Distinct().ToList();
+            var outputs = valid.Where(p => ((ObjectRole)p.Role).Part() == ObjectRole.Output).Select(p => p.Name).Distinct().ToList();
             if ((long)inputs.Count * outputs.Count > EpcisEventReader.MaxLinksPerEvent)
             {
                 throw new Core.HandleException(Core.ResponseCode.InvalidValue, $"transformation {id}: inputs x outputs is above {EpcisEventReader.MaxLinksPerEvent}");
             }
 
-            var pks = parts.Select(p => p.EventPk).Distinct().ToList();
-            var existing = (await db.EventLinks.Where(l => pks.Contains(l.EventPk)).Select(l => new { l.FromObject, l.ToObject }).ToListAsync(cancellationToken))
-                .Select(l => (l.FromObject, l.ToObject)).ToHashSet();
-            var carrier = group.First().Row.Id;
+            var carrier = valid.OrderBy(p => p.EventTime).ThenBy(p => p.EventPk).First();
             foreach (var input in inputs)
             {
                 foreach (var output in outputs)
                 {
-                    if (input != output && existing.Add((input, output)))
+                    if (input != output)
                     {
-                        db.EventLinks.Add(new EventLink { FromObject = input, ToObject = output, EventPk = carrier, ValidFrom = group.First().Event.EventTime });
+                        db.EventLinks.Add(new EventLink { FromObject = input, ToObject = output, EventPk = carrier.EventPk, ValidFrom = carrier.EventTime });
                     }
                 }
             }
@@ -210,31 +222,47 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
     }
 
     /// <summary>
-    /// Unpacking (an aggregation or association DELETE) ends the links of the children it names, or of every child
-    /// of the parent when it names none, from its time on: what goes into the parent later is no longer theirs.
+    /// A parent's containment links end at the first later unpacking (DELETE) that names their child or names no
+    /// child, among its valid events whatever order they arrived in: recomputed for each parent a capture touches.
     /// </summary>
-    private async Task EndUnpackedLinksAsync(List<(EpcisEvent Event, StoredEvent Row)> fresh, CancellationToken cancellationToken)
+    private async Task RecloseAsync(IEnumerable<string> parents, CancellationToken cancellationToken)
     {
-        foreach (var (e, _) in fresh.Where(f => f.Event.Action == "DELETE" && f.Event.Type is EventType.AggregationEvent or EventType.AssociationEvent && !f.Event.DeclaresError)
-                     .OrderBy(f => f.Event.EventTime))
+        foreach (var parent in parents.Distinct(StringComparer.Ordinal))
         {
-            var parent = e.Objects.FirstOrDefault(o => o.Role == ObjectRole.Parent).Name;
-            if (parent is null)
+            var links = await db.EventLinks.Where(l => l.ToObject == parent && l.Containment).ToListAsync(cancellationToken);
+            if (links.Count == 0)
             {
                 continue;
             }
 
-            var children = e.Objects.Where(o => o.Role.Part() == ObjectRole.Child).Select(o => o.Name).ToList();
-            var at = e.EventTime;
-            var open = db.EventLinks.Where(l => l.ToObject == parent && l.Containment && l.ValidFrom <= at && l.ValidTo == long.MaxValue);
-            if (children.Count > 0)
+            var deletes = await (from e in db.Events
+                                 join p in db.EventObjects on e.Id equals p.EventPk
+                                 where p.Name == parent && p.Role == (byte)ObjectRole.Parent && e.Action == "DELETE" && !e.Erroneous
+                                       && (e.Type == nameof(EventType.AggregationEvent) || e.Type == nameof(EventType.AssociationEvent))
+                                 orderby e.EventTime
+                                 select new { e.Id, e.EventTime }).ToListAsync(cancellationToken);
+            var deletePks = deletes.ConvertAll(d => d.Id);
+            var children = (await db.EventObjects.Where(o => deletePks.Contains(o.EventPk) && (o.Role == (byte)ObjectRole.Child || o.Role == (byte)ObjectRole.QuantityChild))
+                    .Select(o => new { o.EventPk, o.Name }).ToListAsync(cancellationToken))
+                .ToLookup(o => o.EventPk, o => o.Name);
+            foreach (var link in links)
             {
-                open = open.Where(l => children.Contains(l.FromObject));
+                link.ValidTo = long.MaxValue;
+                foreach (var d in deletes)
+                {
+                    if (d.EventTime >= link.ValidFrom && (!children[d.Id].Any() || children[d.Id].Contains(link.FromObject)))
+                    {
+                        link.ValidTo = d.EventTime;
+                        break;
+                    }
+                }
             }
-
-            await open.ExecuteUpdateAsync(l => l.SetProperty(x => x.ValidTo, at), cancellationToken);
         }
     }
+
+    private static IEnumerable<string> ContainmentParents(IEnumerable<EpcisEvent> events) =>
+        events.Where(e => e.Type is EventType.AggregationEvent or EventType.AssociationEvent)
+            .SelectMany(e => e.Objects.Where(o => o.Role == ObjectRole.Parent).Select(o => o.Name));
 
     /// <summary>The latest event that says so wins, per field; events arriving late do not overwrite newer state.</summary>
     private async Task UpdateStatesAsync(List<(EpcisEvent Event, StoredEvent Row)> fresh, CancellationToken cancellationToken)
@@ -278,20 +306,22 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
                     }
 
                     Apply(state, e.Disposition, e.BizLocation, e.Custodian, e.EventTime);
-                    ApplyPersistent(state, e.PersistentSet, e.PersistentUnset);
+                    ApplyPersistent(state, e.PersistentSet, e.PersistentUnset, e.EventTime);
                 }
             }
         }
     }
 
     /// <summary>Persistent dispositions (e.g. recalled) stay until an event unsets them, whatever later events say.</summary>
-    private static void ApplyPersistent(ObjectState state, IReadOnlyList<string> set, IReadOnlyList<string> unset)
+    private static void ApplyPersistent(ObjectState state, IReadOnlyList<string> set, IReadOnlyList<string> unset, long at)
     {
-        if (set.Count + unset.Count == 0)
+        // The latest event that sets or unsets wins, whatever order events arrive in (as for the other fields).
+        if (set.Count + unset.Count == 0 || (state.PersistentAt is { } since && at < since))
         {
             return;
         }
 
+        state.PersistentAt = at;
         var current = new SortedSet<string>((state.Persistent ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
         current.ExceptWith(unset);
         current.UnionWith(set);
@@ -343,8 +373,13 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
         await db.SaveChangesAsync(cancellationToken);
         var pks = corrected.ConvertAll(e => e.Id);
         await db.EventLinks.Where(l => pks.Contains(l.EventPk)).ExecuteDeleteAsync(cancellationToken);
+        await LinkTransformationsAsync(corrected.Select(e => e.TransformationId), cancellationToken);
+        var parents = await db.EventObjects.Where(o => pks.Contains(o.EventPk) && o.Role == (byte)ObjectRole.Parent).Select(o => o.Name).ToListAsync(cancellationToken);
+        await RecloseAsync(parents, cancellationToken);
         var names = await db.EventObjects.Where(o => pks.Contains(o.EventPk) && o.Role != (byte)ObjectRole.Input && o.Role != (byte)ObjectRole.QuantityInput)
             .Select(o => o.Name).Distinct().ToListAsync(cancellationToken);
+        // Locked before the history is read: a concurrent capture about these objects commits first or waits.
+        var states = await LockStatesAsync(names, cancellationToken);
         var history = await (from o in db.EventObjects
                              join e in db.Events on o.EventPk equals e.Id
                              where names.Contains(o.Name) && o.Role != (byte)ObjectRole.Input && o.Role != (byte)ObjectRole.QuantityInput && !e.Erroneous
@@ -364,7 +399,6 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
             }
         }
 
-        var states = await LockStatesAsync(names, cancellationToken);
         foreach (var name in names)
         {
             if (!states.TryGetValue(name, out var state))
@@ -374,7 +408,7 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
             }
 
             (state.Disposition, state.DispositionAt, state.Location, state.LocationAt, state.Custodian, state.CustodianAt) = (null, null, null, null, null, null);
-            state.Persistent = null;
+            (state.Persistent, state.PersistentAt) = (null, null);
         }
 
         foreach (var h in history)
@@ -382,7 +416,7 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
             Apply(states[h.Name], h.Disposition, h.BizLocation, custodians.GetValueOrDefault(h.Id), h.EventTime);
             if (persistent.TryGetValue(h.Id, out var p))
             {
-                ApplyPersistent(states[h.Name], p.PersistentSet, p.PersistentUnset);
+                ApplyPersistent(states[h.Name], p.PersistentSet, p.PersistentUnset, h.EventTime);
             }
         }
     }

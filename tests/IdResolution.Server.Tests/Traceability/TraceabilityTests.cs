@@ -456,6 +456,90 @@ public abstract class TraceabilityTests(NodeFixture fixture)
         Assert.Equal(Set(pallet, tote, first, second, lot), await TraceAsync("back", pallet));
     }
 
+    [Fact]
+    public async Task GenealogyFollowsOnlyValidEvents_WhateverTheirArrivalOrder()
+    {
+        var (lot, item, other, tote, pallet, x1, x2, y1, y2) = (Chain.Name("G-LOT"), Chain.Name("G-ITEM"), Chain.Name("G-OTHER"), Chain.Name("G-TOTE"),
+            Chain.Name("G-PALLET"), Chain.Name("G-X1"), Chain.Name("G-X2"), Chain.Name("G-Y1"), Chain.Name("G-Y2"));
+        var tx = "urn:uuid:" + Guid.NewGuid();
+        var part1 = Event("TransformationEvent", "2026-03-17T07:00:00Z", null, ("transformationID", tx), ("inputEPCList", new[] { x1 }), ("outputEPCList", new[] { y1 }), ("eventID", "urn:uuid:" + Guid.NewGuid()));
+        var declared = Event("AggregationEvent", "2026-03-17T07:30:00Z", "ADD", ("parentID", Chain.Name("G-NEVER")), ("childEPCs", new[] { lot }),
+            ("errorDeclaration", new { declarationTime = "2026-03-18T00:00:00Z" }));
+        // The unpacking arrives before the packing it ends.
+        await CaptureAsync(Chain.Document(
+        [
+            Event("AggregationEvent", "2026-03-17T10:00:00Z", "DELETE", ("parentID", tote), ("childEPCs", new[] { item })),
+            part1,
+            Event("TransformationEvent", "2026-03-17T07:10:00Z", null, ("transformationID", tx), ("inputEPCList", new[] { x2 }), ("outputEPCList", new[] { y2 })),
+            declared,
+        ]));
+        await CaptureAsync(Chain.Document(
+        [
+            Event("TransformationEvent", "2026-03-17T08:00:00Z", null, ("inputEPCList", new[] { lot }), ("outputEPCList", new[] { item })),
+            Event("AggregationEvent", "2026-03-17T09:00:00Z", "ADD", ("parentID", tote), ("childEPCs", new[] { item })),
+            Event("AggregationEvent", "2026-03-17T11:00:00Z", "ADD", ("parentID", tote), ("childEPCs", new[] { other })),
+            Event("AggregationEvent", "2026-03-17T12:00:00Z", "ADD", ("parentID", pallet), ("childEPCs", new[] { tote })),
+        ]));
+
+        Assert.Equal(Set(lot, item, tote), await TraceAsync("forward", lot));
+        Assert.Equal(Set(x2, y1, y2), await TraceAsync("forward", x2));
+
+        part1["errorDeclaration"] = new { declarationTime = "2026-03-18T00:00:00Z" };
+        await CaptureAsync(Chain.Document([part1]));
+
+        Assert.Equal(Set(x2, y2), await TraceAsync("forward", x2));
+        Assert.Equal(Set(x1), await TraceAsync("forward", x1));
+    }
+
+    [Fact]
+    public async Task APersistentDisposition_FollowsEventTime_NotArrival()
+    {
+        var item = Chain.Name("P-ITEM");
+        Dictionary<string, object?> Persistent(string at, string member) =>
+            Event("ObjectEvent", at, "OBSERVE", ("epcList", new[] { item }), ("persistentDisposition", new Dictionary<string, string[]> { [member] = ["damaged"] }));
+
+        await CaptureAsync(Chain.Document([Persistent("2026-03-17T10:00:00Z", "set"), Persistent("2026-03-17T12:00:00Z", "unset")]));
+        await CaptureAsync(Chain.Document([Persistent("2026-03-17T11:00:00Z", "set")]));
+
+        Assert.Empty((await StateAsync(item)).GetProperty("persistentDisposition").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task OnlyTheOwnerRecalls_ThroughCaptureToo()
+    {
+        var (a, b) = (await Tenant.CreateAsync(Node), await Tenant.CreateAsync(Node));
+        var writerB = await b.IssueAsync(Node, "writer");
+        var item = $"{a.Prefix}/OWNED-ITEM";
+        var unset = Event("ObjectEvent", "2026-03-17T10:00:00Z", "OBSERVE", ("epcList", new[] { item }),
+            ("persistentDisposition", new Dictionary<string, string[]> { ["unset"] = ["recalled"] }));
+        var recall = Event("ObjectEvent", "2026-03-17T10:00:00Z", "OBSERVE", ("epcList", new[] { item }), ("disposition", "recalled"));
+        var observe = Event("ObjectEvent", "2026-03-17T10:00:00Z", "OBSERVE", ("epcList", new[] { item }), ("bizStep", "receiving"));
+
+        using var unsetByB = await Node.SendAsAsync(writerB.Secret, HttpMethod.Post, "/epcis/capture", Chain.Document([unset]));
+        using var recallByB = await Node.SendAsAsync(writerB.Secret, HttpMethod.Post, "/epcis/capture", Chain.Document([recall]));
+        using var observeByB = await Node.SendAsAsync(writerB.Secret, HttpMethod.Post, "/epcis/capture", Chain.Document([observe]));
+
+        Assert.Equal(HttpStatusCode.Forbidden, unsetByB.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, recallByB.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, observeByB.StatusCode);
+    }
+
+    private static Dictionary<string, object?> Event(string type, string at, string? action, params (string Key, object Value)[] fields)
+    {
+        var e = new Dictionary<string, object?> { ["type"] = type, ["eventTime"] = at, ["eventTimeZoneOffset"] = "+00:00" };
+        if (action is not null)
+        {
+            e["action"] = action;
+        }
+
+        foreach (var (key, value) in fields)
+        {
+            e[key] = value;
+        }
+
+        return e;
+    }
+
     private static HashSet<string> Set(params string[] names) => [.. names];
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> CaptureAsync(string document)

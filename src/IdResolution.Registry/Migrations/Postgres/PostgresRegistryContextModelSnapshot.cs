@@ -284,6 +284,10 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("persistent");
 
+                    b.Property<long?>("PersistentAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("persistent_at");
+
                     b.HasKey("Name")
                         .HasName("pk_epcis_object_states");
 

@@ -30,6 +30,12 @@ namespace IdResolution.Registry.Migrations.Sqlite
                 type: "INTEGER",
                 nullable: false,
                 defaultValue: 9223372036854775807L);
+
+            // Links written before: aggregations and associations are containment, each valid from its event's time.
+            migrationBuilder.Sql(
+                "UPDATE epcis_links SET containment = (SELECT e.type IN ('AggregationEvent', 'AssociationEvent') FROM epcis_events e WHERE e.id = epcis_links.event_pk), "
+                + "valid_from = (SELECT e.event_time FROM epcis_events e WHERE e.id = epcis_links.event_pk) "
+                + "WHERE EXISTS (SELECT 1 FROM epcis_events e WHERE e.id = epcis_links.event_pk)");
         }
 
         /// <inheritdoc />

@@ -268,6 +268,10 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("persistent");
 
+                    b.Property<long?>("PersistentAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("persistent_at");
+
                     b.HasKey("Name")
                         .HasName("pk_epcis_object_states");
 
