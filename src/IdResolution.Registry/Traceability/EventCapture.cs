@@ -75,7 +75,7 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
         await db.SaveChangesAsync(cancellationToken);
         await LinkTransformationsAsync(fresh.Where(f => !f.Event.DeclaresError).Select(f => f.Event.TransformationId), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        await RecloseAsync(ContainmentParents(fresh.Select(f => f.Event)), cancellationToken);
+        await RecloseAsync(ContainmentParents(fresh.Select(f => f.Event)), onlyUnpacked: true, cancellationToken);
         await UpdateStatesAsync(fresh, cancellationToken);
         await CorrectAsync(corrected, cancellationToken);
         db.Audit.Add(actor.Audit(now, "epcis.capture", "capture:" + capture.Id, null, null, null, $"events={events.Count} stored={fresh.Count} corrected={corrected.Count}"));
@@ -225,9 +225,19 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
     /// A parent's containment links end at the first later unpacking (DELETE) that names their child or names no
     /// child, among its valid events whatever order they arrived in: recomputed for each parent a capture touches.
     /// </summary>
-    private async Task RecloseAsync(IEnumerable<string> parents, CancellationToken cancellationToken)
+    private async Task RecloseAsync(IEnumerable<string> parents, bool onlyUnpacked, CancellationToken cancellationToken)
     {
-        foreach (var parent in parents.Distinct(StringComparer.Ordinal))
+        var list = parents.Distinct(StringComparer.Ordinal).ToList();
+        if (onlyUnpacked && list.Count > 0)
+        {
+            // Most packing has no unpacking yet: one query finds the parents that have any, and only they are re-closed.
+            list = await (from e in db.Events
+                          join p in db.EventObjects on e.Id equals p.EventPk
+                          where list.Contains(p.Name) && p.Role == (byte)ObjectRole.Parent && e.Action == "DELETE" && !e.Erroneous
+                          select p.Name).Distinct().ToListAsync(cancellationToken);
+        }
+
+        foreach (var parent in list)
         {
             var links = await db.EventLinks.Where(l => l.ToObject == parent && l.Containment).ToListAsync(cancellationToken);
             if (links.Count == 0)
@@ -375,7 +385,7 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
         await db.EventLinks.Where(l => pks.Contains(l.EventPk)).ExecuteDeleteAsync(cancellationToken);
         await LinkTransformationsAsync(corrected.Select(e => e.TransformationId), cancellationToken);
         var parents = await db.EventObjects.Where(o => pks.Contains(o.EventPk) && o.Role == (byte)ObjectRole.Parent).Select(o => o.Name).ToListAsync(cancellationToken);
-        await RecloseAsync(parents, cancellationToken);
+        await RecloseAsync(parents, onlyUnpacked: false, cancellationToken);
         var names = await db.EventObjects.Where(o => pks.Contains(o.EventPk) && o.Role != (byte)ObjectRole.Input && o.Role != (byte)ObjectRole.QuantityInput)
             .Select(o => o.Name).Distinct().ToListAsync(cancellationToken);
         // Locked before the history is read: a concurrent capture about these objects commits first or waits.
