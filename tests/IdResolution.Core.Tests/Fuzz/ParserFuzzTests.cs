@@ -1,4 +1,5 @@
 using System.Text;
+using CsCheck;
 using IdResolution.Core.Accounts;
 using IdResolution.Core.Handles;
 using IdResolution.Core.Values;
@@ -34,6 +35,21 @@ public sealed class ParserFuzzTests
             {
                 Assert.All(prefix.Key, c => Assert.True(char.IsAscii(c) && (char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'), $"'{c}' in {prefix.Key}"));
                 Assert.DoesNotContain("..", prefix.Key, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.False(string.IsNullOrWhiteSpace(error));
+            }
+        });
+
+    [Fact]
+    public void DigitalLink_NeverThrows_AndWhatItAcceptsReadsBackTheSame() =>
+        FuzzRun.Sample(Gen.OneOf(FuzzRun.HostileText, FuzzRun.HostileText.Select(t => "/01/09506000134352/" + t), FuzzRun.HostileText.Select(t => "/01/09506000134352/21/" + t)), text =>
+        {
+            if (Core.Gs1.DigitalLink.TryParse(text, out var key, out var error))
+            {
+                Assert.True(Core.Gs1.DigitalLink.TryParse(key.Path, out var again, out _));
+                Assert.Equal(key.Path, again!.Path);
             }
             else
             {

@@ -25,9 +25,10 @@ public sealed class DashboardBrowserTests(SqliteNodeFixture fixture) : IClassFix
             Headless = true,
             Args = ChromiumArgs,
         });
+        // The page runs under its Content-Security-Policy, which forbids eval: the test reads text, never evaluates script.
         var page = await browser.NewPageAsync();
         await page.GotoAsync(new Uri(Node.HttpUrl, $"/dashboard#key={NodeServer.OperatorToken}").ToString());
-        await page.WaitForFunctionAsync("document.getElementById('health-registry').textContent === 'Healthy'");
+        await Eventually.HoldsAsync(async () => await page.TextContentAsync("#health-registry") == "Healthy", TimeSpan.FromSeconds(15), "the registry shown healthy");
         var before = await TotalAsync(page);
 
         for (var i = 0; i < 25; i++)
@@ -49,7 +50,7 @@ public sealed class DashboardBrowserTests(SqliteNodeFixture fixture) : IClassFix
         Assert.Contains(NodeFixture.EnterprisePrefix, await page.TextContentAsync("#top-prefixes") ?? "", StringComparison.Ordinal);
         var anonymous = await browser.NewPageAsync();
         await anonymous.GotoAsync(new Uri(Node.HttpUrl, "/dashboard").ToString());
-        await anonymous.WaitForFunctionAsync("document.getElementById('registry-size').textContent === 'operator key needed'");
+        await Eventually.HoldsAsync(async () => await anonymous.TextContentAsync("#registry-size") == "operator key needed", TimeSpan.FromSeconds(15), "the registry size hidden from anonymous viewers");
         Assert.DoesNotContain(NodeFixture.EnterprisePrefix, await anonymous.TextContentAsync("#top-prefixes") ?? "", StringComparison.Ordinal);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "idres-dashboard.png"), FullPage = true });
     }
