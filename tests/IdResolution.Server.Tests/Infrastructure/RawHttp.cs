@@ -11,7 +11,8 @@ public static class RawHttp
 {
     public sealed record Answer(int Status, string Headers, string Body);
 
-    public static async Task<Answer> SendAsync(Uri server, string method, string target, string? body = null, string? extraHeaders = null)
+    /// <summary>Sends one request; <paramref name="declaredLength"/> announces a Content-Length other than the body's own (an oversized upload is refused from its header: only its start needs sending).</summary>
+    public static async Task<Answer> SendAsync(Uri server, string method, string target, string? body = null, string? extraHeaders = null, long? declaredLength = null)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(server.Host, server.Port);
@@ -19,9 +20,16 @@ public static class RawHttp
         var bodyBytes = body is null ? [] : Encoding.UTF8.GetBytes(body);
         var head = $"{method} {target} HTTP/1.1\r\nHost: {server.Authority}\r\nConnection: close\r\n"
             + $"Authorization: Bearer {NodeServer.OperatorToken}\r\n{extraHeaders}"
-            + (body is null ? "" : $"Content-Length: {bodyBytes.Length}\r\n") + "\r\n";
-        await stream.WriteAsync(Encoding.Latin1.GetBytes(head));
-        await stream.WriteAsync(bodyBytes);
+            + (body is null ? "" : $"Content-Length: {declaredLength ?? bodyBytes.Length}\r\n") + "\r\n";
+        try
+        {
+            await stream.WriteAsync(Encoding.Latin1.GetBytes(head));
+            await stream.WriteAsync(bodyBytes);
+        }
+        catch (IOException)
+        {
+            // The server answered and closed before taking everything (an oversized header): its answer is read below.
+        }
 
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var text = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
