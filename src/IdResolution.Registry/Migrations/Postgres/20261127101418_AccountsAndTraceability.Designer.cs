@@ -11,8 +11,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace IdResolution.Registry.Migrations.Postgres
 {
     [DbContext(typeof(PostgresRegistryContext))]
-    [Migration("20261127075432_Accounts")]
-    partial class Accounts
+    [Migration("20261127101418_AccountsAndTraceability")]
+    partial class AccountsAndTraceability
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -45,6 +45,10 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("expires_at");
 
+                    b.Property<string>("Identity")
+                        .HasColumnType("text")
+                        .HasColumnName("identity");
+
                     b.Property<byte[]>("KeyHash")
                         .IsRequired()
                         .HasColumnType("bytea")
@@ -54,6 +58,10 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("name");
+
+                    b.Property<long?>("ParentKeyId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("parent_key_id");
 
                     b.Property<long?>("RevokedAt")
                         .HasColumnType("bigint")
@@ -70,9 +78,17 @@ namespace IdResolution.Registry.Migrations.Postgres
                     b.HasIndex("EnterpriseId")
                         .HasDatabaseName("ix_access_keys_enterprise_id");
 
+                    b.HasIndex("Identity")
+                        .IsUnique()
+                        .HasDatabaseName("ix_access_keys_identity")
+                        .HasFilter("parent_key_id IS NULL AND revoked_at IS NULL");
+
                     b.HasIndex("KeyHash")
                         .IsUnique()
                         .HasDatabaseName("ix_access_keys_key_hash");
+
+                    b.HasIndex("ParentKeyId")
+                        .HasDatabaseName("ix_access_keys_parent_key_id");
 
                     b.ToTable("access_keys", (string)null);
                 });
@@ -103,6 +119,10 @@ namespace IdResolution.Registry.Migrations.Postgres
                     b.Property<long>("At")
                         .HasColumnType("bigint")
                         .HasColumnName("at");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text")
+                        .HasColumnName("detail");
 
                     b.Property<long?>("EnterpriseId")
                         .HasColumnType("bigint")
@@ -136,6 +156,9 @@ namespace IdResolution.Registry.Migrations.Postgres
 
                     b.HasIndex("At")
                         .HasDatabaseName("ix_audit_log_at");
+
+                    b.HasIndex("EnterpriseId", "At")
+                        .HasDatabaseName("ix_audit_log_enterprise_id_at");
 
                     b.HasIndex("KeyId", "At")
                         .HasDatabaseName("ix_audit_log_key_id_at");
@@ -188,6 +211,90 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .HasDatabaseName("ix_enterprises_credit_code");
 
                     b.ToTable("enterprises", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.EventLink", b =>
+                {
+                    b.Property<string>("FromObject")
+                        .HasColumnType("text")
+                        .HasColumnName("from_object")
+                        .UseCollation("C");
+
+                    b.Property<string>("ToObject")
+                        .HasColumnType("text")
+                        .HasColumnName("to_object")
+                        .UseCollation("C");
+
+                    b.Property<long>("EventPk")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_pk");
+
+                    b.Property<bool>("Containment")
+                        .HasColumnType("boolean")
+                        .HasColumnName("containment");
+
+                    b.Property<long>("ValidFrom")
+                        .HasColumnType("bigint")
+                        .HasColumnName("valid_from");
+
+                    b.Property<long>("ValidTo")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(9223372036854775807L)
+                        .HasColumnName("valid_to");
+
+                    b.HasKey("FromObject", "ToObject", "EventPk")
+                        .HasName("pk_epcis_links");
+
+                    b.HasIndex("ToObject", "FromObject")
+                        .HasDatabaseName("ix_epcis_links_to_object_from_object");
+
+                    b.ToTable("epcis_links", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.ObjectState", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name")
+                        .UseCollation("C");
+
+                    b.Property<string>("Custodian")
+                        .HasColumnType("text")
+                        .HasColumnName("custodian");
+
+                    b.Property<long?>("CustodianAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("custodian_at");
+
+                    b.Property<string>("Disposition")
+                        .HasColumnType("text")
+                        .HasColumnName("disposition");
+
+                    b.Property<long?>("DispositionAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("disposition_at");
+
+                    b.Property<string>("Location")
+                        .HasColumnType("text")
+                        .HasColumnName("location");
+
+                    b.Property<long?>("LocationAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("location_at");
+
+                    b.Property<string>("Persistent")
+                        .HasColumnType("text")
+                        .HasColumnName("persistent");
+
+                    b.Property<long?>("PersistentAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("persistent_at");
+
+                    b.HasKey("Name")
+                        .HasName("pk_epcis_object_states");
+
+                    b.ToTable("epcis_object_states", (string)null);
                 });
 
             modelBuilder.Entity("IdResolution.Registry.Model.PrefixStatistic", b =>
@@ -252,6 +359,147 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .HasDatabaseName("ix_prefixes_enterprise_id");
 
                     b.ToTable("prefixes", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.StoredCapture", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint")
+                        .HasColumnName("at");
+
+                    b.Property<int>("Duplicates")
+                        .HasColumnType("integer")
+                        .HasColumnName("duplicates");
+
+                    b.Property<int>("Events")
+                        .HasColumnType("integer")
+                        .HasColumnName("events");
+
+                    b.Property<long?>("KeyId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("key_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_epcis_captures");
+
+                    b.ToTable("epcis_captures", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.StoredEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .HasColumnType("text")
+                        .HasColumnName("action");
+
+                    b.Property<string>("BizLocation")
+                        .HasColumnType("text")
+                        .HasColumnName("biz_location");
+
+                    b.Property<string>("BizStep")
+                        .HasColumnType("text")
+                        .HasColumnName("biz_step");
+
+                    b.Property<long>("CaptureId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("capture_id");
+
+                    b.Property<string>("Disposition")
+                        .HasColumnType("text")
+                        .HasColumnName("disposition");
+
+                    b.Property<bool>("Erroneous")
+                        .HasColumnType("boolean")
+                        .HasColumnName("erroneous");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<long>("EventTime")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_time");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("json");
+
+                    b.Property<string>("ReadPoint")
+                        .HasColumnType("text")
+                        .HasColumnName("read_point");
+
+                    b.Property<long>("RecordTime")
+                        .HasColumnType("bigint")
+                        .HasColumnName("record_time");
+
+                    b.Property<string>("TransformationId")
+                        .HasColumnType("text")
+                        .HasColumnName("transformation_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_epcis_events");
+
+                    b.HasIndex("EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_epcis_events_event_id");
+
+                    b.HasIndex("EventTime")
+                        .HasDatabaseName("ix_epcis_events_event_time");
+
+                    b.HasIndex("TransformationId")
+                        .HasDatabaseName("ix_epcis_events_transformation_id");
+
+                    b.HasIndex("BizLocation", "EventTime")
+                        .HasDatabaseName("ix_epcis_events_biz_location_event_time");
+
+                    b.HasIndex("BizStep", "EventTime")
+                        .HasDatabaseName("ix_epcis_events_biz_step_event_time");
+
+                    b.ToTable("epcis_events", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.StoredEventObject", b =>
+                {
+                    b.Property<long>("EventPk")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_pk");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name")
+                        .UseCollation("C");
+
+                    b.Property<byte>("Role")
+                        .HasColumnType("smallint")
+                        .HasColumnName("role");
+
+                    b.HasKey("EventPk", "Name", "Role")
+                        .HasName("pk_epcis_event_objects");
+
+                    b.HasIndex("Name", "Role", "EventPk")
+                        .HasDatabaseName("ix_epcis_event_objects_name_role_event_pk");
+
+                    b.ToTable("epcis_event_objects", (string)null);
                 });
 
             modelBuilder.Entity("IdResolution.Registry.Model.StoredHandle", b =>

@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace IdResolution.Registry.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteRegistryContext))]
-    [Migration("20261127085021_Traceability")]
-    partial class Traceability
+    [Migration("20261127101423_AccountsAndTraceability")]
+    partial class AccountsAndTraceability
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -214,6 +214,20 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("event_pk");
 
+                    b.Property<bool>("Containment")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("containment");
+
+                    b.Property<long>("ValidFrom")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("valid_from");
+
+                    b.Property<long>("ValidTo")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(9223372036854775807L)
+                        .HasColumnName("valid_to");
+
                     b.HasKey("FromObject", "ToObject", "EventPk")
                         .HasName("pk_epcis_links");
 
@@ -252,6 +266,14 @@ namespace IdResolution.Registry.Migrations.Sqlite
                     b.Property<long?>("LocationAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("location_at");
+
+                    b.Property<string>("Persistent")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("persistent");
+
+                    b.Property<long?>("PersistentAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("persistent_at");
 
                     b.HasKey("Name")
                         .HasName("pk_epcis_object_states");
@@ -404,6 +426,10 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("record_time");
 
+                    b.Property<string>("TransformationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transformation_id");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -418,6 +444,9 @@ namespace IdResolution.Registry.Migrations.Sqlite
 
                     b.HasIndex("EventTime")
                         .HasDatabaseName("ix_epcis_events_event_time");
+
+                    b.HasIndex("TransformationId")
+                        .HasDatabaseName("ix_epcis_events_transformation_id");
 
                     b.HasIndex("BizLocation", "EventTime")
                         .HasDatabaseName("ix_epcis_events_biz_location_event_time");
