@@ -12,21 +12,8 @@ public sealed class TimedDistributedCache(IDistributedCache inner, CacheMetrics 
 {
     public byte[]? Get(string key) => Timed(() => inner.Get(key), RedisOperation.Get);
 
-    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var value = await inner.GetAsync(key, token);
-            metrics.RedisCalled(RedisOperation.Get, started, null);
-            return value;
-        }
-        catch (Exception e)
-        {
-            metrics.RedisCalled(RedisOperation.Get, started, e);
-            throw;
-        }
-    }
+    public Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
+        TimedAsync(() => inner.GetAsync(key, token), RedisOperation.Get);
 
     public void Set(string key, byte[] value, DistributedCacheEntryOptions options) =>
         Timed(() => { inner.Set(key, value, options); return true; }, RedisOperation.Set);
@@ -60,13 +47,21 @@ public sealed class TimedDistributedCache(IDistributedCache inner, CacheMetrics 
         }
     }
 
-    private async Task TimedAsync(Func<Task> call, RedisOperation operation)
+    private Task TimedAsync(Func<Task> call, RedisOperation operation) =>
+        TimedAsync(async () =>
+        {
+            await call();
+            return true;
+        }, operation);
+
+    private async Task<T> TimedAsync<T>(Func<Task<T>> call, RedisOperation operation)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await call();
+            var result = await call();
             metrics.RedisCalled(operation, started, null);
+            return result;
         }
         catch (Exception e)
         {

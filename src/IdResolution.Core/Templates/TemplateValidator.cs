@@ -134,8 +134,7 @@ public static class TemplateValidator
                 return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
                     || Fail($"'{Shorten(text)}' is not a date (yyyy-MM-dd)", out error);
             case FieldType.DateTime:
-                return (text.Contains('T', StringComparison.Ordinal) && (text.EndsWith('Z') || (text.Length > 6 && text[^6] is '+' or '-'))
-                        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+                return Rfc3339.TryParse(text, out _)
                     || Fail($"'{Shorten(text)}' is not an RFC 3339 date-time with its offset", out error);
             case FieldType.Enum:
                 return field.EnumValues.Contains(text) || Fail($"'{Shorten(text)}' is not one of {string.Join(", ", field.EnumValues)}", out error);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -85,7 +84,7 @@ public static class EpcisEventReader
 
         var eventTime = Time(json, "eventTime", where);
         var offset = Text(json, "eventTimeZoneOffset", where, required: true)!;
-        if (!IsOffset(offset))
+        if (!Rfc3339.IsOffset(offset))
         {
             throw Invalid(where + ".eventTimeZoneOffset", $"'{offset}' is not an offset such as +08:00");
         }
@@ -138,7 +137,7 @@ public static class EpcisEventReader
         }
 
         eventId ??= HashId(json);
-        return new EpcisEvent
+        var e = new EpcisEvent
         {
             EventId = eventId,
             Type = type,
@@ -158,6 +157,9 @@ public static class EpcisEventReader
             DeclaresError = declaresError,
             Json = WithEventId(json, eventId),
         };
+
+        // Each input is linked to each output for genealogy: bound the product.
+        return Genealogy.LinkCount(e) <= MaxLinksPerEvent ? e : throw Invalid(where, $"inputs x outputs is above {MaxLinksPerEvent}; split the transformation");
     }
 
     private static void RequireObjects(EventType type, string? action, List<EventObject> objects, string where)
@@ -176,11 +178,7 @@ public static class EpcisEventReader
             throw Invalid(where, $"a {type}{(action is null ? "" : " " + action)} needs {missing}");
         }
 
-        // Each input is linked to each output for genealogy: bound the product.
-        if ((long)objects.Count(o => o.Role.Part() == ObjectRole.Input) * objects.Count(o => o.Role.Part() == ObjectRole.Output) > MaxLinksPerEvent)
-        {
-            throw Invalid(where, $"inputs x outputs is above {MaxLinksPerEvent}; split the transformation");
-        }
+
     }
 
     private static void AddNames(JsonElement json, string field, ObjectRole role, string where, List<EventObject> objects)
@@ -247,18 +245,13 @@ public static class EpcisEventReader
     private static long Time(JsonElement json, string field, string where)
     {
         var text = Text(json, field, where, required: true)!;
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) || !text.Contains('T', StringComparison.Ordinal)
-            || !(text.EndsWith('Z') || IsOffset(text[^6..])))
+        if (!Rfc3339.TryParse(text, out var time))
         {
             throw Invalid($"{where}.{field}", $"'{text}' is not an RFC 3339 time with its offset (2026-03-17T08:30:00.000+08:00)");
         }
 
         return time.ToUnixTimeMilliseconds();
     }
-
-    private static bool IsOffset(string text) =>
-        text.Length == 6 && text[0] is '+' or '-' && char.IsAsciiDigit(text[1]) && char.IsAsciiDigit(text[2]) && text[3] == ':'
-        && char.IsAsciiDigit(text[4]) && char.IsAsciiDigit(text[5]) && int.Parse(text.AsSpan(1, 2), CultureInfo.InvariantCulture) <= 14;
 
     private static string? Vocabulary(JsonElement json, string field, string where, VocabularyTerm term)
     {

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Grpc.Core;
 using IdResolution.Core;
 using IdResolution.Core.Traceability;
-using IdResolution.Registry;
 using IdResolution.Registry.Model;
 using IdResolution.Registry.Traceability;
 using IdResolution.Server.Auth;
@@ -17,13 +16,6 @@ public sealed class TraceService(EventCapture capture, EventQueries queries, Pre
 {
     public override async Task<V1.CaptureResponse> Capture(V1.CaptureRequest request, ServerCallContext context)
     {
-        var caller = Caller.From(context.GetHttpContext().User)
-            ?? throw new HandleException(ResponseCode.AuthenticationNeeded, "capturing needs 'authorization: Bearer <key>'");
-        if (!AccessRoles.Writes(caller.Role))
-        {
-            throw new HandleException(ResponseCode.InsufficientPermissions, $"a {caller.Role} key cannot capture events");
-        }
-
         if (request.EventsJson.Count > EpcisEventReader.MaxEventsPerDocument)
         {
             throw new HandleException(ResponseCode.InvalidValue, $"at most {EpcisEventReader.MaxEventsPerDocument} events per capture");

@@ -79,20 +79,10 @@ public static class EpcisQuery
     private static List<string>? List(IQueryCollection query, string name) =>
         query.TryGetValue(name, out var values) ? values.SelectMany(v => (v ?? "").Split('|')).Where(v => v.Length > 0).ToList() is { Count: > 0 } list ? list : throw Invalid($"{name} is empty") : null;
 
-    /// <summary>An RFC 3339 time with its offset (Z or ±hh:mm): never the server's local time.</summary>
-    private static long? Time(IQueryCollection query, string name)
-    {
-        if (!query.TryGetValue(name, out var value))
-        {
-            return null;
-        }
-
-        var text = value.ToString();
-        var hasOffset = text.EndsWith('Z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
-        return hasOffset && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
-            ? time.ToUnixTimeMilliseconds()
-            : throw Invalid($"{name} '{text}' is not an RFC 3339 time with its offset (2026-03-17T08:00:00+08:00)");
-    }
+    private static long? Time(IQueryCollection query, string name) =>
+        !query.TryGetValue(name, out var value) ? null
+            : Rfc3339.TryParse(value, out var time) ? time.ToUnixTimeMilliseconds()
+            : throw Invalid($"{name} '{value}' is not an RFC 3339 time with its offset (2026-03-17T08:00:00+08:00)");
 
     private static int PerPage(IQueryCollection query) =>
         !query.TryGetValue("perPage", out var value) ? DefaultPerPage
