@@ -1,5 +1,6 @@
 using IdResolution.Core;
 using IdResolution.Core.Handles;
+using IdResolution.Core.Schemes;
 using IdResolution.Core.Values;
 using IdResolution.Registry.Model;
 using Microsoft.EntityFrameworkCore;
@@ -96,7 +97,7 @@ public sealed class HandleRegistry(
 
     public async Task<WriteResult> CreateAsync(HandleName name, IReadOnlyList<HandleValue> values, CancellationToken cancellationToken)
     {
-        await prefixes.EnsureServedAsync(name.HomePrefix, cancellationToken);
+        var home = await prefixes.EnsureHomeAsync(name, cancellationToken);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var stamped = Stamp(values, now);
         Validate(stamped);
@@ -105,13 +106,14 @@ public sealed class HandleRegistry(
         {
             Key = name.Key,
             Handle = name.Display,
-            Prefix = name.Prefix.Key,
+            // OIDs and GS1 keys are listed under the arc or company prefix they were registered in.
+            Prefix = name.Scheme == IdentifierScheme.Handle ? name.Prefix.Key : home.Key,
             Version = 1,
             Values = HandleValueCodec.Encode(stamped),
             CreatedAt = now,
             UpdatedAt = now,
         });
-        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.create", name.Key, name.HomePrefix.Key, null, 1));
+        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.create", name.Key, home.Key, null, 1));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -225,7 +227,7 @@ public sealed class HandleRegistry(
         db.ChangeTracker.Clear();
         var row = await db.Handles.FirstOrDefaultAsync(h => h.Key == name.Key, cancellationToken) ?? throw await NotFoundAsync(name, cancellationToken);
         db.Handles.Remove(row);
-        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.delete", name.Key, name.HomePrefix.Key, row.Version, null));
+        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.delete", name.Key, AuditPrefix(name, row), row.Version, null));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -294,7 +296,7 @@ public sealed class HandleRegistry(
         row.Values = HandleValueCodec.Encode(Sorted(values));
         row.Version++;
         row.UpdatedAt = now;
-        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.update", name.Key, name.HomePrefix.Key, row.Version - 1, row.Version));
+        db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.update", name.Key, AuditPrefix(name, row), row.Version - 1, row.Version));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -331,7 +333,10 @@ public sealed class HandleRegistry(
 
     /// <summary>100 for a handle under a prefix served here, 301 for one this node is not responsible for.</summary>
     private async Task<HandleException> NotFoundAsync(HandleName name, CancellationToken cancellationToken) =>
-        await prefixes.IsServedAsync(name.HomePrefix, cancellationToken)
+        await prefixes.FindHomeAsync(name, cancellationToken) is not null
             ? new HandleException(ResponseCode.HandleNotFound, $"handle {name.Display} is not registered")
-            : new HandleException(ResponseCode.ServerNotResponsible, $"this node does not serve prefix {name.HomePrefix.Display}");
+            : new HandleException(ResponseCode.ServerNotResponsible, PrefixRegistry.NotServedMessage(name));
+
+    /// <summary>The prefix an audit entry files a change under: the home prefix, or the arc or company prefix the name was registered in.</summary>
+    private static string AuditPrefix(HandleName name, StoredHandle row) => name.Scheme == IdentifierScheme.Handle ? name.HomePrefix.Key : row.Prefix;
 }

@@ -1,12 +1,13 @@
 using IdResolution.Core;
 using IdResolution.Core.Handles;
+using IdResolution.Core.Schemes;
 using IdResolution.Registry.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace IdResolution.Registry;
 
-/// <summary>The prefixes this node serves: its own prefix and enterprise prefixes derived from it.</summary>
+/// <summary>The prefixes this node serves: its own prefix, enterprise prefixes derived from it, OID arcs and GS1 company prefixes.</summary>
 public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOptions<NodeOptions> node, WriteActor actor)
 {
     public PrefixName NodePrefix { get; } = PrefixName.Parse(node.Value.Prefix);
@@ -17,6 +18,36 @@ public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOpti
     /// <summary>Which of the given normalised prefixes this node serves, in one query.</summary>
     public async Task<HashSet<string>> ServedAmongAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
         (await db.Prefixes.AsNoTracking().Where(p => keys.Contains(p.Key)).Select(p => p.Key).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The served prefix a name belongs to: a handle's home prefix, or the longest served OID arc or GS1 company prefix
+    /// covering an OID or GS1 key (one query over its candidates); null when none is served here.
+    /// </summary>
+    public async Task<ServedPrefix?> FindHomeAsync(HandleName name, CancellationToken cancellationToken)
+    {
+        if (name.Scheme == IdentifierScheme.Handle)
+        {
+            return await FindAsync(name.HomePrefix, cancellationToken);
+        }
+
+        var keys = SchemeNames.HomeCandidates(name).ConvertAll(p => p.Key);
+        var served = await db.Prefixes.AsNoTracking().Where(p => keys.Contains(p.Key)).ToListAsync(cancellationToken);
+        return served.MaxBy(p => p.Key.Length);
+    }
+
+    /// <summary>The served prefix a name belongs to, or 301 naming what would have to be served.</summary>
+    public async Task<PrefixName> EnsureHomeAsync(HandleName name, CancellationToken cancellationToken) =>
+        await FindHomeAsync(name, cancellationToken) is { } home
+            ? PrefixName.Parse(home.Prefix)
+            : throw new HandleException(ResponseCode.ServerNotResponsible, NotServedMessage(name));
+
+    /// <summary>Why a name is not served here, in its scheme's terms.</summary>
+    public static string NotServedMessage(HandleName name) => name.Scheme switch
+    {
+        IdentifierScheme.Oid => $"no OID arc served by this node covers {name.Display}",
+        IdentifierScheme.Gs1 => $"no GS1 company prefix served by this node covers {name.Display}",
+        _ => $"this node does not serve prefix {name.HomePrefix.Display}",
+    };
 
     public async Task EnsureServedAsync(PrefixName prefix, CancellationToken cancellationToken)
     {
@@ -110,7 +141,8 @@ public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOpti
 
     private void EnsureUnderNodePrefix(PrefixName prefix)
     {
-        if (!prefix.IsAtOrUnder(NodePrefix))
+        // OID arcs and GS1 company prefixes are allocated outside the handle hierarchy.
+        if (prefix.Scheme == IdentifierScheme.Handle && !prefix.IsAtOrUnder(NodePrefix))
         {
             throw new HandleException(ResponseCode.ServerNotResponsible, $"prefix {prefix.Display} is not under this node's prefix {NodePrefix.Display}");
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using IdResolution.Core.Schemes;
 
 namespace IdResolution.Core.Handles;
 
@@ -66,12 +67,17 @@ public readonly record struct HandleName
         var slash = text.IndexOf('/', StringComparison.Ordinal);
         if (slash < 0)
         {
-            error = $"handle '{Shorten(text)}' has no '/' between prefix and suffix";
-            return false;
+            return TryScheme(SchemeNames.TryParseBare(text, out var oid, out error), oid, out name);
         }
 
         var prefix = text.AsSpan(0, slash);
-        error = slash == 0 ? $"handle '{Shorten(text)}' has an empty prefix" : PrefixName.Validate(prefix) ?? ValidateSuffix(text, slash + 1);
+        if (SchemeNames.IsRoot(prefix, out var scheme))
+        {
+            return TryScheme(SchemeNames.TryCanonical(scheme, text[(slash + 1)..], out var key, out error), key, out name);
+        }
+
+        error = slash == 0 ? $"handle '{Shorten(text)}' has an empty prefix"
+            : PrefixName.Validate(prefix) ?? NotInNamespace(prefix) ?? ValidateSuffix(text, slash + 1);
         if (error is not null)
         {
             return false;
@@ -80,6 +86,22 @@ public readonly record struct HandleName
         name = new HandleName(text, PrefixName.HasLowerAscii(prefix) ? UpperPrefix(text, slash) : text, slash);
         return true;
     }
+
+    /// <summary>OIDs and GS1 keys take their canonical handle form as both display and key.</summary>
+    private static bool TryScheme(bool parsed, string? key, out HandleName name)
+    {
+        name = parsed ? new HandleName(key!, key!, 3) : default;
+        return parsed;
+    }
+
+    /// <summary>Names under an OID arc or GS1 company prefix are written in their scheme, not as handles of that prefix.</summary>
+    private static string? NotInNamespace(ReadOnlySpan<char> prefix) =>
+        prefix.Length > 4 && prefix[3] == '.' && SchemeNames.IsRoot(prefix[..3], out var scheme)
+            ? $"prefix '{prefix}' is {(scheme == IdentifierScheme.Oid ? "an OID arc: write its identifiers as oid:<oid>" : "a GS1 company prefix: write its keys as GS1/<Digital Link path>")}"
+            : null;
+
+    /// <summary>Which scheme the name is in: a handle, or the handle form of an OID or GS1 key.</summary>
+    public IdentifierScheme Scheme => SchemeNames.SchemeOf(Key);
 
     private static string UpperPrefix(string text, int slash) =>
         string.Create(text.Length, (text, slash), static (chars, state) =>

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using IdResolution.Core.Schemes;
 
 namespace IdResolution.Core.Handles;
 
@@ -24,6 +25,10 @@ public readonly record struct PrefixName
 
     public string Key { get; }
 
+    /// <summary>The scheme whose names this prefix holds: an OID arc (<c>OID.1.2.156</c>), a GS1 company prefix (<c>GS1.9506000</c>), or handles.</summary>
+    public IdentifierScheme Scheme =>
+        Key.Length > 4 && Key[3] == '.' ? SchemeNames.RootScheme(Key.AsSpan(0, 3)) : IdentifierScheme.Handle;
+
     public override string ToString() => Display;
 
     /// <summary>True when this prefix is <paramref name="ancestor"/> or derived from it (<c>88.118.8.1001</c> under <c>88.118.8</c>).</summary>
@@ -47,7 +52,8 @@ public readonly record struct PrefixName
     public static bool TryParse(string? text, out PrefixName prefix, [NotNullWhen(false)] out string? error)
     {
         prefix = default;
-        error = text is null ? "prefix is empty" : Validate(text);
+        text = text is null ? null : SchemeNames.NamespaceText(text);
+        error = text is null ? "prefix is empty" : Validate(text) ?? SchemeNames.ValidateNamespace(text);
         if (error is not null)
         {
             return false;

@@ -22,6 +22,10 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
 
     public static string OwnerCacheKey(PrefixName prefix) => "owner." + prefix.Key;
 
+    /// <summary>A handle's owner is its prefix's; an OID's or GS1 key's is looked up per name (its arc or company prefix takes a query to find).</summary>
+    private static string OwnerCacheKey(HandleName name) =>
+        name.Scheme == Core.Schemes.IdentifierScheme.Handle ? OwnerCacheKey(name.HomePrefix) : "owner." + name.Key;
+
     /// <summary>
     /// Refuses a change to <paramref name="name"/> unless the caller's enterprise owns its prefix (and the key
     /// writes), or HS_ADMIN values (the handle's own, or its prefix record's) give the caller's identity every bit
@@ -37,7 +41,7 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
         }
 
         var refusal = AccessRoles.Writes(caller.Role)
-            ? await OwnershipRefusalAsync(caller, name.HomePrefix, cancellationToken)
+            ? await OwnershipRefusalAsync(caller, name, cancellationToken)
             : new HandleException(ResponseCode.InsufficientPermissions, $"a {caller.Role} key cannot write");
         if (refusal is null)
         {
@@ -59,10 +63,22 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
     }
 
     /// <summary>The HS_ADMIN values of the prefix record <c>0.NA/&lt;prefix&gt;</c> administer every handle under the prefix.</summary>
-    private Task<bool> DelegatedByPrefixAsync(Caller caller, HandleName name, AdminPermissions needed, CancellationToken cancellationToken) =>
-        name.IsPrefixRecord(out _) || caller.Identity is null
-            ? Task.FromResult(false)
-            : DelegatedAsync(caller, name.HomePrefix.RecordName, null, needed, cancellationToken);
+    private async Task<bool> DelegatedByPrefixAsync(Caller caller, HandleName name, AdminPermissions needed, CancellationToken cancellationToken) =>
+        !name.IsPrefixRecord(out _) && caller.Identity is not null
+            && await HomeAsync(name, cancellationToken) is { } home
+            && await DelegatedAsync(caller, home.RecordName, null, needed, cancellationToken);
+
+    /// <summary>The served prefix a name belongs to; for handles, without asking the registry.</summary>
+    private async Task<PrefixName?> HomeAsync(HandleName name, CancellationToken cancellationToken) =>
+        name.Scheme == Core.Schemes.IdentifierScheme.Handle ? name.HomePrefix
+        : await prefixes.FindHomeAsync(name, cancellationToken) is { } served ? PrefixName.Parse(served.Prefix) : null;
+
+    /// <summary>Listing rights over the prefix (arc, company prefix) a name belongs to: what recalls and persistent dispositions need.</summary>
+    public async Task EnsureCanListAsync(ClaimsPrincipal user, HandleName name, CancellationToken cancellationToken) =>
+        await EnsureCanListAsync(
+            user,
+            await HomeAsync(name, cancellationToken) ?? throw new HandleException(ResponseCode.ServerNotResponsible, PrefixRegistry.NotServedMessage(name)),
+            cancellationToken);
 
     public async Task EnsureCanListAsync(ClaimsPrincipal user, PrefixName prefix, CancellationToken cancellationToken)
     {
@@ -127,8 +143,8 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
             if (caller.EnterpriseId is not null)
             {
                 var owner = await credentials.GetOrLoadAsync(
-                    OwnerCacheKey(name.HomePrefix),
-                    async token => new PrefixOwner((await prefixes.FindAsync(name.HomePrefix, token))?.EnterpriseId),
+                    OwnerCacheKey(name),
+                    async token => new PrefixOwner((await prefixes.FindHomeAsync(name, token))?.EnterpriseId),
                     _ => OwnerKeptFor,
                     cancellationToken);
                 if (owner?.EnterpriseId == caller.EnterpriseId)
@@ -189,16 +205,21 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
     /// enterprise now stays so for the rest of the request. An unserved one is refused at once: it could be given to
     /// another enterprise while the request is still arriving.
     /// </summary>
-    private async Task<HandleException?> OwnershipRefusalAsync(Caller caller, PrefixName prefix, CancellationToken cancellationToken)
+    private async Task<HandleException?> OwnershipRefusalAsync(Caller caller, PrefixName prefix, CancellationToken cancellationToken) =>
+        Refusal(caller, await prefixes.FindAsync(prefix, cancellationToken), $"this node does not serve prefix {prefix.Display}");
+
+    private async Task<HandleException?> OwnershipRefusalAsync(Caller caller, HandleName name, CancellationToken cancellationToken) =>
+        Refusal(caller, await prefixes.FindHomeAsync(name, cancellationToken), PrefixRegistry.NotServedMessage(name));
+
+    private static HandleException? Refusal(Caller caller, Registry.Model.ServedPrefix? served, string notServed)
     {
-        var served = await prefixes.FindAsync(prefix, cancellationToken);
         if (served is null)
         {
-            return new HandleException(ResponseCode.ServerNotResponsible, $"this node does not serve prefix {prefix.Display}");
+            return new HandleException(ResponseCode.ServerNotResponsible, notServed);
         }
 
         return caller.EnterpriseId is null || served.EnterpriseId != caller.EnterpriseId
-            ? new HandleException(ResponseCode.InsufficientPermissions, $"prefix {prefix.Display} does not belong to this key's enterprise")
+            ? new HandleException(ResponseCode.InsufficientPermissions, $"prefix {served.Prefix} does not belong to this key's enterprise")
             : null;
     }
 

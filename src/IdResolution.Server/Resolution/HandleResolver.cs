@@ -2,6 +2,7 @@ using System.Diagnostics;
 using IdResolution.Caching;
 using IdResolution.Core;
 using IdResolution.Core.Handles;
+using IdResolution.Core.Schemes;
 using IdResolution.Registry;
 
 namespace IdResolution.Server.Resolution;
@@ -171,7 +172,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
             return CachedResolution.FromRegistry(record, name.Key);
         }
 
-        var served = await scope.ServiceProvider.GetRequiredService<PrefixRegistry>().IsServedAsync(name.HomePrefix, cancellationToken);
+        var served = await scope.ServiceProvider.GetRequiredService<PrefixRegistry>().FindHomeAsync(name, cancellationToken) is not null;
         return CachedResolution.Negative(served ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible, name.Display);
     }
 
@@ -189,7 +190,10 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
             }
             else
             {
-                missingPrefixes.Add(name.HomePrefix.Key);
+                foreach (var candidate in SchemeNames.HomeCandidates(name))
+                {
+                    missingPrefixes.Add(candidate.Key);
+                }
             }
         }
 
@@ -200,7 +204,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
             {
                 if (!entries.ContainsKey(key))
                 {
-                    var code = served.Contains(name.HomePrefix.Key) ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible;
+                    var code = SchemeNames.HomeCandidates(name).Exists(p => served.Contains(p.Key)) ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible;
                     entries[key] = CachedResolution.Negative(code, name.Display);
                 }
             }
@@ -224,7 +228,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
     {
         ResponseCode.Success => Resolution.Found(entry, layer),
         ResponseCode.HandleNotFound => Resolution.Failed(ResponseCode.HandleNotFound, text, "Handle Not Found", layer),
-        _ => Resolution.Failed(entry.Code, text, $"this node does not serve prefix {name.HomePrefix.Display}", layer),
+        _ => Resolution.Failed(entry.Code, text, PrefixRegistry.NotServedMessage(name), layer),
     };
 
     private static Resolution Unavailable(string text) =>

@@ -43,9 +43,9 @@ public static class CaptureAccess
                     throw new HandleException(ResponseCode.InsufficientPermissions, $"event {e.EventId} recalls or sets a persistent disposition on {o.Name}; only operators do that for URIs");
                 }
 
-                if (checkedPrefixes.Add(handle.HomePrefix.Key))
+                if (checkedPrefixes.Add(handle.Scheme == Core.Schemes.IdentifierScheme.Handle ? handle.HomePrefix.Key : handle.Key))
                 {
-                    await access.EnsureCanListAsync(user, handle.HomePrefix, cancellationToken);
+                    await access.EnsureCanListAsync(user, handle, cancellationToken);
                 }
             }
         }

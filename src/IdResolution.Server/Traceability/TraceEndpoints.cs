@@ -89,7 +89,7 @@ public static class TraceEndpoints
             throw new HandleException(ResponseCode.InsufficientPermissions, "only operators recall objects named by URIs");
         }
 
-        await access.EnsureCanListAsync(context.User, handle.HomePrefix, cancellationToken);
+        await access.EnsureCanListAsync(context.User, handle, cancellationToken);
     }
 
     /// <summary>ObjectEvents (OBSERVE, disposition recalled) naming every reached object, at most 10,000 per event.</summary>

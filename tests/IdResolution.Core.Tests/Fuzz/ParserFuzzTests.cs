@@ -46,9 +46,9 @@ public sealed class ParserFuzzTests
     public void DigitalLink_NeverThrows_AndWhatItAcceptsReadsBackTheSame() =>
         FuzzRun.Sample(Gen.OneOf(FuzzRun.HostileText, FuzzRun.HostileText.Select(t => "/01/09506000134352/" + t), FuzzRun.HostileText.Select(t => "/01/09506000134352/21/" + t)), text =>
         {
-            if (Core.Gs1.DigitalLink.TryParse(text, out var key, out var error))
+            if (Core.Schemes.DigitalLink.TryParse(text, out var key, out var error))
             {
-                Assert.True(Core.Gs1.DigitalLink.TryParse(key.Path, out var again, out _));
+                Assert.True(Core.Schemes.DigitalLink.TryParse(key.Path, out var again, out _));
                 Assert.Equal(key.Path, again!.Path);
             }
             else
@@ -56,6 +56,31 @@ public sealed class ParserFuzzTests
                 Assert.False(string.IsNullOrWhiteSpace(error));
             }
         });
+
+    [Fact]
+    public void SchemeNames_NeverThrow_AndWhatTheyAcceptIsCanonicalWithNamespaceCandidates() =>
+        FuzzRun.Sample(
+            Gen.OneOf(
+                FuzzRun.HostileText.Select(t => "oid:" + t),
+                FuzzRun.HostileText.Select(t => "1.2." + t),
+                FuzzRun.HostileText.Select(t => "GS1/" + t),
+                FuzzRun.HostileText.Select(t => "GS1/01/09506000134352/21/" + t),
+                FuzzRun.HostileText.Select(t => "oid:" + t).Select(t => t.Where(c => c is '.' || char.IsAsciiDigit(c)).Aggregate("oid:1.", (a, c) => a + c))),
+            text =>
+            {
+                if (!HandleName.TryParse(text, out var name, out var error))
+                {
+                    Assert.False(string.IsNullOrWhiteSpace(error));
+                    return;
+                }
+
+                Assert.True(HandleName.TryParse(name.Key, out var again, out _));
+                Assert.Equal(name.Key, again.Key);
+                if (name.Scheme != Core.Schemes.IdentifierScheme.Handle)
+                {
+                    Assert.All(Core.Schemes.SchemeNames.HomeCandidates(name), p => Assert.StartsWith(name.Key[..3] + ".", p.Key, StringComparison.Ordinal));
+                }
+            });
 
     [Fact]
     public void CreditCode_NeverThrows() =>

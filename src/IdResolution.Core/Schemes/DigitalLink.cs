@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace IdResolution.Core.Gs1;
+namespace IdResolution.Core.Schemes;
 
 /// <summary>A GS1 primary key (AI and value, normalised) with its key qualifiers in their canonical order.</summary>
 public sealed record Gs1Key(string PrimaryAi, string PrimaryValue, IReadOnlyList<(string Ai, string Value)> Qualifiers)

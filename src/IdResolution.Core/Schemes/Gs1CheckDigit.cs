@@ -1,4 +1,4 @@
-namespace IdResolution.Core.Gs1;
+namespace IdResolution.Core.Schemes;
 
 /// <summary>The GS1 mod-10 check digit: digits weighted 3, 1, 3, ... from the right (the check digit's left neighbour weighs 3).</summary>
 public static class Gs1CheckDigit

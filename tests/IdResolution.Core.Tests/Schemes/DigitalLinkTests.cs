@@ -1,6 +1,6 @@
-using IdResolution.Core.Gs1;
+using IdResolution.Core.Schemes;
 
-namespace IdResolution.Core.Tests.Gs1;
+namespace IdResolution.Core.Tests.Schemes;
 
 public sealed class DigitalLinkTests
 {
