@@ -34,16 +34,18 @@ public sealed class CachedResolution
     private int _answersBuilt;
 
     [JsonConstructor]
-    public CachedResolution(ResponseCode code, string handle, long version, byte[]? values)
+    public CachedResolution(ResponseCode code, string handle, long version, byte[]? values, string[]? aliases = null)
     {
         Code = code;
         Handle = handle;
         Version = version;
         Values = values;
+        Aliases = aliases is { Length: > 0 } ? aliases : null;
         _unreportedOrigin = (int)CacheLayer.Redis + 1; // made by deserialising an L2 entry
         var decoded = values is null ? [] : HandleValueCodec.Decode(values);
         _allPublic = values is not null && AllValuesPublic(decoded);
         _valueCount = decoded.Length;
+        AliasTarget = values is null ? null : AliasRules.StoredTargetKey(decoded);
     }
 
     public ResponseCode Code { get; }
@@ -55,6 +57,18 @@ public sealed class CachedResolution
     /// <summary>The RFC 3652 value list; null for negative answers.</summary>
     public byte[]? Values { get; }
 
+    /// <summary>The record's other names (aliases naming it); null when it has none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string[]? Aliases { get; }
+
+    /// <summary>For an alias record, the key of the record it names: resolving the alias answers with that record.</summary>
+    [JsonIgnore]
+    public string? AliasTarget { get; }
+
+    /// <summary>The aliases, or an empty list.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> AliasList => Aliases ?? [];
+
     [JsonIgnore]
     public bool Found => Code == ResponseCode.Success;
 
@@ -63,7 +77,7 @@ public sealed class CachedResolution
     /// records must fit in memory, and only filtered or privileged requests need it.
     /// </summary>
     [JsonIgnore]
-    public HandleRecord? Record => Values is null ? null : new HandleRecord(Handle, Version, HandleValueCodec.Decode(Values));
+    public HandleRecord? Record => Values is null ? null : new HandleRecord(Handle, Version, HandleValueCodec.Decode(Values)) { Aliases = AliasList };
 
     /// <summary>True when every value is publicly readable, so the public forms are the whole record.</summary>
     [JsonIgnore]
@@ -88,7 +102,7 @@ public sealed class CachedResolution
     /// <param name="record">The record as read.</param>
     /// <param name="key">The normalised handle; shared with the entry when it is the same text, to hold one string, not two.</param>
     public static CachedResolution FromRegistry(HandleRecord record, string key) =>
-        new(ResponseCode.Success, record.Handle == key ? key : record.Handle, record.Version, HandleValueCodec.Encode(record.Values))
+        new(ResponseCode.Success, record.Handle == key ? key : record.Handle, record.Version, HandleValueCodec.Encode(record.Values), [.. record.Aliases])
         {
             _unreportedOrigin = (int)CacheLayer.Registry + 1,
         };
@@ -113,7 +127,7 @@ public sealed class CachedResolution
     /// the encoded values, and the pre-built JSON (up to 6 bytes per data byte when escaped) and protobuf
     /// answers with their per-value objects.
     /// </summary>
-    public long EstimatedBytes() => 700 + (Handle.Length * 4) + ((Values?.Length ?? 0) * 8L) + (_valueCount * 200L);
+    public long EstimatedBytes() => 700 + (Handle.Length * 4) + (Aliases is null ? 0 : Aliases.Sum(a => 40 + (a.Length * 6))) + ((Values?.Length ?? 0) * 8L) + (_valueCount * 200L);
 
     /// <summary>
     /// Keeps a built answer from the second one on: an entry asked for once (a sweep, a batch over a million
@@ -151,7 +165,7 @@ public sealed class CachedResolution
         var buffer = new ArrayBufferWriter<byte>(256 + ((Values?.Length ?? 0) * 2));
         using (var writer = new Utf8JsonWriter(buffer, HandleJsonWriter.Options))
         {
-            HandleJsonWriter.WriteRecord(writer, Handle, ValueVisibility.PublicOnly(Record!.Values));
+            HandleJsonWriter.WriteRecord(writer, Handle, ValueVisibility.PublicOnly(Record!.Values), AliasList);
         }
 
         return buffer.WrittenSpan.ToArray();
@@ -161,6 +175,7 @@ public sealed class CachedResolution
     {
         var result = new V1.ResolveResult { Handle = Handle, ResponseCode = (uint)ResponseCode.Success };
         ProtoValues.AddTo(result.Values, ValueVisibility.PublicOnly(Record!.Values));
+        result.Aliases.Add(AliasList);
         return result;
     }
 
@@ -168,6 +183,7 @@ public sealed class CachedResolution
     {
         var response = new V1.ResolveResponse { Handle = Handle, ResponseCode = (uint)ResponseCode.Success };
         ProtoValues.AddTo(response.Values, ValueVisibility.PublicOnly(Record!.Values));
+        response.Aliases.Add(AliasList);
         return response;
     }
 }

@@ -15,7 +15,7 @@ public sealed record WriteResult(string Handle, long Version, bool Created);
 /// Reads and writes handles in the registry. Every write checks that this node serves the prefix, validates
 /// the values, stamps them, and bumps the handle's version under optimistic concurrency.
 /// </summary>
-public sealed class HandleRegistry(
+public sealed partial class HandleRegistry(
     RegistryContext db,
     PrefixRegistry prefixes,
     TimeProvider clock,
@@ -42,7 +42,7 @@ public sealed class HandleRegistry(
         try
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = """SELECT "handle", "version", "values" FROM "handles" WHERE "key" = @key""";
+            command.CommandText = db.Database.IsNpgsql() ? PostgresFind : SqliteFind;
             var key = command.CreateParameter();
             key.ParameterName = "key";
             key.Value = name.Key;
@@ -51,6 +51,9 @@ public sealed class HandleRegistry(
             await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken);
             return await reader.ReadAsync(cancellationToken)
                 ? new HandleRecord(reader.GetString(0), reader.GetInt64(1), HandleValueCodec.Decode((byte[])reader.GetValue(2)))
+                {
+                    Aliases = reader.IsDBNull(3) ? [] : reader.GetString(3).Split('\n'),
+                }
                 : null;
         }
         finally
@@ -62,6 +65,19 @@ public sealed class HandleRegistry(
         }
     }
 
+    // The record and, in the same statement, the names that are aliases of it (names hold no control characters).
+    private const string PostgresFind = """
+        SELECT h."handle", h."version", h."values",
+               (SELECT string_agg(a."alias", E'\n' ORDER BY a."alias") FROM "handle_aliases" a WHERE a."target_key" = h."key")
+        FROM "handles" h WHERE h."key" = @key
+        """;
+
+    private const string SqliteFind = """
+        SELECT h."handle", h."version", h."values",
+               (SELECT group_concat(x."alias", char(10)) FROM (SELECT a."alias" FROM "handle_aliases" a WHERE a."target_key" = h."key" ORDER BY a."alias") x)
+        FROM "handles" h WHERE h."key" = @key
+        """;
+
     /// <summary>Reads many handles in one query; the result is keyed by normalised handle.</summary>
     public async Task<Dictionary<string, HandleRecord>> FindManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {
@@ -70,6 +86,14 @@ public sealed class HandleRegistry(
         foreach (var row in rows)
         {
             records[row.Key] = new HandleRecord(row.Handle, row.Version, HandleValueCodec.Decode(row.Values));
+        }
+
+        if (records.Count > 0)
+        {
+            foreach (var (target, aliases) in await AliasesOfAsync(records.Keys, cancellationToken))
+            {
+                records[target] = records[target] with { Aliases = aliases };
+            }
         }
 
         return records;
@@ -114,6 +138,7 @@ public sealed class HandleRegistry(
             UpdatedAt = now,
         });
         db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.create", name.Key, home.Key, null, 1));
+        await StageAliasAsync(name, stamped, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -130,6 +155,7 @@ public sealed class HandleRegistry(
         }
 
         await NotifyAsync(name, HandleChange.Created);
+        await NotifyRetargetedAsync();
         return new WriteResult(name.Display, 1, Created: true);
     }
 
@@ -212,6 +238,7 @@ public sealed class HandleRegistry(
             if (await TryDeleteAsync(name, cancellationToken))
             {
                 await NotifyAsync(name, HandleChange.Deleted);
+                await NotifyRetargetedAsync();
                 return;
             }
 
@@ -227,6 +254,7 @@ public sealed class HandleRegistry(
         db.ChangeTracker.Clear();
         var row = await db.Handles.FirstOrDefaultAsync(h => h.Key == name.Key, cancellationToken) ?? throw await NotFoundAsync(name, cancellationToken);
         db.Handles.Remove(row);
+        await StageAliasAsync(name, null, cancellationToken);
         db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.delete", name.Key, AuditPrefix(name, row), row.Version, null));
         try
         {
@@ -297,6 +325,7 @@ public sealed class HandleRegistry(
         row.Version++;
         row.UpdatedAt = now;
         db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.update", name.Key, AuditPrefix(name, row), row.Version - 1, row.Version));
+        await StageAliasAsync(name, values, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -307,6 +336,7 @@ public sealed class HandleRegistry(
         }
 
         await NotifyAsync(name, HandleChange.Updated);
+        await NotifyRetargetedAsync();
         return new WriteResult(row.Handle, row.Version, Created: false);
     }
 

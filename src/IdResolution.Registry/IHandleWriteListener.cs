@@ -16,4 +16,7 @@ public enum HandleChange
     Created,
     Updated,
     Deleted,
+
+    /// <summary>The record itself is unchanged, but the aliases naming it changed (so do its answers, which list them).</summary>
+    AliasesChanged,
 }

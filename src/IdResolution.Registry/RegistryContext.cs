@@ -11,6 +11,8 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
 {
     public DbSet<StoredHandle> Handles => Set<StoredHandle>();
 
+    public DbSet<HandleAlias> Aliases => Set<HandleAlias>();
+
     public DbSet<ServedPrefix> Prefixes => Set<ServedPrefix>();
 
     public DbSet<AccessKey> AccessKeys => Set<AccessKey>();
@@ -40,6 +42,13 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
             handle.Property(h => h.Version).IsConcurrencyToken();
             // Listing a prefix walks this index in key order; no scan of other prefixes.
             handle.HasIndex(h => new { h.Prefix, h.Key });
+        });
+
+        modelBuilder.Entity<HandleAlias>(alias =>
+        {
+            alias.ToTable("handle_aliases");
+            alias.HasKey(a => a.AliasKey);
+            alias.HasIndex(a => new { a.TargetKey, a.Alias });
         });
 
         modelBuilder.Entity<ServedPrefix>(prefix =>
@@ -132,6 +141,8 @@ public sealed class PostgresRegistryContext(DbContextOptions<PostgresRegistryCon
         modelBuilder.Entity<StoredHandle>().Property(h => h.Key).UseCollation("C");
         modelBuilder.Entity<StoredHandle>().Property(h => h.Prefix).UseCollation("C");
         modelBuilder.Entity<ServedPrefix>().Property(p => p.Key).UseCollation("C");
+        modelBuilder.Entity<HandleAlias>().Property(a => a.AliasKey).UseCollation("C");
+        modelBuilder.Entity<HandleAlias>().Property(a => a.TargetKey).UseCollation("C");
         modelBuilder.Entity<AuditEntry>().Property(a => a.Target).UseCollation("C");
         modelBuilder.Entity<StoredEventObject>().Property(o => o.Name).UseCollation("C");
         modelBuilder.Entity<EventLink>().Property(l => l.FromObject).UseCollation("C");

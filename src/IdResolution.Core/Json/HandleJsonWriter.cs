@@ -22,7 +22,11 @@ public static class HandleJsonWriter
     public static void WriteRecord(Utf8JsonWriter writer, string handle, IReadOnlyList<HandleValue> values) => WriteRecord(writer, handle, values, null);
 
     /// <summary>The record, with members the caller asked for on top (e.g. <c>lifecycle</c>) written by <paramref name="extra"/>.</summary>
-    public static void WriteRecord(Utf8JsonWriter writer, string handle, IReadOnlyList<HandleValue> values, Action<Utf8JsonWriter>? extra)
+    public static void WriteRecord(Utf8JsonWriter writer, string handle, IReadOnlyList<HandleValue> values, Action<Utf8JsonWriter>? extra) =>
+        WriteRecord(writer, handle, values, [], extra);
+
+    /// <summary>The record with its other names (<c>aliases</c>, omitted when it has none).</summary>
+    public static void WriteRecord(Utf8JsonWriter writer, string handle, IReadOnlyList<HandleValue> values, IReadOnlyList<string> aliases, Action<Utf8JsonWriter>? extra = null)
     {
         writer.WriteStartObject();
         writer.WriteNumber("responseCode", (int)Core.ResponseCode.Success);
@@ -34,6 +38,17 @@ public static class HandleJsonWriter
         }
 
         writer.WriteEndArray();
+        if (aliases.Count > 0)
+        {
+            writer.WriteStartArray("aliases");
+            for (var i = 0; i < aliases.Count; i++)
+            {
+                writer.WriteStringValue(aliases[i]);
+            }
+
+            writer.WriteEndArray();
+        }
+
         extra?.Invoke(writer);
         writer.WriteEndObject();
     }

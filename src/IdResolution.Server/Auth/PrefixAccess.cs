@@ -62,6 +62,18 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
         throw refusal;
     }
 
+    /// <summary>
+    /// Writing an HS_ALIAS value declares another record the same object (its answers will list this name, its trace
+    /// take this name's events): the caller must be allowed to add values to that record too.
+    /// </summary>
+    public async Task EnsureCanAliasAsync(ClaimsPrincipal user, IReadOnlyList<HandleValue> values, CancellationToken cancellationToken)
+    {
+        if (AliasRules.StoredTargetKey(values) is { } key && HandleName.TryParse(key, out var target, out _))
+        {
+            await EnsureCanChangeAsync(user, target, _ => AdminPermissions.AddValue, cancellationToken);
+        }
+    }
+
     /// <summary>The HS_ADMIN values of the prefix record <c>0.NA/&lt;prefix&gt;</c> administer every handle under the prefix.</summary>
     private async Task<bool> DelegatedByPrefixAsync(Caller caller, HandleName name, AdminPermissions needed, CancellationToken cancellationToken) =>
         !name.IsPrefixRecord(out _) && caller.Identity is not null

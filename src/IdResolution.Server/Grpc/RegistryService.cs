@@ -25,6 +25,7 @@ public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefi
         var name = HandleName.Parse(request.Handle);
         var values = ProtoValues.FromProto(request.Values);
         await access.EnsureCanChangeAsync(context.GetHttpContext().User, name, _ => AdminPermissions.AddHandle, context.CancellationToken);
+        await access.EnsureCanAliasAsync(context.GetHttpContext().User, values, context.CancellationToken);
         var result = await handles.CreateAsync(name, values, context.CancellationToken);
         return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
     }
@@ -38,6 +39,7 @@ public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefi
             name,
             current => current is null ? AdminPermissions.AddValue : request.ReplaceAll ? ChangeBits.Replace(current, values) : ChangeBits.Upsert(current, values),
             context.CancellationToken);
+        await access.EnsureCanAliasAsync(context.GetHttpContext().User, values, context.CancellationToken);
         var result = request.ReplaceAll
             ? await handles.ReplaceExistingAsync(name, values, context.CancellationToken)
             : await handles.UpsertValuesAsync(name, values, overwrite: true, context.CancellationToken);

@@ -59,6 +59,7 @@ public sealed class ResolverService(HandleResolver resolver, ResolveMetrics metr
             ResponseCode = (uint)(values.Count == 0 && !filter.SelectsAll ? ResponseCode.ValuesNotFound : ResponseCode.Success),
         };
         ProtoValues.AddTo(response.Values, values);
+        response.Aliases.Add(entry.AliasList);
         return response;
     }
 
@@ -106,6 +107,7 @@ public sealed class ResolverService(HandleResolver resolver, ResolveMetrics metr
         }
 
         ProtoValues.AddTo(result.Values, values);
+        result.Aliases.Add(entry.AliasList);
         return result;
     }
 

@@ -84,11 +84,11 @@ public static class HandleEndpoints
 
             if (ResolveQuery.Flag(query, "lifecycle"))
             {
-                await Traceability.LifecycleAnswer.WriteAsync(context, entry.Handle, values);
+                await Traceability.LifecycleAnswer.WriteAsync(context, entry.Handle, values, entry.AliasList);
                 return;
             }
 
-            await HandleResponses.WriteRecordAsync(context, entry.Handle, values);
+            await HandleResponses.WriteRecordAsync(context, entry.Handle, values, entry.AliasList);
         }
         finally
         {
@@ -120,6 +120,7 @@ public static class HandleEndpoints
                 : indexes.Length > 0 ? ChangeBits.Upsert(current, changed)
                 : overwrite ? ChangeBits.Replace(current, changed) : AdminPermissions.AddHandle,
             context.RequestAborted);
+        await access.EnsureCanAliasAsync(context.User, changed, context.RequestAborted);
         var result = indexes.Length > 0
             ? await registry.UpsertValuesAsync(name, changed, overwrite, context.RequestAborted)
             : overwrite

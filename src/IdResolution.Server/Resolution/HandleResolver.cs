@@ -17,14 +17,43 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
     public const int MaxBatch = 1000;
 
     /// <summary>Resolves one identifier; <paramref name="authoritative"/> (auth=true) reads the registry, bypassing every cache.</summary>
-    public async ValueTask<Resolution> ResolveAsync(string text, bool authoritative, CancellationToken cancellationToken)
+    public ValueTask<Resolution> ResolveAsync(string text, bool authoritative, CancellationToken cancellationToken)
     {
         authoritative |= !cache.Enabled;
         if (!HandleName.TryParse(text, out var name, out var error))
         {
-            return Resolution.Failed(ResponseCode.InvalidHandle, text, error);
+            return new(Resolution.Failed(ResponseCode.InvalidHandle, text, error));
         }
 
+        // The hot path: a record in memory, answered without an async step.
+        return !authoritative && cache.TryGetFromMemory(name.Key) is { AliasTarget: null } hit
+            ? new(Answer(hit, text, name, CacheLayer.Memory))
+            : ResolveFollowingAliasAsync(name, text, authoritative, cancellationToken);
+    }
+
+    private async ValueTask<Resolution> ResolveFollowingAliasAsync(HandleName name, string text, bool authoritative, CancellationToken cancellationToken)
+    {
+        var resolution = await ResolveNameAsync(name, text, authoritative, cancellationToken);
+        return resolution.Entry?.AliasTarget is { } target
+            ? Aliased(resolution, await ResolveNameAsync(HandleName.Parse(target), target, authoritative, cancellationToken))
+            : resolution;
+    }
+
+    /// <summary>
+    /// What resolving an alias answers: the record it names (one hop; a target that is itself an alias, which only a
+    /// race between two writes can make, is not followed further).
+    /// </summary>
+    private static Resolution Aliased(Resolution alias, Resolution target) =>
+        target.Entry is { AliasTarget: null }
+            ? target with { Layer = alias.Layer }
+            : Resolution.Failed(
+                target.Code == ResponseCode.ServerTooBusy ? target.Code : ResponseCode.HandleNotFound,
+                alias.Handle,
+                target.Entry is null ? $"{alias.Handle} is an alias of {target.Handle}: {target.Message}" : $"{alias.Handle} is an alias of {target.Handle}, itself an alias; aliases are one hop",
+                alias.Layer);
+
+    private async ValueTask<Resolution> ResolveNameAsync(HandleName name, string text, bool authoritative, CancellationToken cancellationToken)
+    {
         if (!authoritative && cache.TryGetFromMemory(name.Key) is { } hit)
         {
             return Answer(hit, text, name, CacheLayer.Memory);
@@ -47,7 +76,10 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
     /// Resolves many identifiers: from memory first, then the rest from Redis all at once, then what is still
     /// missing with one registry query.
     /// </summary>
-    public async Task<Resolution[]> ResolveManyAsync(IReadOnlyList<string> texts, bool authoritative, CancellationToken cancellationToken)
+    public Task<Resolution[]> ResolveManyAsync(IReadOnlyList<string> texts, bool authoritative, CancellationToken cancellationToken) =>
+        ResolveManyAsync(texts, authoritative, followAliases: true, cancellationToken);
+
+    private async Task<Resolution[]> ResolveManyAsync(IReadOnlyList<string> texts, bool authoritative, bool followAliases, CancellationToken cancellationToken)
     {
         authoritative |= !cache.Enabled;
         var results = new Resolution[texts.Count];
@@ -72,7 +104,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
 
         if (misses.Count == 0)
         {
-            return results;
+            return followAliases ? await FollowAliasesAsync(results, authoritative, cancellationToken) : results;
         }
 
         var found = authoritative ? [] : await FromRedisAsync(misses, cancellationToken);
@@ -98,6 +130,37 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
             if (names[i] is { } name)
             {
                 results[i] = found.TryGetValue(name.Key, out var entry) ? Answer(entry, texts[i], name, null) : Unavailable(texts[i]);
+            }
+        }
+
+        return followAliases ? await FollowAliasesAsync(results, authoritative, cancellationToken) : results;
+    }
+
+    /// <summary>Replaces the batch's alias answers with their targets', resolved together in one more batch.</summary>
+    private async ValueTask<Resolution[]> FollowAliasesAsync(Resolution[] results, bool authoritative, CancellationToken cancellationToken)
+    {
+        List<string>? targets = null;
+        foreach (var result in results)
+        {
+            if (result.Entry?.AliasTarget is { } target)
+            {
+                (targets ??= []).Add(target);
+            }
+        }
+
+        if (targets is null)
+        {
+            return results;
+        }
+
+        // One hop: the targets' own aliases (only a race between two writes makes any) are not followed.
+        var resolved = await ResolveManyAsync(targets, authoritative, followAliases: false, cancellationToken);
+        var at = 0;
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i].Entry?.AliasTarget is not null)
+            {
+                results[i] = Aliased(results[i], resolved[at++]);
             }
         }
 

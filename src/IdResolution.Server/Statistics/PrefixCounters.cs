@@ -50,6 +50,8 @@ public sealed class PrefixCounters : IHandleWriteListener
             case HandleChange.Updated:
                 Interlocked.Increment(ref counts.Updates);
                 break;
+            case HandleChange.AliasesChanged:
+                break;
             default:
                 Interlocked.Increment(ref counts.Deletions);
                 break;

@@ -27,7 +27,11 @@ public sealed class WriteMetrics : IHandleWriteListener
 
     public Task HandleWrittenAsync(HandleName name, HandleChange change, CancellationToken cancellationToken)
     {
-        _writes.Add(1, Changes[(int)change]);
+        if (change != HandleChange.AliasesChanged)
+        {
+            _writes.Add(1, Changes[(int)change]);
+        }
+
         return Task.CompletedTask;
     }
 }

@@ -13,10 +13,10 @@ namespace IdResolution.Server.Traceability;
 /// </summary>
 public static class LifecycleAnswer
 {
-    public static async Task WriteAsync(HttpContext context, string handle, IReadOnlyList<HandleValue> values)
+    public static async Task WriteAsync(HttpContext context, string handle, IReadOnlyList<HandleValue> values, IReadOnlyList<string> aliases)
     {
         var state = await context.RequestServices.GetRequiredService<EventQueries>().StateAsync(HandleName.Parse(handle).Key, context.RequestAborted);
-        await HandleResponses.WriteAsync(context, StatusCodes.Status200OK, writer => HandleJsonWriter.WriteRecord(writer, handle, values, w =>
+        await HandleResponses.WriteAsync(context, StatusCodes.Status200OK, writer => HandleJsonWriter.WriteRecord(writer, handle, values, aliases, w =>
         {
             w.WritePropertyName("lifecycle");
             if (state is null)

@@ -249,6 +249,33 @@ namespace IdResolution.Registry.Migrations.Postgres
                     b.ToTable("epcis_links", (string)null);
                 });
 
+            modelBuilder.Entity("IdResolution.Registry.Model.HandleAlias", b =>
+                {
+                    b.Property<string>("AliasKey")
+                        .HasColumnType("text")
+                        .HasColumnName("alias_key")
+                        .UseCollation("C");
+
+                    b.Property<string>("Alias")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("alias");
+
+                    b.Property<string>("TargetKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("target_key")
+                        .UseCollation("C");
+
+                    b.HasKey("AliasKey")
+                        .HasName("pk_handle_aliases");
+
+                    b.HasIndex("TargetKey", "Alias")
+                        .HasDatabaseName("ix_handle_aliases_target_key_alias");
+
+                    b.ToTable("handle_aliases", (string)null);
+                });
+
             modelBuilder.Entity("IdResolution.Registry.Model.ObjectState", b =>
                 {
                     b.Property<string>("Name")

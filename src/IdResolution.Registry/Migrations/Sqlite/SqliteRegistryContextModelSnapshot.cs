@@ -234,6 +234,31 @@ namespace IdResolution.Registry.Migrations.Sqlite
                     b.ToTable("epcis_links", (string)null);
                 });
 
+            modelBuilder.Entity("IdResolution.Registry.Model.HandleAlias", b =>
+                {
+                    b.Property<string>("AliasKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("alias_key");
+
+                    b.Property<string>("Alias")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("alias");
+
+                    b.Property<string>("TargetKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_key");
+
+                    b.HasKey("AliasKey")
+                        .HasName("pk_handle_aliases");
+
+                    b.HasIndex("TargetKey", "Alias")
+                        .HasDatabaseName("ix_handle_aliases_target_key_alias");
+
+                    b.ToTable("handle_aliases", (string)null);
+                });
+
             modelBuilder.Entity("IdResolution.Registry.Model.ObjectState", b =>
                 {
                     b.Property<string>("Name")
