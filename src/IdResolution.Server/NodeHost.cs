@@ -2,6 +2,7 @@ using IdResolution.Registry;
 using IdResolution.Server.Accounts;
 using IdResolution.Server.Auth;
 using IdResolution.Server.Dashboard;
+using IdResolution.Server.DigitalLink;
 using IdResolution.Server.Grpc;
 using IdResolution.Server.Http;
 using IdResolution.Server.Limits;
@@ -51,6 +52,7 @@ public static class NodeHost
         app.MapTokenApi();
         app.MapEpcisApi();
         app.MapTraceApi();
+        app.MapDigitalLink();
         app.MapNodeGrpc();
         app.MapOpenApi();
         app.MapNodeTelemetry();

@@ -136,10 +136,11 @@ public static class HandleJsonReader
             "string" when value.ValueKind == JsonValueKind.String => Encoding.UTF8.GetBytes(value.GetString()!),
             "base64" when value.ValueKind == JsonValueKind.String => FromBase64(value.GetString()!, where),
             "hex" when value.ValueKind == JsonValueKind.String => FromHex(value.GetString()!, where),
+            "json" => Encoding.UTF8.GetBytes(value.GetRawText()),
             "admin" => ReadAdmin(value, where).Encode(),
             "vlist" => ValueReferenceList.Encode(ReadReferences(value, where)),
             "string" or "base64" or "hex" => throw Invalid($"{where}: data of format '{format}' must be a JSON string"),
-            _ => throw Invalid($"{where}: unknown data format '{format}' (use string, base64, hex, admin or vlist)"),
+            _ => throw Invalid($"{where}: unknown data format '{format}' (use string, json, base64, hex, admin or vlist)"),
         };
     }
 

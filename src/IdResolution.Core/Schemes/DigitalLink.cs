@@ -55,6 +55,9 @@ public static class DigitalLink
 
     public static bool IsPrimaryAi(string ai) => Primary.ContainsKey(ai);
 
+    /// <summary>The primary key AIs this resolver serves.</summary>
+    public static IEnumerable<string> PrimaryAis => Primary.Keys;
+
     /// <summary>Reads a path such as <c>/01/09506000134352/21/ABC</c> (percent-encoded values; a leading domain path is not part of it).</summary>
     public static bool TryParse(string? path, [NotNullWhen(true)] out Gs1Key? key, [NotNullWhen(false)] out string? error)
     {

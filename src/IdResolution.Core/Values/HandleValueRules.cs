@@ -62,6 +62,11 @@ public static class HandleValueRules
             throw Invalid($"value {value.Index} holds {value.Data.Length} bytes of data; the limit is {maxDataBytes}");
         }
 
+        if (value.Type == Schemes.Gs1Links.ValueType && Schemes.Gs1Links.Problem(value.Data) is { } problem)
+        {
+            throw Invalid($"value {value.Index}: {problem}");
+        }
+
         if (value.Ttl < 0)
         {
             throw Invalid($"value {value.Index} has a negative ttl");
