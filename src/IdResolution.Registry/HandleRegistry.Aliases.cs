@@ -16,6 +16,9 @@ public sealed partial class HandleRegistry
     /// <summary>Targets whose alias lists the pending write changes; their cached answers are invalidated after the commit.</summary>
     private readonly List<string> _retargeted = [];
 
+    /// <summary>A name becoming an alias in the pending write: what the event index holds under it moves to its target.</summary>
+    private (string Alias, string Target)? _merge;
+
     /// <summary>The aliases of many targets, in one query (batch resolves).</summary>
     public async Task<Dictionary<string, List<string>>> AliasesOfAsync(IReadOnlyCollection<string> targetKeys, CancellationToken cancellationToken)
     {
@@ -33,6 +36,7 @@ public sealed partial class HandleRegistry
     private async Task StageAliasAsync(HandleName name, IReadOnlyList<HandleValue>? values, CancellationToken cancellationToken)
     {
         _retargeted.Clear();
+        _merge = null;
         var target = AliasRules.Target(values);
         var row = await db.Aliases.FirstOrDefaultAsync(a => a.AliasKey == name.Key, cancellationToken);
         var before = row?.TargetKey;
@@ -45,6 +49,7 @@ public sealed partial class HandleRegistry
         {
             await EnsureCanTargetAsync(name, t, cancellationToken);
             _retargeted.Add(t.Key);
+            _merge = (name.Key, t.Key);
         }
 
         if (before is not null)
@@ -87,6 +92,21 @@ public sealed partial class HandleRegistry
         {
             throw new HandleException(ResponseCode.InvalidValue, $"the alias target {target.Display} is not registered");
         }
+    }
+
+    /// <summary>Saves the pending write; when it makes a name an alias, moves the name's events to its target in the same transaction.</summary>
+    private async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        if (_merge is not { } merge)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await objects.MergeAsync(merge.Alias, merge.Target, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Tells the listeners that targets' alias lists changed (their cached answers list them).</summary>

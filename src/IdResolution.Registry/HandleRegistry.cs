@@ -22,7 +22,8 @@ public sealed partial class HandleRegistry(
     IOptions<RegistryOptions> options,
     IEnumerable<IHandleWriteListener> listeners,
     RegistryCommandCounter commands,
-    WriteActor actor)
+    WriteActor actor,
+    Traceability.ObjectAliases objects)
 {
     private const int MaxConcurrencyRetries = 12;
 
@@ -141,7 +142,7 @@ public sealed partial class HandleRegistry(
         await StageAliasAsync(name, stamped, cancellationToken);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await SaveAsync(cancellationToken);
         }
         catch (DbUpdateException)
         {
@@ -328,7 +329,7 @@ public sealed partial class HandleRegistry(
         await StageAliasAsync(name, values, cancellationToken);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await SaveAsync(cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {

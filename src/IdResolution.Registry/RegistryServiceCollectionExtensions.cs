@@ -55,6 +55,7 @@ public static class RegistryServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<Traceability.CaptureMetrics>();
         services.AddScoped<Traceability.EventQueries>();
+        services.AddScoped<Traceability.ObjectAliases>();
         services.AddScoped<StatisticsStore>();
         return services;
     }

@@ -1,10 +1,12 @@
 using IdResolution.Core.Handles;
+using IdResolution.Core.Schemes;
 
 namespace IdResolution.Core.Traceability;
 
 /// <summary>
-/// How events name objects: the node's handles (<c>88.118.8.1001/LOT-42</c>, stored by their normalised key) or
-/// absolute URIs (EPC URNs, GS1 Digital Link URLs), kept as sent.
+/// How events name objects: the node's handles (<c>88.118.8.1001/LOT-42</c>, stored by their normalised key), GS1 keys
+/// however written (EPC URNs, Digital Link URIs on any domain, <c>GS1/...</c>: all stored as <c>GS1/&lt;Digital Link path&gt;</c>),
+/// OIDs (<c>urn:oid:</c>, <c>oid:</c>: stored as <c>OID/...</c>), or other absolute URIs, kept as sent.
 /// </summary>
 public static class ObjectNames
 {
@@ -34,7 +36,9 @@ public static class ObjectNames
 
         if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme is "urn" or "http" or "https") && !text.Any(char.IsControl))
         {
-            name = text;
+            name = Gs1Uris.TryParse(text, out var gs1) ? SchemeNames.Gs1Root + gs1.Path
+                : text.StartsWith("urn:oid:", StringComparison.OrdinalIgnoreCase) && HandleName.TryParse("oid:" + text[8..], out var oid, out _) ? oid.Key
+                : text;
             error = null;
             return true;
         }

@@ -12,7 +12,7 @@ public sealed record CaptureResult(long CaptureId, int Stored, int Duplicates, i
 /// states and an audit entry. An eventID already stored stores nothing again, unless the new capture declares that
 /// event erroneous (EPCIS error declaration), which marks it and recomputes its objects' states.
 /// </summary>
-public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteActor actor, CaptureMetrics metrics)
+public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteActor actor, CaptureMetrics metrics, ObjectAliases aliases)
 {
     private const int MaxAttempts = 4;
 
@@ -42,6 +42,7 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        unique = await aliases.CanonicalAsync(unique, cancellationToken);
         var known = await db.Events.Where(e => ids.Contains(e.EventId)).ToDictionaryAsync(e => e.EventId, cancellationToken);
         var capture = new StoredCapture { At = now, Events = events.Count, KeyId = actor.KeyId };
         db.Captures.Add(capture);

@@ -37,7 +37,7 @@ public sealed record TraceEdge(string From, string To, string EventId, string Ty
 public sealed record TraceGraph(IReadOnlyList<(string Name, int Depth)> Nodes, IReadOnlyList<TraceEdge> Edges, IReadOnlyDictionary<string, ObjectState> States, bool Truncated);
 
 /// <summary>Reads events back: filtered queries, an object's events and state, and genealogy walked in the database.</summary>
-public sealed class EventQueries(RegistryContext db)
+public sealed class EventQueries(RegistryContext db, ObjectAliases aliases)
 {
     public async Task<List<StoredEvent>> FindAsync(EventFilter filter, CancellationToken cancellationToken)
     {
@@ -74,7 +74,7 @@ public sealed class EventQueries(RegistryContext db)
 
         foreach (var match in filter.Matches)
         {
-            var names = match.Names;
+            var names = await aliases.CanonicalAsync(match.Names, cancellationToken);
             var roles = match.Roles.Select(r => (byte)r).ToList();
             // "id IN (objects by name)": walks the name index, where a correlated EXISTS would scan events on SQLite.
             var pks = db.EventObjects.Where(o => names.Contains(o.Name) && roles.Contains(o.Role)).Select(o => o.EventPk);
@@ -93,8 +93,11 @@ public sealed class EventQueries(RegistryContext db)
     public Task<StoredEvent?> FindByIdAsync(string eventId, CancellationToken cancellationToken) =>
         db.Events.AsNoTracking().FirstOrDefaultAsync(e => e.EventId == eventId, cancellationToken);
 
-    public Task<ObjectState?> StateAsync(string name, CancellationToken cancellationToken) =>
-        db.ObjectStates.AsNoTracking().FirstOrDefaultAsync(s => s.Name == name, cancellationToken);
+    public async Task<ObjectState?> StateAsync(string name, CancellationToken cancellationToken)
+    {
+        var canonical = await aliases.CanonicalAsync(name, cancellationToken);
+        return await db.ObjectStates.AsNoTracking().FirstOrDefaultAsync(s => s.Name == canonical, cancellationToken);
+    }
 
     /// <summary>
     /// Everything reached from <paramref name="start"/> by genealogy links, forward (what it went into) or back (what
@@ -103,6 +106,7 @@ public sealed class EventQueries(RegistryContext db)
     /// </summary>
     public async Task<TraceGraph> TraceAsync(string start, bool forward, int maxDepth, int maxNodes, CancellationToken cancellationToken)
     {
+        start = await aliases.CanonicalAsync(start, cancellationToken);
         var postgres = db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
         // PostgreSQL wants the walk's text columns in the links' byte-order collation.
         var (text, id, greatest, least) = postgres

@@ -69,7 +69,7 @@ public sealed class EpcisEventReaderTests
 
         Assert.Equal(EventType.ObjectEvent, e.Type);
         Assert.Equal(new DateTimeOffset(2026, 3, 17, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds(), e.EventTime);
-        Assert.Equal(["88.118.8.1001/B-1", "urn:epc:id:sgtin:0614141.107346.2018"], e.Objects.Select(o => o.Name));
+        Assert.Equal(["88.118.8.1001/B-1", "GS1/01/10614141073464/21/2018"], e.Objects.Select(o => o.Name));
         Assert.Equal("88.118.8.1001/ACME", e.Custodian);
         Assert.StartsWith("ni:///sha-256;", e.EventId, StringComparison.Ordinal);
     }
