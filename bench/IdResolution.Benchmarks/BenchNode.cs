@@ -66,6 +66,7 @@ public sealed class BenchNode : IAsyncDisposable
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
             .AddRegistry(configuration)
             .AddResolution(configuration)
+            .AddSingleton<Server.Statistics.PrefixCounters>()
             .BuildServiceProvider();
         await SeedAsync(services, count);
         return new BenchNode(services, dispose);
@@ -91,7 +92,18 @@ public sealed class BenchNode : IAsyncDisposable
         {
             await registry.CreateAsync(HandleName.Parse(Handle(i)), parsed, CancellationToken.None);
         }
+
+        // The same record under an OID arc and a GS1 company prefix, for the other schemes' resolves.
+        var prefixes = scope.ServiceProvider.GetRequiredService<PrefixRegistry>();
+        await prefixes.CreateAsync(PrefixName.Parse("oid:1.2.156.1001"), owner: null, CancellationToken.None);
+        await prefixes.CreateAsync(PrefixName.Parse("gs1:9506000"), owner: null, CancellationToken.None);
+        await registry.CreateAsync(HandleName.Parse(Oid), parsed, CancellationToken.None);
+        await registry.CreateAsync(HandleName.Parse(Gs1), parsed, CancellationToken.None);
     }
+
+    /// <summary>An OID and a GTIN + serial registered with the sample record, in the forms clients send.</summary>
+    public const string Oid = "1.2.156.1001.7.42";
+    public const string Gs1 = "GS1/01/09506000134352/21/S1";
 
     /// <summary>A typical product record: a URL, a contact, an admin, four metadata fields (about 600 bytes of JSON).</summary>
     public const string SampleValues = """

@@ -3,7 +3,7 @@ using IdResolution.Core.Handles;
 
 namespace IdResolution.Benchmarks;
 
-/// <summary>Parsing and normalising a handle, the first step of every resolve.</summary>
+/// <summary>Parsing and normalising a name (handle, OID, GS1 key), the first step of every resolve.</summary>
 [MemoryDiagnoser]
 public class IdentifierBenchmarks
 {
@@ -18,4 +18,10 @@ public class IdentifierBenchmarks
 
     [Benchmark]
     public string Parse_LowerCasePrefix() => HandleName.TryParse(_lowerCasePrefix, out var name, out _) ? name.Key : "";
+
+    [Benchmark]
+    public string Parse_Oid() => HandleName.TryParse(BenchNode.Oid, out var name, out _) ? name.Key : "";
+
+    [Benchmark]
+    public string Parse_Gs1() => HandleName.TryParse(BenchNode.Gs1, out var name, out _) ? name.Key : "";
 }

@@ -34,6 +34,10 @@ public class ResolveHitBenchmarks
         var entry = (await _resolver.ResolveAsync(_handle, false, CancellationToken.None)).Entry!;
         _bareCache.Set(_handle, entry.PublicJson);
         _ = entry.PublicResponse;
+        foreach (var other in (string[])[BenchNode.Oid, BenchNode.Gs1, BenchNode.Oid, BenchNode.Gs1])
+        {
+            _ = (await _resolver.ResolveAsync(other, false, CancellationToken.None)).Entry!.PublicJson;
+        }
     }
 
     [GlobalCleanup]
@@ -52,6 +56,24 @@ public class ResolveHitBenchmarks
     {
         _output.ResetWrittenCount();
         _output.Write(Hit(_handle).PublicJson);
+        return _output.WrittenCount;
+    }
+
+    /// <summary>The same hit for an OID (<c>1.2.156.1001.7.42</c>, bare dotted form): #11 asks for within 10% of <see cref="Resolve_Json"/>.</summary>
+    [Benchmark]
+    public int Resolve_Json_Oid()
+    {
+        _output.ResetWrittenCount();
+        _output.Write(Hit(BenchNode.Oid).PublicJson);
+        return _output.WrittenCount;
+    }
+
+    /// <summary>The same hit for a GTIN + serial in its handle form (<c>GS1/01/.../21/S1</c>).</summary>
+    [Benchmark]
+    public int Resolve_Json_Gs1()
+    {
+        _output.ResetWrittenCount();
+        _output.Write(Hit(BenchNode.Gs1).PublicJson);
         return _output.WrittenCount;
     }
 
