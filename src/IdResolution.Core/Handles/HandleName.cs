@@ -73,6 +73,13 @@ public readonly record struct HandleName
         var prefix = text.AsSpan(0, slash);
         if (SchemeNames.IsRoot(prefix, out var scheme))
         {
+            if (SchemeNames.IsCanonical(scheme, text))
+            {
+                name = new HandleName(text, text, 3);
+                error = null;
+                return true;
+            }
+
             return TryScheme(SchemeNames.TryCanonical(scheme, text[(slash + 1)..], out var key, out error), key, out name);
         }
 

@@ -53,7 +53,95 @@ public static class DigitalLink
         ["8019"] = 10,
     };
 
+    private static readonly Dictionary<string, KeyRule>.AlternateLookup<ReadOnlySpan<char>> PrimaryBySpan = Primary.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> QualifierBySpan = QualifierMaxLength.GetAlternateLookup<ReadOnlySpan<char>>();
+
     public static bool IsPrimaryAi(string ai) => Primary.ContainsKey(ai);
+
+    /// <summary>
+    /// Whether <paramref name="path"/> (<c>01/09506000134352/21/S1</c>, no leading '/') is a valid key already in
+    /// canonical form (GTIN of 14 digits, values of letters, digits, '-', '.', '_' that need no encoding): the resolve
+    /// path's check, without allocating. False sends the caller to <see cref="TryParse"/>, which also explains errors.
+    /// </summary>
+    public static bool IsCanonical(ReadOnlySpan<char> path)
+    {
+        if (path.IsEmpty || path[^1] == '/' || path.IndexOf("//", StringComparison.Ordinal) >= 0)
+        {
+            return false;
+        }
+
+        var ai = NextSegment(ref path);
+        var value = NextSegment(ref path);
+        if (!PrimaryBySpan.TryGetValue(ai, out var rule) || value.IsEmpty || !IsUnreserved(value))
+        {
+            return false;
+        }
+
+        if (!IsCanonicalPrimary(ai, value, rule))
+        {
+            return false;
+        }
+
+        var next = 0;
+        while (!path.IsEmpty)
+        {
+            var qualifier = NextSegment(ref path);
+            var qualifierValue = NextSegment(ref path);
+            var position = QualifierPosition(rule, qualifier, next);
+            if (position < 0 || !QualifierBySpan.TryGetValue(qualifier, out var max) || qualifierValue.IsEmpty || qualifierValue.Length > max || !IsUnreserved(qualifierValue))
+            {
+                return false;
+            }
+
+            next = position + 1;
+        }
+
+        return true;
+    }
+
+    private static bool IsCanonicalPrimary(ReadOnlySpan<char> ai, ReadOnlySpan<char> value, KeyRule rule)
+    {
+        if (rule.Numeric)
+        {
+            return rule.Lengths.AsSpan().Contains(value.Length)
+                && (value.Length == 14 || !ai.SequenceEqual("01"))
+                && !value.ContainsAnyExceptInRange('0', '9')
+                && (!rule.CheckDigit || Gs1CheckDigit.IsValid(value));
+        }
+
+        var digits = rule.Lengths.Length > 0 ? rule.Lengths[0] : 0;
+        return value.Length <= rule.MaxLength
+            && value.Length >= digits
+            && !value[..digits].ContainsAnyExceptInRange('0', '9')
+            && (digits == 0 || Gs1CheckDigit.IsValid(value[..digits]));
+    }
+
+    private static int QualifierPosition(KeyRule rule, ReadOnlySpan<char> qualifier, int from)
+    {
+        for (var i = from; i < rule.Qualifiers.Length; i++)
+        {
+            if (qualifier.SequenceEqual(rule.Qualifiers[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static ReadOnlySpan<char> NextSegment(ref ReadOnlySpan<char> path)
+    {
+        var slash = path.IndexOf('/');
+        var segment = slash < 0 ? path : path[..slash];
+        path = slash < 0 ? [] : path[(slash + 1)..];
+        return segment;
+    }
+
+    /// <summary>Characters a canonical path holds unencoded: letters, digits, '-', '.', '_'.</summary>
+    private static bool IsUnreserved(ReadOnlySpan<char> value) => !value.ContainsAnyExcept(Unreserved);
+
+    private static readonly System.Buffers.SearchValues<char> Unreserved =
+        System.Buffers.SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-._");
 
     /// <summary>The primary key AIs this resolver serves.</summary>
     public static IEnumerable<string> PrimaryAis => Primary.Keys;

@@ -53,6 +53,11 @@ public static class SchemeNames
         return scheme != IdentifierScheme.Handle;
     }
 
+    /// <summary>Whether <paramref name="text"/> is already a valid canonical handle form (<c>OID/...</c>, <c>GS1/...</c>): checked without allocating.</summary>
+    internal static bool IsCanonical(IdentifierScheme scheme, string text) =>
+        text.StartsWith(scheme == IdentifierScheme.Oid ? "OID/" : "GS1/", StringComparison.Ordinal)
+        && (scheme == IdentifierScheme.Oid ? ObjectIdentifier.Validate(text.AsSpan(4)) is null : DigitalLink.IsCanonical(text.AsSpan(4)));
+
     /// <summary>The canonical handle form of <c>OID/&lt;oid&gt;</c> or <c>GS1/&lt;Digital Link path&gt;</c>.</summary>
     internal static bool TryCanonical(IdentifierScheme scheme, string suffix, [NotNullWhen(true)] out string? key, [NotNullWhen(false)] out string? error)
     {

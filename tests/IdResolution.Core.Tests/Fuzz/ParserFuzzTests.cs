@@ -83,6 +83,25 @@ public sealed class ParserFuzzTests
             });
 
     [Fact]
+    public void DigitalLinkCanonicalCheck_AgreesWithTheParser() =>
+        FuzzRun.Sample(
+            Gen.OneOf(
+                FuzzRun.HostileText,
+                FuzzRun.HostileText.Select(t => "01/09506000134352/" + t),
+                FuzzRun.HostileText.Select(t => "01/09506000134352/21/" + t),
+                Gen.Int[0, 99_999].Select(i => $"01/0950600013{i % 10_000:D4}"),
+                Gen.Int[0, 99_999].Select(i => $"8004/9506000{i}/7040/A1-{i % 7}"),
+                Gen.Int[0, 99_999].Select(i => $"00/106141412345678{i % 1000:D3}")),
+            text =>
+            {
+                if (Core.Schemes.DigitalLink.IsCanonical(text))
+                {
+                    Assert.True(Core.Schemes.DigitalLink.TryParse("/" + text, out var key, out var error), error);
+                    Assert.Equal("/" + text, key.Path);
+                }
+            });
+
+    [Fact]
     public void CreditCode_NeverThrows() =>
         FuzzRun.Sample(FuzzRun.HostileText, text =>
         {

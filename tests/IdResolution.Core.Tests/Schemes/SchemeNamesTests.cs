@@ -23,6 +23,12 @@ public sealed class SchemeNamesTests
         Assert.Equal(key[..3] == "OID" ? IdentifierScheme.Oid : IdentifierScheme.Gs1, name.Scheme);
     }
 
+    [Theory]
+    [InlineData("GS1/01/09506000134352/21/S1")]
+    [InlineData("GS1/8004/9506000ABC-1")]
+    [InlineData("OID/1.2.156.112.1001.7.42")]
+    public void CanonicalForms_AreTheirOwnKey_WithoutCopying(string text) => Assert.Same(text, HandleName.Parse(text).Key);
+
     [Fact]
     public void Handles_StayHandles() => Assert.Equal(IdentifierScheme.Handle, HandleName.Parse("88.118.8.1001/OID/1.2").Scheme);
 
