@@ -22,11 +22,17 @@ public sealed class EmbeddedDefaultTests : IDisposable
             Assert.True(File.Exists(Path.Combine(_workingDirectory, "data", "registry.db")));
             token = (await File.ReadAllTextAsync(Path.Combine(_workingDirectory, "data", "operator.token"))).Trim();
             Assert.Contains(token, node.Output, StringComparison.Ordinal);
-            Assert.Contains("Loaded 9 sample identifiers", node.Output, StringComparison.Ordinal);
+            Assert.Contains("Loaded 12 sample identifiers", node.Output, StringComparison.Ordinal);
 
             using var client = new HttpClient { BaseAddress = node.HttpUrl };
             using var seeded = await client.GetAsync("/api/handles/88.118.8.1001/SHAMPOO-2026-000123");
             Assert.Equal(HttpStatusCode.OK, seeded.StatusCode);
+            using var noRedirects = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = node.HttpUrl };
+            noRedirects.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-US");
+            using var productPage = await noRedirects.GetAsync("/01/06901234567892/21/2026-000124?linkType=gs1:pip");
+            Assert.Equal("https://example.com/en/products/shampoo", productPage.Headers.Location?.ToString());
+            var mill = JsonDocument.Parse(await client.GetStringAsync("/api/handles/1.2.156.112.1003.1.917")).RootElement;
+            Assert.Equal("88.118.8.1003/CNC-MILL-VX500-SN0917", mill.GetProperty("handle").GetString());
 
             using var write = new HttpRequestMessage(HttpMethod.Put, "/api/handles/88.118.8.1002/KEPT-1")
             {
@@ -40,7 +46,7 @@ public sealed class EmbeddedDefaultTests : IDisposable
         await using (var restarted = await NodeProcess.StartAsync(_workingDirectory))
         {
             Assert.DoesNotContain("Generated the bootstrap operator token", restarted.Output, StringComparison.Ordinal);
-            Assert.DoesNotContain("Loaded 9 sample identifiers", restarted.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Loaded 12 sample identifiers", restarted.Output, StringComparison.Ordinal);
             using var client = new HttpClient { BaseAddress = restarted.HttpUrl };
             var body = JsonDocument.Parse(await client.GetStringAsync("/api/handles/88.118.8.1002/KEPT-1")).RootElement;
             Assert.Equal("https://kept.example", body.GetProperty("values")[0].GetProperty("data").GetProperty("value").GetString());
