@@ -38,7 +38,45 @@ public sealed class HostileInputTests(PostgresNodeFixture fixture) : IClassFixtu
         "no-slash-at-all",
         $"{Prefix}/x'; DROP TABLE handles;--",
         $"{Prefix}/%27%20OR%20%271%27%3D%271",
+        "oid:1.2.%00",
+        "oid:1." + new string('9', 5000),
+        "1." + string.Concat(Enumerable.Repeat("2.", 2000)) + "3",
+        "OID/1.2.-3",
+        "GS1/01/%ZZ",
+        "GS1/01/09506000134352/21/%00",
+        "GS1/01/09506000134352/21/" + new string('a', 5000),
+        "GS1/8004/ABC",
+        "GS1/01/09506000134352/10/a/10/b",
+        "GS1.9506000/handle-in-a-company-prefix",
     };
+
+    /// <summary>Digital Link requests with broken keys, encodings, queries and headers.</summary>
+    public static TheoryData<string, string> HostileDigitalLinks => new()
+    {
+        { "/01/%ZZ", "" },
+        { "/01/09506000134352/21/%00", "" },
+        { "/01/09506000134352/21/" + new string('a', 5000), "" },
+        { "/01/09506000134352/10/a/10/b", "" },
+        { "/01/09506000134352/", "" },
+        { "/01/09506000134352//21/x", "" },
+        { "/00/abc", "" },
+        { "/8004/%C3%28", "" },
+        { "/8004/ABC", "" },
+        { "/414/..%2f..%2fetc", "" },
+        { "/01/09506000134352?linkType=" + new string('x', 4000), "" },
+        { "/01/09506000134352?context=%00&linkType=%FF", "" },
+        { "/01/09506000134352?linkType=all", "Accept: application/linkset+json;q=abc, */*;q=-1\r\n" },
+        { "/01/09506000134352", "Accept-Language: ;;;,q=2,zh-CN;q=nan,\u0001\r\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileDigitalLinks))]
+    public async Task HostileDigitalLinks_AreAnsweredWithoutAServerError(string target, string headers)
+    {
+        var answer = await RawHttp.SendAsync(Node.HttpUrl, "GET", target, null, headers);
+
+        Assert.True(answer.Status is >= 200 and < 500, $"GET {target} answered {answer.Status}: {answer.Body}");
+    }
 
     [Theory]
     [MemberData(nameof(HostileNames))]
