@@ -1,3 +1,5 @@
+using IdResolution.Core.Templates;
+
 namespace IdResolution.Core;
 
 /// <summary>
@@ -7,4 +9,7 @@ namespace IdResolution.Core;
 public sealed class HandleException(ResponseCode code, string message) : Exception(message)
 {
     public ResponseCode Code { get; } = code;
+
+    /// <summary>For values refused by their template: every rule broken, with its field (all protocols report them).</summary>
+    public IReadOnlyList<TemplateViolation> Violations { get; init; } = [];
 }

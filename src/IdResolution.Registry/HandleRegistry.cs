@@ -1,6 +1,7 @@
 using IdResolution.Core;
 using IdResolution.Core.Handles;
 using IdResolution.Core.Schemes;
+using IdResolution.Core.Templates;
 using IdResolution.Core.Values;
 using IdResolution.Registry.Model;
 using Microsoft.EntityFrameworkCore;
@@ -23,7 +24,8 @@ public sealed partial class HandleRegistry(
     IEnumerable<IHandleWriteListener> listeners,
     RegistryCommandCounter commands,
     WriteActor actor,
-    Traceability.ObjectAliases objects)
+    Traceability.ObjectAliases objects,
+    TemplateStore templates)
 {
     private const int MaxConcurrencyRetries = 12;
 
@@ -125,7 +127,7 @@ public sealed partial class HandleRegistry(
         var home = await prefixes.EnsureHomeAsync(name, cancellationToken);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var stamped = Stamp(values, now);
-        Validate(stamped);
+        await ValidateAsync(stamped, cancellationToken);
 
         db.Handles.Add(new StoredHandle
         {
@@ -320,7 +322,7 @@ public sealed partial class HandleRegistry(
         var row = await db.Handles.FirstOrDefaultAsync(h => h.Key == name.Key, cancellationToken) ?? throw await NotFoundAsync(name, cancellationToken);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var values = change(HandleValueCodec.Decode(row.Values), now);
-        Validate(values);
+        await ValidateAsync(values, cancellationToken);
 
         row.Values = HandleValueCodec.Encode(Sorted(values));
         row.Version++;
@@ -350,7 +352,25 @@ public sealed partial class HandleRegistry(
         }
     }
 
-    private void Validate(IReadOnlyList<HandleValue> values) => HandleValueRules.Validate(values, options.Value.MaxValueBytes, options.Value.MaxRecordBytes);
+    /// <summary>The value rules, then the identifier's template version (value 1001), reporting every rule its values break.</summary>
+    private async ValueTask ValidateAsync(IReadOnlyList<HandleValue> values, CancellationToken cancellationToken)
+    {
+        HandleValueRules.Validate(values, options.Value.MaxValueBytes, options.Value.MaxRecordBytes);
+        if (TemplateReference.From(values) is not { } reference)
+        {
+            return;
+        }
+
+        var template = await templates.FindPublishedAsync(reference, cancellationToken)
+            ?? throw new HandleException(ResponseCode.InvalidValue, $"template {reference.Name} version {reference.Version} is not published on this node");
+        if (TemplateValidator.Validate(template, values) is { Count: > 0 } violations)
+        {
+            throw new HandleException(ResponseCode.InvalidValue, $"{violations.Count} value(s) break template {reference}: " + string.Join("; ", violations.Select(v => v.Message)))
+            {
+                Violations = violations,
+            };
+        }
+    }
 
     private static List<HandleValue> Stamp(IReadOnlyList<HandleValue> values, long now) =>
         Sorted(values.Select(v => v with { Timestamp = now }).ToList());

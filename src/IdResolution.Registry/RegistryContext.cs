@@ -13,6 +13,8 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<HandleAlias> Aliases => Set<HandleAlias>();
 
+    public DbSet<StoredTemplate> Templates => Set<StoredTemplate>();
+
     public DbSet<ServedPrefix> Prefixes => Set<ServedPrefix>();
 
     public DbSet<AccessKey> AccessKeys => Set<AccessKey>();
@@ -56,6 +58,13 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
             prefix.ToTable("prefixes");
             prefix.HasKey(p => p.Key);
             prefix.HasOne<Enterprise>().WithMany().HasForeignKey(p => p.EnterpriseId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<StoredTemplate>(template =>
+        {
+            template.ToTable("metadata_templates");
+            template.HasIndex(t => new { t.Name, t.Version }).IsUnique();
+            template.HasIndex(t => t.EnterpriseId);
         });
 
         modelBuilder.Entity<Enterprise>(enterprise =>

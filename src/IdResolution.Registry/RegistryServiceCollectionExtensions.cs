@@ -47,6 +47,7 @@ public static class RegistryServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<HandleRegistry>();
         services.AddScoped<PrefixRegistry>();
+        services.AddScoped<TemplateStore>();
         services.AddScoped<AccessKeyStore>();
         services.AddScoped<EnterpriseStore>();
         services.AddScoped<AuditLog>();

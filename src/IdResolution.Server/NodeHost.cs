@@ -9,6 +9,7 @@ using IdResolution.Server.Limits;
 using IdResolution.Server.Resolution;
 using IdResolution.Server.Statistics;
 using IdResolution.Server.Telemetry;
+using IdResolution.Server.Templates;
 using IdResolution.Server.Traceability;
 
 namespace IdResolution.Server;
@@ -53,6 +54,7 @@ public static class NodeHost
         app.MapEpcisApi();
         app.MapTraceApi();
         app.MapDigitalLink();
+        app.MapTemplateApi();
         app.MapNodeGrpc();
         app.MapOpenApi();
         app.MapNodeTelemetry();

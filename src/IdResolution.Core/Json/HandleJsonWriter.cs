@@ -53,7 +53,11 @@ public static class HandleJsonWriter
         writer.WriteEndObject();
     }
 
-    public static void WriteError(Utf8JsonWriter writer, ResponseCode code, string? handle, string message)
+    public static void WriteError(Utf8JsonWriter writer, ResponseCode code, string? handle, string message) =>
+        WriteError(writer, code, handle, message, []);
+
+    /// <summary>An error, with the template rules the values broke (<c>violations</c>, omitted when none).</summary>
+    public static void WriteError(Utf8JsonWriter writer, ResponseCode code, string? handle, string message, IReadOnlyList<Templates.TemplateViolation> violations)
     {
         writer.WriteStartObject();
         writer.WriteNumber("responseCode", (int)code);
@@ -63,6 +67,22 @@ public static class HandleJsonWriter
         }
 
         writer.WriteString("message", message);
+        if (violations.Count > 0)
+        {
+            writer.WriteStartArray("violations");
+            foreach (var violation in violations)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("field", violation.Field);
+                writer.WriteNumber("index", violation.Index);
+                writer.WriteString("rule", violation.Rule);
+                writer.WriteString("message", violation.Message);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
         writer.WriteEndObject();
     }
 

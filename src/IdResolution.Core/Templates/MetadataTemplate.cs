@@ -64,13 +64,37 @@ public sealed record MetadataTemplate
 
     public required IReadOnlyList<TemplateField> Fields { get; init; }
 
+    public string? Description { get; init; }
+
+    /// <summary>Why a template name is unusable, or null: 1 to 100 of letters, digits, '.', '-', '_' (an enterprise prefix fits).</summary>
+    public static string? NameProblem(string? name) =>
+        !string.IsNullOrEmpty(name) && name.Length <= 100 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')
+            ? null
+            : $"template name '{name}' must be 1 to 100 letters, digits, '.', '-' or '_'";
+
+    /// <summary>Why a version is unusable, or null: 1 to 32 of letters, digits, '.', '-', '_' (1.0, 2026-03, v2).</summary>
+    public static string? VersionProblem(string? version) =>
+        !string.IsNullOrEmpty(version) && version.Length <= 32 && version.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')
+            ? null
+            : $"template version '{version}' must be 1 to 32 letters, digits, '.', '-' or '_'";
+
     /// <summary>What is wrong with the template itself (empty: it may be published).</summary>
     public List<string> Problems()
     {
         var problems = new List<string>();
-        if (string.IsNullOrWhiteSpace(Name) || string.IsNullOrWhiteSpace(Version))
+        if (NameProblem(Name) is { } name)
         {
-            problems.Add("a template needs a name and a version");
+            problems.Add(name);
+        }
+
+        if (VersionProblem(Version) is { } version)
+        {
+            problems.Add(version);
+        }
+
+        if (Fields.Count > 500)
+        {
+            problems.Add("a template has at most 500 fields");
         }
 
         if (Fields.Count == 0)

@@ -31,6 +31,24 @@ public static class GrpcErrors
 
     public static RpcException Exception(ResponseCode code, string message) => RichStatus(code, message).ToRpcException();
 
+    /// <summary>A refused write; template violations travel as a google.rpc.BadRequest, one field violation each.</summary>
+    public static RpcException Exception(HandleException refusal)
+    {
+        var status = RichStatus(refusal.Code, refusal.Message);
+        if (refusal.Violations.Count > 0)
+        {
+            var badRequest = new BadRequest();
+            foreach (var violation in refusal.Violations)
+            {
+                badRequest.FieldViolations.Add(new BadRequest.Types.FieldViolation { Field = violation.Field, Description = violation.Message, Reason = violation.Rule });
+            }
+
+            status.Details.Add(Any.Pack(badRequest));
+        }
+
+        return status.ToRpcException();
+    }
+
     /// <summary>A trailers-only gRPC answer, for refusals made before the call reaches a service (authorization).</summary>
     public static void WriteTrailersOnly(HttpContext context, ResponseCode code, string message) =>
         WriteTrailersOnly(context, RichStatus(code, message), message);

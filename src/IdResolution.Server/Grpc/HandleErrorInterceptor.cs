@@ -17,7 +17,7 @@ public sealed partial class HandleErrorInterceptor(ILogger<HandleErrorIntercepto
         }
         catch (HandleException e)
         {
-            throw GrpcErrors.Exception(e.Code, e.Message);
+            throw GrpcErrors.Exception(e);
         }
         catch (Exception e) when (RegistryFailure.Is(e))
         {

@@ -32,23 +32,29 @@ public static partial class NodeErrorHandling
                 var (code, status, message) = Classify(e, context);
                 context.Response.Clear();
                 SecurityHeaders.Apply(context);
+                var violations = (e as HandleException)?.Violations ?? [];
                 if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
                 {
                     var handle = context.GetRouteValue("handle") as string;
-                    await HandleResponses.WriteAsync(context, status, w => Core.Json.HandleJsonWriter.WriteError(w, code, handle, message));
+                    await HandleResponses.WriteAsync(context, status, w => Core.Json.HandleJsonWriter.WriteError(w, code, handle, message, violations));
                 }
                 else
                 {
-                    await WriteProblemAsync(context, status, code, message);
+                    await WriteProblemAsync(context, status, code, message, violations);
                 }
             }
         });
 
-    public static async Task WriteProblemAsync(HttpContext context, int status, ResponseCode code, string detail)
+    public static async Task WriteProblemAsync(HttpContext context, int status, ResponseCode code, string detail, IReadOnlyList<Core.Templates.TemplateViolation>? violations = null)
     {
         context.Response.StatusCode = status;
         var problem = new ProblemDetails { Status = status, Title = ResponseCodeText.Describe(code), Detail = detail };
         problem.Extensions["responseCode"] = (int)code;
+        if (violations is { Count: > 0 })
+        {
+            problem.Extensions["violations"] = violations.Select(v => new { field = v.Field, index = v.Index, rule = v.Rule, message = v.Message }).ToList();
+        }
+
         var service = context.RequestServices.GetRequiredService<IProblemDetailsService>();
         await service.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }

@@ -9,7 +9,7 @@ public sealed class TemplateValidatorTests
 {
     private static readonly MetadataTemplate Shampoo = new()
     {
-        Name = "daily-chemicals/shampoo",
+        Name = "daily-chemicals.shampoo",
         Version = "1.0",
         IndustryCategory = "daily-use chemicals",
         Fields =

@@ -571,6 +571,59 @@ namespace IdResolution.Registry.Migrations.Postgres
                     b.ToTable("handles", (string)null);
                 });
 
+            modelBuilder.Entity("IdResolution.Registry.Model.StoredTemplate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("definition");
+
+                    b.Property<long?>("EnterpriseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("enterprise_id");
+
+                    b.Property<string>("IndustryCategory")
+                        .HasColumnType("text")
+                        .HasColumnName("industry_category");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<long?>("PublishedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_metadata_templates");
+
+                    b.HasIndex("EnterpriseId")
+                        .HasDatabaseName("ix_metadata_templates_enterprise_id");
+
+                    b.HasIndex("Name", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_metadata_templates_name_version");
+
+                    b.ToTable("metadata_templates", (string)null);
+                });
+
             modelBuilder.Entity("IdResolution.Registry.Model.AccessKey", b =>
                 {
                     b.HasOne("IdResolution.Registry.Model.Enterprise", null)

@@ -545,6 +545,57 @@ namespace IdResolution.Registry.Migrations.Sqlite
                     b.ToTable("handles", (string)null);
                 });
 
+            modelBuilder.Entity("IdResolution.Registry.Model.StoredTemplate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("definition");
+
+                    b.Property<long?>("EnterpriseId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enterprise_id");
+
+                    b.Property<string>("IndustryCategory")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("industry_category");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long?>("PublishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_metadata_templates");
+
+                    b.HasIndex("EnterpriseId")
+                        .HasDatabaseName("ix_metadata_templates_enterprise_id");
+
+                    b.HasIndex("Name", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_metadata_templates_name_version");
+
+                    b.ToTable("metadata_templates", (string)null);
+                });
+
             modelBuilder.Entity("IdResolution.Registry.Model.AccessKey", b =>
                 {
                     b.HasOne("IdResolution.Registry.Model.Enterprise", null)
