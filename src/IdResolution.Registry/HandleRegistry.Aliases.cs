@@ -26,7 +26,11 @@ public sealed partial class HandleRegistry
         var aliases = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
-            (aliases.TryGetValue(row.TargetKey, out var list) ? list : aliases[row.TargetKey] = []).Add(row.Alias);
+            var list = aliases.TryGetValue(row.TargetKey, out var found) ? found : aliases[row.TargetKey] = [];
+            if (list.Count < MaxListedAliases)
+            {
+                list.Add(row.Alias);
+            }
         }
 
         return aliases;
@@ -103,7 +107,17 @@ public sealed partial class HandleRegistry
             return;
         }
 
+        // Two writes racing to make X an alias of Y and Y of X (or a chain) both passed the checks made while staging:
+        // the pair's rows are locked (SQLite: the transaction holds the write lock) and the checks run again, now
+        // seeing every committed alias.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"""SELECT 1 FROM "handles" WHERE "key" IN ({merge.Alias}, {merge.Target}) ORDER BY "key" FOR UPDATE""", cancellationToken);
+        }
+
+        await EnsureCanTargetAsync(HandleName.Parse(merge.Alias), HandleName.Parse(merge.Target), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await objects.MergeAsync(merge.Alias, merge.Target, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -68,16 +68,21 @@ public sealed partial class HandleRegistry(
         }
     }
 
-    // The record and, in the same statement, the names that are aliases of it (names hold no control characters).
+    /// <summary>Answers list at most this many aliases (the first by name): a product record with an alias per serial must not grow every answer.</summary>
+    public const int MaxListedAliases = 100;
+
+    // The record and, in the same statement, the names that are aliases of it (names hold no control characters),
+    // at most MaxListedAliases of them.
     private const string PostgresFind = """
         SELECT h."handle", h."version", h."values",
-               (SELECT string_agg(a."alias", E'\n' ORDER BY a."alias") FROM "handle_aliases" a WHERE a."target_key" = h."key")
+               (SELECT string_agg(x."alias", E'\n' ORDER BY x."alias")
+                FROM (SELECT a."alias" FROM "handle_aliases" a WHERE a."target_key" = h."key" ORDER BY a."alias" LIMIT 100) x)
         FROM "handles" h WHERE h."key" = @key
         """;
 
     private const string SqliteFind = """
         SELECT h."handle", h."version", h."values",
-               (SELECT group_concat(x."alias", char(10)) FROM (SELECT a."alias" FROM "handle_aliases" a WHERE a."target_key" = h."key" ORDER BY a."alias") x)
+               (SELECT group_concat(x."alias", char(10)) FROM (SELECT a."alias" FROM "handle_aliases" a WHERE a."target_key" = h."key" ORDER BY a."alias" LIMIT 100) x)
         FROM "handles" h WHERE h."key" = @key
         """;
 
@@ -193,31 +198,50 @@ public sealed partial class HandleRegistry(
         MutateAsync(name, (_, now) => Stamp(values, now), cancellationToken);
 
     /// <summary>Adds the given values or replaces those with the same index; the handle must exist.</summary>
-    public Task<WriteResult> UpsertValuesAsync(HandleName name, IReadOnlyList<HandleValue> values, bool overwrite, CancellationToken cancellationToken) =>
-        MutateAsync(name, (current, now) =>
-        {
-            var merged = new List<HandleValue>(current);
-            foreach (var value in values)
+    public Task<WriteResult> UpsertValuesAsync(HandleName name, IReadOnlyList<HandleValue> values, bool overwrite, CancellationToken cancellationToken)
+    {
+        EnsureDistinctIndexes(values);
+        return MutateAsync(name, (current, now) =>
             {
-                var at = merged.FindIndex(v => v.Index == value.Index);
-                if (at >= 0 && !overwrite)
+                var merged = new List<HandleValue>(current);
+                foreach (var value in values)
                 {
-                    throw new HandleException(ResponseCode.ValueAlreadyExists, $"handle {name.Display} already has a value at index {value.Index}");
+                    var at = merged.FindIndex(v => v.Index == value.Index);
+                    if (at >= 0 && !overwrite)
+                    {
+                        throw new HandleException(ResponseCode.ValueAlreadyExists, $"handle {name.Display} already has a value at index {value.Index}");
+                    }
+
+                    var stamped = value with { Timestamp = now };
+                    if (at >= 0)
+                    {
+                        merged[at] = stamped;
+                    }
+                    else
+                    {
+                        merged.Add(stamped);
+                    }
                 }
 
-                var stamped = value with { Timestamp = now };
-                if (at >= 0)
-                {
-                    merged[at] = stamped;
-                }
-                else
-                {
-                    merged.Add(stamped);
-                }
+                return merged;
+            }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A partial write naming one index twice is refused before it is merged: merging would keep only the last, after
+    /// every check (permissions included) had looked at the first.
+    /// </summary>
+    private static void EnsureDistinctIndexes(IReadOnlyList<HandleValue> values)
+    {
+        var seen = new HashSet<int>();
+        foreach (var value in values)
+        {
+            if (!seen.Add(value.Index))
+            {
+                throw new HandleException(ResponseCode.InvalidValue, $"index {value.Index} appears more than once");
             }
-
-            return merged;
-        }, cancellationToken);
+        }
+    }
 
     /// <summary>Removes the values with the given indexes; every index must exist.</summary>
     public Task<WriteResult> RemoveValuesAsync(HandleName name, IReadOnlyCollection<int> indexes, CancellationToken cancellationToken) =>

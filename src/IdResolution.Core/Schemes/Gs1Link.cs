@@ -129,9 +129,10 @@ public static class Gs1Links
             problem = null;
             return true;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
-            problem = "a GS1_LINK value is a JSON object with linkType and href";
+            // Not JSON, or text that is not valid UTF-16 (a lone surrogate escaped in a string).
+            problem = "a GS1_LINK value is a JSON object with linkType and href, in valid UTF-8";
             return false;
         }
     }
@@ -170,5 +171,16 @@ public static class Gs1Links
         root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
 
     private static bool IsHttpUrl(string text) =>
-        text.Length <= 2048 && Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+        text.Length <= 2048 && !text.Any(char.IsControl) && Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+
+    /// <summary>
+    /// The link as an HTTP header may carry it: the host in its ASCII (punycode) form and the rest percent-encoded, so
+    /// that <c>https://例子.cn/产品</c> redirects instead of failing.
+    /// </summary>
+    public static string ForLocationHeader(string href)
+    {
+        var uri = new Uri(href);
+        var builder = new UriBuilder(uri) { Host = uri.IdnHost };
+        return builder.Uri.GetComponents(UriComponents.AbsoluteUri, UriFormat.UriEscaped);
+    }
 }

@@ -36,24 +36,45 @@ public static class Gs1Uris
         return false;
     }
 
+    private static readonly (string Scheme, int Fields)[] EpcSchemes =
+    [
+        ("urn:epc:id:sgtin:", 3), ("urn:epc:class:lgtin:", 3), ("urn:epc:id:sscc:", 2),
+        ("urn:epc:id:sgln:", 3), ("urn:epc:id:grai:", 3), ("urn:epc:id:giai:", 2),
+    ];
+
     private static bool TryFromEpcUrn(string urn, [NotNullWhen(true)] out Gs1Key? key)
     {
         key = null;
-        var colon = urn.LastIndexOf(':');
-        var scheme = urn[..colon].ToLowerInvariant();
-        var fields = urn[(colon + 1)..].Split('.');
-        var path = scheme switch
+        foreach (var (scheme, count) in EpcSchemes)
         {
-            "urn:epc:id:sgtin" when fields.Length == 3 => Gtin(fields) is { } gtin ? $"/01/{gtin}/21/{Reencode(fields[2])}" : null,
-            "urn:epc:class:lgtin" when fields.Length == 3 => Gtin(fields) is { } gtin ? $"/01/{gtin}/10/{Reencode(fields[2])}" : null,
-            "urn:epc:id:sscc" when fields.Length == 2 && fields[1].Length > 0 => $"/00/{WithCheck(fields[1][0] + fields[0] + fields[1][1..], 17)}",
-            "urn:epc:id:sgln" when fields.Length == 3 => $"/414/{WithCheck(fields[0] + fields[1], 12)}" + (fields[2] is "" or "0" ? "" : $"/254/{Reencode(fields[2])}"),
-            "urn:epc:id:grai" when fields.Length == 3 => $"/8003/{WithCheck("0" + fields[0] + fields[1], 13)}{Reencode(fields[2])}",
-            "urn:epc:id:giai" when fields.Length == 2 => $"/8004/{fields[0]}{Reencode(fields[1])}",
-            _ => null,
-        };
-        return path is not null && !path.Contains('?', StringComparison.Ordinal) && DigitalLink.TryParse(path, out key, out _);
+            if (!urn.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            // The last field (serial, lot, asset reference) may itself hold '.' and ':'.
+            var fields = urn[scheme.Length..].Split('.', count);
+            if (fields.Length != count || fields[0].Length is < 6 or > 12 || fields[0].Any(c => !char.IsAsciiDigit(c)))
+            {
+                return false;
+            }
+
+            var path = Path(scheme, fields);
+            return path is not null && !path.Contains('?', StringComparison.Ordinal) && DigitalLink.TryParse(path, out key, out _);
+        }
+
+        return false;
     }
+
+    private static string? Path(string scheme, string[] fields) => scheme switch
+    {
+        "urn:epc:id:sgtin:" => Gtin(fields) is { } gtin ? $"/01/{gtin}/21/{Reencode(fields[2])}" : null,
+        "urn:epc:class:lgtin:" => Gtin(fields) is { } gtin ? $"/01/{gtin}/10/{Reencode(fields[2])}" : null,
+        "urn:epc:id:sscc:" => fields[1].Length == 0 ? null : $"/00/{WithCheck(fields[1][0] + fields[0] + fields[1][1..], 17)}",
+        "urn:epc:id:sgln:" => $"/414/{WithCheck(fields[0] + fields[1], 12)}" + (fields[2] is "" or "0" ? "" : $"/254/{Reencode(fields[2])}"),
+        "urn:epc:id:grai:" => $"/8003/{WithCheck("0" + fields[0] + fields[1], 13)}{Reencode(fields[2])}",
+        _ => $"/8004/{fields[0]}{Reencode(fields[1])}",
+    };
 
     /// <summary>GTIN-14 from an SGTIN's company prefix and indicator + item reference.</summary>
     private static string? Gtin(string[] fields) =>

@@ -6,8 +6,11 @@ namespace IdResolution.Core.Schemes;
 /// </summary>
 public static class ObjectIdentifier
 {
-    /// <summary>The most arcs and the longest arc accepted: far beyond any registered OID, small enough to bound work.</summary>
-    public const int MaxArcs = 64;
+    /// <summary>
+    /// The most arcs and the longest arc accepted: far beyond any registered OID, and within what a handle holds (its
+    /// arcs under the <c>OID</c> root form a prefix of at most 32 segments).
+    /// </summary>
+    public const int MaxArcs = 31;
     public const int MaxArcDigits = 39;
 
     /// <summary>Whether <paramref name="text"/> looks like an attempt at a dotted OID (digits and dots only).</summary>

@@ -136,7 +136,10 @@ public static class SchemeNames
             var arcs = key[4..];
             for (var end = arcs.Length; end > 0 && arcs.AsSpan(0, end).Contains('.'); end = arcs.LastIndexOf('.', end - 1))
             {
-                candidates.Add(PrefixName.Parse(OidRoot + "." + arcs[..end]));
+                if (PrefixName.TryParse(OidRoot + "." + arcs[..end], out var arc, out _))
+                {
+                    candidates.Add(arc);
+                }
             }
 
             return candidates;

@@ -31,6 +31,11 @@ public static class AliasRules
             return null;
         }
 
+        if (!alias.IsPublic)
+        {
+            throw Invalid("an HS_ALIAS value is public (publicRead): resolving the alias follows it for everyone");
+        }
+
         foreach (var value in values)
         {
             if (value.Type is not (WellKnownTypes.Alias or WellKnownTypes.Admin or WellKnownTypes.ValueList))
@@ -52,6 +57,21 @@ public static class AliasRules
         return HandleName.TryParse(text, out var target, out var error)
             ? target
             : throw Invalid($"the HS_ALIAS value names no identifier: {error}");
+    }
+
+    /// <summary>Every name the values' HS_ALIAS values point at (a write is checked against each, whatever the registry keeps).</summary>
+    public static List<HandleName> AllTargets(IReadOnlyList<HandleValue> values)
+    {
+        var targets = new List<HandleName>();
+        foreach (var value in values)
+        {
+            if (value.Type == WellKnownTypes.Alias && HandleName.TryParse(Encoding.UTF8.GetString(value.Data), out var target, out _))
+            {
+                targets.Add(target);
+            }
+        }
+
+        return targets;
     }
 
     /// <summary>The target of a record as stored (already validated), without throwing.</summary>

@@ -68,7 +68,7 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
     /// </summary>
     public async Task EnsureCanAliasAsync(ClaimsPrincipal user, IReadOnlyList<HandleValue> values, CancellationToken cancellationToken)
     {
-        if (AliasRules.StoredTargetKey(values) is { } key && HandleName.TryParse(key, out var target, out _))
+        foreach (var target in AliasRules.AllTargets(values))
         {
             await EnsureCanChangeAsync(user, target, _ => AdminPermissions.AddValue, cancellationToken);
         }

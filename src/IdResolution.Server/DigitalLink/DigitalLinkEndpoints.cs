@@ -105,7 +105,7 @@ public static class DigitalLinkEndpoints
         }
 
         context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
-        context.Response.Headers.Location = WithPassedOnQuery(chosen.Href, query);
+        context.Response.Headers.Location = WithPassedOnQuery(Gs1Links.ForLocationHeader(chosen.Href), query);
         return Task.CompletedTask;
     }
 

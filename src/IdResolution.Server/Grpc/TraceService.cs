@@ -12,7 +12,7 @@ using V1 = IdResolution.Contracts.V1;
 namespace IdResolution.Server.Grpc;
 
 /// <summary>idresolution.v1.Trace: capture, queries, genealogy and lifecycle with the same rules as /epcis.</summary>
-public sealed class TraceService(EventCapture capture, EventQueries queries, PrefixAccess access) : V1.Trace.TraceBase
+public sealed class TraceService(EventCapture capture, EventQueries queries, PrefixAccess access, ObjectAliases aliases) : V1.Trace.TraceBase
 {
     public override async Task<V1.CaptureResponse> Capture(V1.CaptureRequest request, ServerCallContext context)
     {
@@ -27,7 +27,7 @@ public sealed class TraceService(EventCapture capture, EventQueries queries, Pre
             events.Add(ReadEvent(request.EventsJson[i], $"events_json[{i}]"));
         }
 
-        await CaptureAccess.EnsureAsync(context.GetHttpContext().User, events, access, context.CancellationToken);
+        await CaptureAccess.EnsureAsync(context.GetHttpContext().User, events, access, aliases, context.CancellationToken);
         var result = await capture.CaptureAsync(events, context.CancellationToken);
         return new V1.CaptureResponse { CaptureId = (ulong)result.CaptureId, Stored = (uint)result.Stored, Duplicates = (uint)result.Duplicates, Corrected = (uint)result.Corrected };
     }

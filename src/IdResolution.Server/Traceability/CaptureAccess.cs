@@ -3,6 +3,7 @@ using IdResolution.Core;
 using IdResolution.Core.Handles;
 using IdResolution.Core.Traceability;
 using IdResolution.Registry;
+using IdResolution.Registry.Traceability;
 using IdResolution.Server.Auth;
 
 namespace IdResolution.Server.Traceability;
@@ -14,7 +15,7 @@ namespace IdResolution.Server.Traceability;
 /// </summary>
 public static class CaptureAccess
 {
-    public static async Task EnsureAsync(ClaimsPrincipal user, IReadOnlyList<EpcisEvent> events, PrefixAccess access, CancellationToken cancellationToken)
+    public static async Task EnsureAsync(ClaimsPrincipal user, IReadOnlyList<EpcisEvent> events, PrefixAccess access, ObjectAliases aliases, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user) ?? throw new HandleException(ResponseCode.AuthenticationNeeded, "capturing needs 'Authorization: Bearer <key>'");
         if (!AccessRoles.Writes(caller.Role))
@@ -27,8 +28,10 @@ public static class CaptureAccess
             return;
         }
 
+        // The objects affected are the records aliases stand for: permission is checked on them, not on the name sent.
+        var canonical = await aliases.CanonicalAsync(events.ToList(), cancellationToken);
         var checkedPrefixes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var e in events)
+        foreach (var e in canonical)
         {
             if (e.Disposition != "recalled" && e.PersistentSet.Count + e.PersistentUnset.Count == 0)
             {

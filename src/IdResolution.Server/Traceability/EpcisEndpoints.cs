@@ -31,20 +31,20 @@ public static class EpcisEndpoints
         return app;
     }
 
-    private static async Task<IResult> CaptureDocumentAsync(HttpContext context, EventCapture capture, PrefixAccess access, CancellationToken cancellationToken)
+    private static async Task<IResult> CaptureDocumentAsync(HttpContext context, EventCapture capture, PrefixAccess access, ObjectAliases aliases, CancellationToken cancellationToken)
     {
         using var body = await RequestBody.ReadJsonAsync(context.Request, cancellationToken);
         var events = EpcisEventReader.ReadDocument(body.RootElement);
-        await CaptureAccess.EnsureAsync(context.User, events, access, cancellationToken);
+        await CaptureAccess.EnsureAsync(context.User, events, access, aliases, cancellationToken);
         var result = await capture.CaptureAsync(events, cancellationToken);
         return Results.Created($"/epcis/capture/{result.CaptureId}", Answer(result));
     }
 
-    private static async Task<IResult> CaptureEventAsync(HttpContext context, EventCapture capture, PrefixAccess access, CancellationToken cancellationToken)
+    private static async Task<IResult> CaptureEventAsync(HttpContext context, EventCapture capture, PrefixAccess access, ObjectAliases aliases, CancellationToken cancellationToken)
     {
         using var body = await RequestBody.ReadJsonAsync(context.Request, cancellationToken);
         var e = EpcisEventReader.ReadEvent(body.RootElement);
-        await CaptureAccess.EnsureAsync(context.User, [e], access, cancellationToken);
+        await CaptureAccess.EnsureAsync(context.User, [e], access, aliases, cancellationToken);
         var result = await capture.CaptureAsync([e], cancellationToken);
         var location = $"/epcis/events/{Uri.EscapeDataString(e.EventId)}";
         var answer = new { eventID = e.EventId, captureID = result.CaptureId, stored = result.Stored == 1, corrected = result.Corrected == 1 };

@@ -47,7 +47,7 @@ public static class TraceEndpoints
         return Results.Ok(StateAnswer(name, state));
     }
 
-    private static async Task<IResult> RecallAsync(HttpContext context, EventQueries queries, EventCapture capture, PrefixAccess access, CancellationToken cancellationToken)
+    private static async Task<IResult> RecallAsync(HttpContext context, EventQueries queries, EventCapture capture, PrefixAccess access, ObjectAliases aliases, CancellationToken cancellationToken)
     {
         var caller = Caller.From(context.User)!;
         if (!Registry.AccessRoles.Writes(caller.Role))
@@ -62,7 +62,9 @@ public static class TraceEndpoints
             ? d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out var n) ? n : throw new HandleException(ResponseCode.InvalidValue, "depth must be an integer")
             : (int?)null;
         var reason = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-        var (start, steps, _) = Arguments(epc, depth, MaxNodes);
+        var (named, steps, _) = Arguments(epc, depth, MaxNodes);
+        // An alias recalls the record it stands for: that record's owner decides.
+        var start = await aliases.CanonicalAsync(named, cancellationToken);
         await EnsureMayRecallAsync(caller, context, start, access, cancellationToken);
         var graph = await queries.TraceAsync(start, forward: true, steps, MaxNodes, cancellationToken);
         if (graph.Truncated)

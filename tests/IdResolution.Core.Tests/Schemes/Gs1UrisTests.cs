@@ -15,6 +15,9 @@ public sealed class Gs1UrisTests
     [InlineData("urn:epc:id:giai:0614141.12345400", "/8004/061414112345400")]
     [InlineData("urn:epc:class:lgtin:4012345.012345.998877", "/01/04012345123456/10/998877")]
     [InlineData("urn:epc:id:sgtin:0614141.812345.A%2FB", "/01/80614141123458/21/A%2FB")]
+    [InlineData("urn:epc:id:sgtin:0614141.812345.A.B", "/01/80614141123458/21/A.B")]
+    [InlineData("urn:epc:id:sgtin:0614141.812345.A:B", "/01/80614141123458/21/A%3AB")]
+    [InlineData("URN:EPC:ID:SGTIN:0614141.812345.6789", "/01/80614141123458/21/6789")]
     [InlineData("https://id.gs1.org/01/09506000134352/21/S1?17=261231", "/01/09506000134352/21/S1")]
     [InlineData("https://brand.example/products/01/9506000134352", "/01/09506000134352")]
     public void KnownSpellings_ReadAsTheKey(string text, string path)
@@ -28,6 +31,8 @@ public sealed class Gs1UrisTests
     [InlineData("urn:epc:id:sgtin:0614141.8123X5.1")]
     [InlineData("urn:epc:id:sgtin:0614141.8123456.1")]
     [InlineData("urn:epc:id:usdod:2S194.12345678901")]
+    [InlineData("urn:epc:id:giai:9506000/7040/1A2B.1")]
+    [InlineData("urn:epc:id:sgtin:06141.812345.1")]
     [InlineData("https://example.com/products/42")]
     [InlineData("https://example.com/01/09506000134353")]
     public void OtherUris_AreNotGs1Keys(string text) => Assert.False(Gs1Uris.TryParse(text, out _));

@@ -91,6 +91,7 @@ public abstract class AliasTests(NodeFixture fixture)
             ($"{tenant.Prefix}/SELF", AliasOf($"{tenant.Prefix}/SELF"), HttpStatusCode.BadRequest, "alias of itself"),
             ($"GS1/01/{SchemeTestNames.Gtin(gcp, 7)}", $$"""{"values":[{"index":1,"type":"HS_ALIAS","data":"{{handle}}"},{"index":2,"type":"URL","data":"https://x"}]}""", HttpStatusCode.BadRequest, "holds only HS_ALIAS"),
             ($"GS1/01/{SchemeTestNames.Gtin(gcp, 8)}", AliasOf(otherHandle), HttpStatusCode.Forbidden, "does not belong"),
+            ($"GS1/01/{SchemeTestNames.Gtin(gcp, 9)}", $$"""{"values":[{"index":1,"type":"HS_ALIAS","data":"{{handle}}","permissions":"1100"}]}""", HttpStatusCode.BadRequest, "is public"),
         };
         foreach (var (name, body, status, reason) in cases)
         {
@@ -102,6 +103,49 @@ public abstract class AliasTests(NodeFixture fixture)
 
         var target = await Node.Http.GetFromJsonAsync<JsonElement>($"/api/handles/{otherHandle}");
         Assert.False(target.TryGetProperty("aliases", out _));
+    }
+
+    [Fact]
+    public async Task ARepeatedIndex_CannotSlipAnAliasPastThePermissionCheck_OverGrpc()
+    {
+        var (tenant, writer, _) = await EnterpriseWithCompanyPrefixAsync();
+        var other = await Tenant.CreateAsync(Node);
+        var (own, theirs, alias) = ($"{tenant.Prefix}/OWN", $"{other.Prefix}/SECRET", $"{tenant.Prefix}/ALIAS");
+        (await Node.SendAsAsync(writer.Secret, HttpMethod.Put, $"/api/handles/{own}", Record("https://a.example"))).EnsureSuccessStatusCode();
+        (await Node.SendAsync(HttpMethod.Put, $"/api/handles/{theirs}", Record("https://b.example"))).EnsureSuccessStatusCode();
+        (await Node.SendAsAsync(writer.Secret, HttpMethod.Put, $"/api/handles/{alias}", AliasOf(own))).EnsureSuccessStatusCode();
+        var registry = new Contracts.V1.Registry.RegistryClient(Node.Channel);
+        static HandleValue Alias(string target) => new() { Index = 1, Type = "HS_ALIAS", Data = Google.Protobuf.ByteString.CopyFromUtf8(target) };
+
+        var refused = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => registry.UpdateHandleAsync(
+            new UpdateHandleRequest { Handle = alias, Values = { Alias(own), Alias(theirs) } }, KeyRequests.Metadata(writer.Secret)).ResponseAsync);
+        var target = await Node.Http.GetFromJsonAsync<JsonElement>($"/api/handles/{theirs}");
+
+        Assert.Equal(global::Grpc.Core.StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.False(target.TryGetProperty("aliases", out _));
+        Assert.Equal(own, (await Node.Http.GetFromJsonAsync<JsonElement>($"/api/handles/{alias}")).GetProperty("handle").GetString());
+    }
+
+    [Fact]
+    public async Task NamesRacingToAliasEachOther_NeverBothBecomeAliases()
+    {
+        var (tenant, writer, _) = await EnterpriseWithCompanyPrefixAsync();
+        for (var round = 0; round < 8; round++)
+        {
+            var (x, y) = ($"{tenant.Prefix}/X-{round}", $"{tenant.Prefix}/Y-{round}");
+            (await Node.SendAsAsync(writer.Secret, HttpMethod.Put, $"/api/handles/{x}", Record("https://x.example"))).EnsureSuccessStatusCode();
+            (await Node.SendAsAsync(writer.Secret, HttpMethod.Put, $"/api/handles/{y}", Record("https://y.example"))).EnsureSuccessStatusCode();
+
+            var answers = await Task.WhenAll(
+                Node.SendAsAsync(writer.Secret, HttpMethod.Put, $"/api/handles/{x}", AliasOf(y)),
+                Node.SendAsAsync(writer.Secret, HttpMethod.Put, $"/api/handles/{y}", AliasOf(x)));
+
+            Assert.Equal(1, answers.Count(a => a.IsSuccessStatusCode));
+            Assert.All(answers, a => Assert.True((int)a.StatusCode < 500, $"{(int)a.StatusCode}"));
+            var resolvedX = await Node.Http.GetFromJsonAsync<JsonElement>($"/api/handles/{x}");
+            var resolvedY = await Node.Http.GetFromJsonAsync<JsonElement>($"/api/handles/{y}");
+            Assert.Equal(resolvedX.GetProperty("handle").GetString(), resolvedY.GetProperty("handle").GetString());
+        }
     }
 
     private async Task<(Tenant Tenant, IssuedKey Writer, string CompanyPrefix)> EnterpriseWithCompanyPrefixAsync()

@@ -69,6 +69,28 @@ public abstract class CrossSchemeTraceTests(NodeFixture fixture)
         Assert.Equal("in_transit", lifecycle.GetProperty("lifecycle").GetProperty("disposition").GetString());
     }
 
+    [Fact]
+    public async Task RecallingThroughAnAlias_NeedsTheRightsOfTheRecordItStandsFor()
+    {
+        var (a, b) = (await Tenant.CreateAsync(Node), await Tenant.CreateAsync(Node));
+        var gcp = SchemeTestNames.NewCompanyPrefix();
+        await SchemeTestNames.AssignAsync(Node, a, "gs1:" + gcp);
+        var writerA = await a.IssueAsync(Node, "writer");
+        var (theirs, alias) = ($"{b.Prefix}/PALLET-1", $"GS1/00/{SchemeTestNames.Sscc(gcp, 7)}");
+        (await Node.SendAsync(HttpMethod.Put, $"/api/handles/{theirs}", """{"values":[{"index":1,"type":"URL","data":"https://b.example"}]}""")).EnsureSuccessStatusCode();
+        // The operators tie A's SSCC to B's pallet (a shipment handed over): A still cannot recall B's pallet through it.
+        (await Node.SendAsync(HttpMethod.Put, $"/api/handles/{alias}", $$"""{"values":[{"index":1,"type":"HS_ALIAS","data":"{{theirs}}"}]}""")).EnsureSuccessStatusCode();
+
+        using var capture = await Node.SendAsAsync(writerA.Secret, HttpMethod.Post, "/epcis/capture", Document(
+            Event("ObjectEvent", "2026-03-17T09:00:00+08:00", new() { ["action"] = "OBSERVE", ["epcList"] = new[] { alias }, ["disposition"] = "recalled" })));
+        using var recall = await Node.SendAsAsync(writerA.Secret, HttpMethod.Post, "/epcis/recall", JsonSerializer.Serialize(new { epc = alias }));
+        using var state = await Node.Http.GetAsync($"/epcis/state/{theirs}");
+
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, capture.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, recall.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, state.StatusCode);
+    }
+
     private async Task<List<string>> NodesAsync(string path)
     {
         var graph = await Node.Http.GetFromJsonAsync<JsonElement>(path);

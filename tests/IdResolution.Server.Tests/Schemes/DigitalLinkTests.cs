@@ -61,7 +61,7 @@ public sealed class DigitalLinkTests(PostgresNodeFixture fixture) : IClassFixtur
 
         using var response = await _client.SendAsync(request);
         Assert.True(response.StatusCode == HttpStatusCode.TemporaryRedirect, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return response.Headers.Location?.ToString();
+        return response.Headers.TryGetValues("Location", out var location) ? location.Single() : null;
     }
 
     [Fact]
@@ -145,6 +145,22 @@ public sealed class DigitalLinkTests(PostgresNodeFixture fixture) : IClassFixtur
         Assert.Equal(HttpStatusCode.BadRequest, noHref.StatusCode);
         Assert.Contains("href is an absolute http(s) URL", await noHref.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Contains("linkType is a GS1 vocabulary term", await badType.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ALinkWithNonAsciiCharacters_RedirectsInItsAsciiForm_AndBrokenTextIsRefused()
+    {
+        var tenant = await Tenant.CreateAsync(Node);
+        var gcp = SchemeTestNames.NewCompanyPrefix();
+        await SchemeTestNames.AssignAsync(Node, tenant, "gs1:" + gcp);
+        var gtin = SchemeTestNames.Gtin(gcp, 5);
+        (await Node.SendAsync(HttpMethod.Put, $"/api/handles/GS1/01/{gtin}", """{"values":[{"index":1,"type":"URL","data":"https://例子.中国/产品/洗发水"}]}""")).EnsureSuccessStatusCode();
+        using var loneSurrogate = await Node.SendAsync(HttpMethod.Put, $"/api/handles/GS1/01/{gtin}/21/X", """{"values":[{"index":2,"type":"GS1_LINK","data":"{\"linkType\":\"gs1:pip\",\"href\":\"https://x.example\",\"title\":\"\\ud800\"}"}]}""");
+        using var controlInUrl = await Node.SendAsync(HttpMethod.Put, $"/api/handles/GS1/01/{gtin}/21/Y", """{"values":[{"index":2,"type":"GS1_LINK","data":{"format":"json","value":{"linkType":"gs1:pip","href":"https://x.example/a\r\nSet-Cookie: x=1"}}}]}""");
+
+        Assert.Equal("https://xn--fsqu00a.xn--fiqs8s/%E4%BA%A7%E5%93%81/%E6%B4%97%E5%8F%91%E6%B0%B4", await RedirectAsync($"/01/{gtin}"));
+        Assert.Equal(HttpStatusCode.BadRequest, loneSurrogate.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, controlInUrl.StatusCode);
     }
 
     [Fact]

@@ -80,5 +80,18 @@ public sealed class OidResolutionTests(PostgresNodeFixture fixture) : IClassFixt
         Assert.Contains("not a digit", grpc.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnOidOfTooManyArcs_IsRefusedAlone_EvenInsideABatch()
+    {
+        var tooLong = "oid:1.2." + string.Join('.', Enumerable.Range(1, 30));
+
+        using var single = await Node.Http.GetAsync($"/api/handles/{tooLong}");
+        var batch = await new Resolver.ResolverClient(Node.Channel).BatchResolveAsync(new BatchResolveRequest { Handles = { tooLong, "88.118.8.1001/not-there" } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, single.StatusCode);
+        Assert.Contains("at most 31 arcs", (await Json(single)).GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal([102u, 100u], batch.Results.Select(r => r.ResponseCode));
+    }
+
     private static async Task<JsonElement> Json(HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonElement>();
 }

@@ -19,6 +19,13 @@ public static class SchemeTestNames
         return body + Gs1CheckDigit.Compute(body);
     }
 
+    /// <summary>An SSCC under the company prefix: extension digit 1, the prefix, the serial reference, the check digit.</summary>
+    public static string Sscc(string companyPrefix, int serial)
+    {
+        var body = "1" + companyPrefix + serial.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(16 - companyPrefix.Length, '0');
+        return body + Gs1CheckDigit.Compute(body);
+    }
+
     public static async Task AssignAsync(NodeServer node, Tenant tenant, string prefix) =>
         (await node.SendAsync(HttpMethod.Put, $"/admin/enterprises/{tenant.Id}/prefixes/{prefix}")).EnsureSuccessStatusCode();
 }
