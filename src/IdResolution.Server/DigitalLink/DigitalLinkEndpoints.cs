@@ -53,16 +53,14 @@ public static class DigitalLinkEndpoints
                 return;
             }
 
-            var (found, level) = await FindMostSpecificAsync(resolver, key, context.RequestAborted);
+            var (found, level, links) = await FindMostSpecificAsync(context, resolver, key);
             (code, layer) = (found.Code, found.Layer);
-            if (found.Entry is not { } entry)
+            if (found.Entry is null)
             {
                 await NotFoundAsync(context, found, key);
                 return;
             }
 
-            var seesRestricted = await ReadAccess.SeesRestrictedAsync(context, entry, context.RequestAborted);
-            var links = Gs1Links.From(ValueVisibility.Select(entry.Record!.Values, ValueFilter.All, seesRestricted));
             await AnswerAsync(context, level, links);
         }
         finally
@@ -71,20 +69,39 @@ public static class DigitalLinkEndpoints
         }
     }
 
-    /// <summary>The key's own record, or the nearest level above it that is registered (serial, then lot, then the GTIN).</summary>
-    private static async Task<(Resolution.Resolution Found, Gs1Key Level)> FindMostSpecificAsync(HandleResolver resolver, Gs1Key key, CancellationToken cancellationToken)
+    /// <summary>
+    /// The key's own record, or the nearest level above it that is registered with links (serial, then lot, then the
+    /// GTIN): a serial registered without links of its own (say, an alias of a handle holding only data) defers to its
+    /// product's links.
+    /// </summary>
+    private static async Task<(Resolution.Resolution Found, Gs1Key Level, List<Gs1Link> Links)> FindMostSpecificAsync(HttpContext context, HandleResolver resolver, Gs1Key key)
     {
-        var level = key;
-        while (true)
+        (Resolution.Resolution Found, Gs1Key Level)? withoutLinks = null;
+        for (Gs1Key? level = key; level is not null; level = level.Parent)
         {
-            var found = await resolver.ResolveAsync(SchemeNames.Gs1Root + level.Path, authoritative: false, cancellationToken);
-            if (found.Code != ResponseCode.HandleNotFound || level.Parent is not { } parent)
+            var found = await resolver.ResolveAsync(SchemeNames.Gs1Root + level.Path, authoritative: false, context.RequestAborted);
+            if (found.Entry is { } entry)
             {
-                return (found, level);
-            }
+                var seesRestricted = await ReadAccess.SeesRestrictedAsync(context, entry, context.RequestAborted);
+                var links = Gs1Links.From(ValueVisibility.Select(entry.Record!.Values, ValueFilter.All, seesRestricted));
+                if (links.Count > 0)
+                {
+                    return (found, level, links);
+                }
 
-            level = parent;
+                withoutLinks ??= (found, level);
+            }
+            else if (found.Code != ResponseCode.HandleNotFound)
+            {
+                return (found, level, []);
+            }
+            else if (withoutLinks is null && level.Parent is null)
+            {
+                return (found, level, []);
+            }
         }
+
+        return (withoutLinks!.Value.Found, withoutLinks.Value.Level, []);
     }
 
     private static Task AnswerAsync(HttpContext context, Gs1Key level, List<Gs1Link> links)

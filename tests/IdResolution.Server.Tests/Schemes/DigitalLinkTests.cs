@@ -48,6 +48,9 @@ public sealed class DigitalLinkTests(PostgresNodeFixture fixture) : IClassFixtur
         (await Node.SendAsAsync(writer.Secret, HttpMethod.Put, $"/api/handles/{handle}", $$"""{"values":[{{values}}]}""")).EnsureSuccessStatusCode();
         (await Node.SendAsAsync(writer.Secret, HttpMethod.Put, $"/api/handles/GS1/01/{gtin}", $$"""{"values":[{"index":1,"type":"HS_ALIAS","data":"{{handle}}"}]}""")).EnsureSuccessStatusCode();
         (await Node.SendAsAsync(writer.Secret, HttpMethod.Put, $"/api/handles/GS1/01/{gtin}/21/S1", """{"values":[{"index":1,"type":"URL","data":"https://example.com/serial/S1"}]}""")).EnsureSuccessStatusCode();
+        // A serial registered as an alias of a unit's handle that holds data but no links.
+        (await Node.SendAsAsync(writer.Secret, HttpMethod.Put, $"/api/handles/{tenant.Prefix}/UNIT-S3", """{"values":[{"index":2000,"type":"colour","data":"red"}]}""")).EnsureSuccessStatusCode();
+        (await Node.SendAsAsync(writer.Secret, HttpMethod.Put, $"/api/handles/GS1/01/{gtin}/21/S3", $$"""{"values":[{"index":1,"type":"HS_ALIAS","data":"{{tenant.Prefix}}/UNIT-S3"}]}""")).EnsureSuccessStatusCode();
         return (gtin, handle);
     }
 
@@ -81,13 +84,14 @@ public sealed class DigitalLinkTests(PostgresNodeFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task ASerialWithoutARecord_FallsBackToTheGtin_AndAKnownSerialAnswersItself()
+    public async Task ASerialWithoutARecordOrLinks_FallsBackToTheGtin_AndAKnownSerialAnswersItself()
     {
         var (gtin, _) = await ProductAsync();
 
         Assert.Equal("https://example.com/serial/S1", await RedirectAsync($"/01/{gtin}/21/S1"));
         Assert.Equal("https://example.com/widget", await RedirectAsync($"/01/{gtin}/21/S2"));
         Assert.Equal("https://example.com/widget", await RedirectAsync($"/01/{gtin}/10/LOT-1/21/S1"));
+        Assert.Equal("https://example.com/widget", await RedirectAsync($"/01/{gtin}/21/S3"));
     }
 
     [Fact]
