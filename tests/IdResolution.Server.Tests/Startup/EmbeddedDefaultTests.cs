@@ -34,6 +34,22 @@ public sealed class EmbeddedDefaultTests : IDisposable
             var mill = JsonDocument.Parse(await client.GetStringAsync("/api/handles/1.2.156.112.1003.1.917")).RootElement;
             Assert.Equal("88.118.8.1003/CNC-MILL-VX500-SN0917", mill.GetProperty("handle").GetString());
 
+            // The industry templates, the enterprises owning the sample prefixes, and the sample supply chain's events.
+            var templates = JsonDocument.Parse(await client.GetStringAsync("/api/templates")).RootElement.GetProperty("templates");
+            Assert.Equal(8, templates.EnumerateArray().Count(t => t.GetProperty("status").GetString() == "published"));
+            var back = JsonDocument.Parse(await client.GetStringAsync("/epcis/trace/back?epc=88.118.8.1001/SHAMPOO-2026-000123")).RootElement;
+            Assert.Contains("88.118.8.1001/RAW-SURFACTANT-2026-0311", back.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("id").GetString()));
+            var pallet = JsonDocument.Parse(await client.GetStringAsync("/epcis/state/urn:epc:id:sscc:6901234.1000000001")).RootElement;
+            Assert.Equal("in_transit", pallet.GetProperty("disposition").GetString());
+            using var offTemplate = new HttpRequestMessage(HttpMethod.Put, "/api/handles/88.118.8.1001/SHAMPOO-2026-000999")
+            {
+                Content = new StringContent("""[{"index":1001,"type":"TEMPLATE","data":"daily-chemicals.product@1.0"},{"index":2000,"type":"productName","data":"x"}]""", Encoding.UTF8, "application/json"),
+            };
+            offTemplate.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var refused = await client.SendAsync(offTemplate);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("batchNumber", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
             using var write = new HttpRequestMessage(HttpMethod.Put, "/api/handles/88.118.8.1002/KEPT-1")
             {
                 Content = new StringContent("""[{"index":1,"type":"URL","data":"https://kept.example"}]""", Encoding.UTF8, "application/json"),
