@@ -1,6 +1,7 @@
 using IdResolution.Registry;
 using IdResolution.Server.Accounts;
 using IdResolution.Server.Auth;
+using IdResolution.Server.Compat;
 using IdResolution.Server.Dashboard;
 using IdResolution.Server.DigitalLink;
 using IdResolution.Server.Grpc;
@@ -55,6 +56,7 @@ public static class NodeHost
         app.MapTraceApi();
         app.MapDigitalLink();
         app.MapTemplateApi();
+        app.MapIdentityApi();
         app.MapNodeGrpc();
         app.MapOpenApi();
         app.MapNodeTelemetry();

@@ -117,7 +117,7 @@ public static class HandleJsonWriter
         writer.WriteEndObject();
     }
 
-    private static void WriteData(Utf8JsonWriter writer, HandleValue value)
+    public static void WriteData(Utf8JsonWriter writer, HandleValue value)
     {
         writer.WriteStartObject();
         if (string.Equals(value.Type, WellKnownTypes.Admin, StringComparison.OrdinalIgnoreCase) && AdminValue.TryDecode(value.Data, out var admin))

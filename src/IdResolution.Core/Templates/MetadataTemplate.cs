@@ -62,6 +62,13 @@ public sealed record MetadataTemplate
 
     public string? IndustryCategory { get; init; }
 
+    /// <summary>The finer classification deployed nodes file templates under (门类 / 行业 / 子类).</summary>
+    public string? IndustrySpecific { get; init; }
+
+    public string? IndustryTrade { get; init; }
+
+    public string? IndustrySubclass { get; init; }
+
     public required IReadOnlyList<TemplateField> Fields { get; init; }
 
     public string? Description { get; init; }

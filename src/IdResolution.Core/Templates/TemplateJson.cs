@@ -34,6 +34,9 @@ public static class TemplateJson
             Name = Text(root, "name", "name") ?? "",
             Version = Text(root, "version", "version") ?? "",
             IndustryCategory = Text(root, "industryCategory", "industryCategory"),
+            IndustrySpecific = Text(root, "industrySpecific", "industrySpecific"),
+            IndustryTrade = Text(root, "industryTrade", "industryTrade"),
+            IndustrySubclass = Text(root, "industrySubclass", "industrySubclass"),
             Description = Text(root, "description", "description"),
             Fields = list,
         };
@@ -74,6 +77,9 @@ public static class TemplateJson
         writer.WriteString("name", template.Name);
         writer.WriteString("version", template.Version);
         WriteIf(writer, "industryCategory", template.IndustryCategory);
+        WriteIf(writer, "industrySpecific", template.IndustrySpecific);
+        WriteIf(writer, "industryTrade", template.IndustryTrade);
+        WriteIf(writer, "industrySubclass", template.IndustrySubclass);
         WriteIf(writer, "description", template.Description);
         writer.WriteStartArray("fields");
         foreach (var field in template.Fields)

@@ -1,5 +1,6 @@
 using IdResolution.Core;
 using IdResolution.Registry;
+using IdResolution.Registry.Model;
 using IdResolution.Server.Auth;
 
 namespace IdResolution.Server.Accounts;
@@ -36,6 +37,16 @@ public static class TokenEndpoints
         // Checked in the registry, not the credential cache: a key revoked a moment ago elsewhere mints nothing.
         var own = await keys.FindActiveAsync(caller.KeyId, cancellationToken)
             ?? throw new HandleException(ResponseCode.AuthenticationFailed, "the key is not valid (revoked or expired)");
+        var (tokenId, secret, expiresAt) = await MintAsync(own, ttl, keys, clock, cancellationToken);
+        return Results.Ok(new { token = secret, tokenType = "Bearer", keyId = tokenId, expiresAt = DateTimeOffset.FromUnixTimeSeconds(expiresAt) });
+    }
+
+    /// <summary>
+    /// A token of <paramref name="own"/> (a key, not a token) for <paramref name="ttl"/> seconds, never past the key's
+    /// expiry; at most <see cref="MaxActiveTokens"/> live per key; none from a key revoked while minting.
+    /// </summary>
+    public static async Task<(long Id, string Secret, long ExpiresAt)> MintAsync(AccessKey own, int ttl, AccessKeyStore keys, TimeProvider clock, CancellationToken cancellationToken)
+    {
         if (own.ParentKeyId is not null)
         {
             throw new HandleException(ResponseCode.InsufficientPermissions, "a token cannot mint tokens; use the key it came from");
@@ -56,7 +67,7 @@ public static class TokenEndpoints
             throw new HandleException(ResponseCode.AuthenticationFailed, "the key was revoked");
         }
 
-        return Results.Ok(new { token = secret, tokenType = "Bearer", keyId = token.Id, expiresAt = DateTimeOffset.FromUnixTimeSeconds(expiresAt) });
+        return (token.Id, secret, expiresAt);
     }
 
     /// <summary>A name cut to the limit, never inside a surrogate pair.</summary>

@@ -48,6 +48,12 @@ public sealed class AuthorizationAnswers : IAuthorizationMiddlewareResultHandler
             return;
         }
 
+        if (Compat.CompatAnswers.Serves(context.Request))
+        {
+            await Compat.CompatAnswers.ErrorAsync(context, HandleHttpStatus.For(code), code, message);
+            return;
+        }
+
         await NodeErrorHandling.WriteProblemAsync(context, HandleHttpStatus.For(code), code, message);
     }
 }

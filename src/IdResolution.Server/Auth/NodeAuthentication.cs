@@ -16,6 +16,7 @@ public static class NodeAuthentication
             .AddPolicy(NodePolicies.Accounts, p => p.RequireRole(AccessRoles.Operator, AccessRoles.Admin))
             .AddPolicy(NodePolicies.Operator, p => p.RequireRole(AccessRoles.Operator));
         services.AddScoped<PrefixAccess>();
+        services.AddScoped<Writes.HandleWrites>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuthorizationAnswers>();
         return services;
     }

@@ -15,7 +15,7 @@ namespace IdResolution.Server.Grpc;
 /// <summary>idresolution.v1.Registry: writes and listings, with the same rules as the HTTP API.</summary>
 // Any key at the door (policies combine: each method adds what it needs); PrefixAccess checks the prefix.
 [Authorize(Policy = NodePolicies.Read)]
-public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefixes, PrefixAccess access, Statistics.StatisticsReport statistics) : V1.Registry.RegistryBase
+public sealed class RegistryService(HandleRegistry handles, Writes.HandleWrites writes, PrefixRegistry prefixes, PrefixAccess access, Statistics.StatisticsReport statistics) : V1.Registry.RegistryBase
 {
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 1000;
@@ -24,9 +24,7 @@ public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefi
     {
         var name = HandleName.Parse(request.Handle);
         var values = ProtoValues.FromProto(request.Values);
-        await access.EnsureCanChangeAsync(context.GetHttpContext().User, name, _ => AdminPermissions.AddHandle, context.CancellationToken);
-        await access.EnsureCanAliasAsync(context.GetHttpContext().User, values, context.CancellationToken);
-        var result = await handles.CreateAsync(name, values, context.CancellationToken);
+        var result = await writes.CreateAsync(context.GetHttpContext().User, name, values, context.CancellationToken);
         return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
     }
 
@@ -34,15 +32,16 @@ public sealed class RegistryService(HandleRegistry handles, PrefixRegistry prefi
     {
         var name = HandleName.Parse(request.Handle);
         var values = ProtoValues.FromProto(request.Values);
-        await access.EnsureCanChangeAsync(
-            context.GetHttpContext().User,
-            name,
-            current => current is null ? AdminPermissions.AddValue : request.ReplaceAll ? ChangeBits.Replace(current, values) : ChangeBits.Upsert(current, values),
-            context.CancellationToken);
-        await access.EnsureCanAliasAsync(context.GetHttpContext().User, values, context.CancellationToken);
-        var result = request.ReplaceAll
-            ? await handles.ReplaceExistingAsync(name, values, context.CancellationToken)
-            : await handles.UpsertValuesAsync(name, values, overwrite: true, context.CancellationToken);
+        var user = context.GetHttpContext().User;
+        if (request.ReplaceAll)
+        {
+            var replaced = await writes.ReplaceAsync(user, name, values, context.CancellationToken);
+            return new V1.WriteHandleResponse { Handle = replaced.Handle, Version = (ulong)replaced.Version };
+        }
+
+        await access.EnsureCanChangeAsync(user, name, current => current is null ? AdminPermissions.AddValue : ChangeBits.Upsert(current, values), context.CancellationToken);
+        await access.EnsureCanAliasAsync(user, values, context.CancellationToken);
+        var result = await handles.UpsertValuesAsync(name, values, overwrite: true, context.CancellationToken);
         return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
     }
 

@@ -33,7 +33,11 @@ public static partial class NodeErrorHandling
                 context.Response.Clear();
                 SecurityHeaders.Apply(context);
                 var violations = (e as HandleException)?.Violations ?? [];
-                if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+                if (Compat.CompatAnswers.Serves(context.Request))
+                {
+                    await Compat.CompatAnswers.ErrorAsync(context, status, code, message, violations);
+                }
+                else if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
                 {
                     var handle = context.GetRouteValue("handle") as string;
                     await HandleResponses.WriteAsync(context, status, w => Core.Json.HandleJsonWriter.WriteError(w, code, handle, message, violations));
