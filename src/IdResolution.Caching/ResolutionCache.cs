@@ -24,6 +24,7 @@ public sealed partial class ResolutionCache
     private readonly FusionCacheEntryOptions _staleReadOptions;
     private readonly FusionCacheEntryOptions _memoryOnlyReadOptions;
     private readonly FusionCacheEntryOptions _invalidationOptions;
+    private readonly FusionCacheEntryOptions _tagRemovalOptions;
     private readonly ConcurrentDictionary<string, Task<CachedResolution>> _reading = new(StringComparer.Ordinal);
     private int _pendingInvalidations;
 
@@ -37,6 +38,7 @@ public sealed partial class ResolutionCache
         _staleReadOptions = cache.DefaultEntryOptions.Duplicate().SetAllowStaleOnReadOnly(true);
         _memoryOnlyReadOptions = cache.DefaultEntryOptions.Duplicate().SetSkipDistributedCacheRead(true);
         _invalidationOptions = cache.DefaultEntryOptions.Duplicate().SetSkipBackplaneNotifications(false);
+        _tagRemovalOptions = _invalidationOptions.Duplicate().SetSize(256);
         cache.Events.Memory.Eviction += (_, e) =>
         {
             if (e.Reason is EvictionReason.Capacity or EvictionReason.Expired)
@@ -97,7 +99,7 @@ public sealed partial class ResolutionCache
         _metrics.Answered(entry.TakeOrigin());
         if (Cacheable(entry, loadStarted, out var lifetime))
         {
-            await _cache.SetAsync(key, entry, o => o.SetDuration(lifetime).SetSize(entry.EstimatedBytes()), cancellationToken);
+            await _cache.SetAsync(key, entry, o => o.SetDuration(lifetime).SetSize(entry.EstimatedBytes()), entry.Found ? null : NegativeTags, cancellationToken);
         }
     }
 
@@ -129,6 +131,18 @@ public sealed partial class ResolutionCache
         }
     }
 
+    /// <summary>
+    /// Drops every cached "not registered" answer, on every node: after a bulk import, whose rows are too many to
+    /// invalidate one by one, so that what it registered resolves at once. Found answers are untouched.
+    /// </summary>
+    public async Task InvalidateNegativesAsync(CancellationToken cancellationToken) =>
+        // The tag's expiry is itself a small cache entry, so it needs a size under the memory budget.
+        await _cache.RemoveByTagAsync(NegativeTag, _tagRemovalOptions, cancellationToken);
+
+    private const string NegativeTag = "negative";
+
+    private static readonly string[] NegativeTags = [NegativeTag];
+
     private async Task<CachedResolution> LoadAsync(
         FusionCacheFactoryExecutionContext<CachedResolution> context, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)
     {
@@ -138,6 +152,10 @@ public sealed partial class ResolutionCache
         {
             context.Options.Duration = lifetime;
             context.Options.Size = entry.EstimatedBytes();
+            if (!entry.Found)
+            {
+                context.Tags = NegativeTags;
+            }
         }
         else
         {

@@ -48,6 +48,7 @@ public static class RegistryServiceCollectionExtensions
         services.AddScoped<HandleRegistry>();
         services.AddScoped<PrefixRegistry>();
         services.AddScoped<TemplateStore>();
+        services.AddScoped<Import.HandleImport>();
         services.AddScoped<AccessKeyStore>();
         services.AddScoped<EnterpriseStore>();
         services.AddScoped<AuditLog>();

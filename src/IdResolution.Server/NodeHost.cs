@@ -6,6 +6,7 @@ using IdResolution.Server.Dashboard;
 using IdResolution.Server.DigitalLink;
 using IdResolution.Server.Grpc;
 using IdResolution.Server.Http;
+using IdResolution.Server.Import;
 using IdResolution.Server.Limits;
 using IdResolution.Server.Resolution;
 using IdResolution.Server.Statistics;
@@ -57,6 +58,7 @@ public static class NodeHost
         app.MapDigitalLink();
         app.MapTemplateApi();
         app.MapIdentityApi();
+        app.MapImportApi();
         app.MapNodeGrpc();
         app.MapOpenApi();
         app.MapNodeTelemetry();

@@ -39,6 +39,10 @@ public sealed class PrefixCounters : IHandleWriteListener
         Interlocked.Increment(ref counts.ResolutionsToday);
     }
 
+    /// <summary>Registrations made in bulk (an import batch), counted under their stored prefix.</summary>
+    public void Registered(string prefixKey, long count) =>
+        Interlocked.Add(ref Volatile.Read(ref _today).For(prefixKey).Registrations, count);
+
     public Task HandleWrittenAsync(HandleName name, HandleChange change, CancellationToken cancellationToken)
     {
         var counts = Volatile.Read(ref _today).For(name.Prefix.Key);

@@ -21,7 +21,8 @@ public static class NodeTelemetry
     public static IServiceCollection AddNodeTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<ResolveMetrics>();
-        services.AddSingleton<IHandleWriteListener, WriteMetrics>();
+        services.AddSingleton<WriteMetrics>();
+        services.AddSingleton<IHandleWriteListener>(sp => sp.GetRequiredService<WriteMetrics>());
         var otlp = configuration["Telemetry:OtlpEndpoint"];
         var telemetry = services.AddOpenTelemetry().WithMetrics(metrics =>
         {

@@ -25,6 +25,9 @@ public sealed class WriteMetrics : IHandleWriteListener
         _writes = meters.Create(MeterName).CreateCounter<long>(
             "idres.registry.writes", unit: "{write}", description: "Committed identifier writes, by kind of change.");
 
+    /// <summary>Identifiers created in bulk (an import batch).</summary>
+    public void Created(long count) => _writes.Add(count, Changes[(int)HandleChange.Created]);
+
     public Task HandleWrittenAsync(HandleName name, HandleChange change, CancellationToken cancellationToken)
     {
         if (change != HandleChange.AliasesChanged)
