@@ -21,12 +21,14 @@ public static class HandleValueRules
             throw Invalid($"{values.Count} values; a handle holds at most {HandleLimits.MaxValuesPerHandle}");
         }
 
-        var seen = new HashSet<int>();
+        // Records hold a handful of values: comparing pairs beats allocating a set (bulk imports check millions).
+        var seen = values.Count > 16 ? new HashSet<int>() : null;
         long recordBytes = 0;
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
+            var value = values[i];
             ValidateOne(value, maxDataBytes);
-            if (!seen.Add(value.Index))
+            if (seen is null ? IndexSeenBefore(values, i) : !seen.Add(value.Index))
             {
                 throw Invalid($"index {value.Index} appears more than once");
             }
@@ -38,6 +40,19 @@ public static class HandleValueRules
         {
             throw Invalid($"the record's values hold {recordBytes} bytes; a record holds at most {maxRecordBytes}");
         }
+    }
+
+    private static bool IndexSeenBefore(IReadOnlyList<HandleValue> values, int at)
+    {
+        for (var j = 0; j < at; j++)
+        {
+            if (values[j].Index == values[at].Index)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void ValidateOne(HandleValue value, int maxDataBytes)

@@ -57,7 +57,9 @@ public static class ImportReader
                 var cell = row[column].Span;
                 if (cell.Length > 0)
                 {
-                    values.Add(new HandleValue(index, type, Encoding.UTF8.GetBytes(cell.ToArray())));
+                    var data = new byte[Encoding.UTF8.GetByteCount(cell)];
+                    Encoding.UTF8.GetBytes(cell, data);
+                    values.Add(new HandleValue(index, type, data));
                 }
             }
 
