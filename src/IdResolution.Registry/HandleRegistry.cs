@@ -303,6 +303,19 @@ public sealed partial class HandleRegistry(
         return (handles, total);
     }
 
+    /// <summary>Keyset paging over whole records, for exports: up to <paramref name="limit"/> after <paramref name="afterKey"/>, in key order.</summary>
+    public async Task<List<(string Key, HandleRecord Record)>> ExportPageAsync(PrefixName prefix, string? afterKey, int limit, CancellationToken cancellationToken)
+    {
+        var query = db.Handles.AsNoTracking().Where(h => h.Prefix == prefix.Key);
+        if (afterKey is not null)
+        {
+            query = query.Where(h => string.Compare(h.Key, afterKey) > 0);
+        }
+
+        var rows = await query.OrderBy(h => h.Key).Take(limit).ToListAsync(cancellationToken);
+        return rows.ConvertAll(r => (r.Key, new HandleRecord(r.Handle, r.Version, HandleValueCodec.Decode(r.Values))));
+    }
+
     /// <summary>Keyset paging: up to <paramref name="limit"/> handles whose key sorts after <paramref name="afterKey"/>.</summary>
     public async Task<IReadOnlyList<(string Key, string Handle)>> ListAfterAsync(PrefixName prefix, string? afterKey, int limit, CancellationToken cancellationToken)
     {

@@ -1,12 +1,12 @@
 using IdResolution.Registry;
 using IdResolution.Server.Accounts;
 using IdResolution.Server.Auth;
+using IdResolution.Server.Bulk;
 using IdResolution.Server.Compat;
 using IdResolution.Server.Dashboard;
 using IdResolution.Server.DigitalLink;
 using IdResolution.Server.Grpc;
 using IdResolution.Server.Http;
-using IdResolution.Server.Import;
 using IdResolution.Server.Limits;
 using IdResolution.Server.Resolution;
 using IdResolution.Server.Statistics;
@@ -59,6 +59,7 @@ public static class NodeHost
         app.MapTemplateApi();
         app.MapIdentityApi();
         app.MapImportApi();
+        app.MapExportApi();
         app.MapNodeGrpc();
         app.MapOpenApi();
         app.MapNodeTelemetry();

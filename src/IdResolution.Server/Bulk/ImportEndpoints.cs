@@ -9,7 +9,7 @@ using IdResolution.Server.Statistics;
 using IdResolution.Server.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace IdResolution.Server.Import;
+namespace IdResolution.Server.Bulk;
 
 /// <summary>
 /// <c>POST /api/import</c>: bulk registration from a CSV or JSON Lines body, streamed (no size limit; memory holds
