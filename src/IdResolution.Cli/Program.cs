@@ -1,0 +1,3 @@
+using IdResolution.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariables());
