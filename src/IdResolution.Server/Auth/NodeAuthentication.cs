@@ -17,6 +17,7 @@ public static class NodeAuthentication
             .AddPolicy(NodePolicies.Operator, p => p.RequireRole(AccessRoles.Operator));
         services.AddScoped<PrefixAccess>();
         services.AddScoped<Writes.HandleWrites>();
+        services.AddScoped<Bulk.BulkImport>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuthorizationAnswers>();
         return services;
     }

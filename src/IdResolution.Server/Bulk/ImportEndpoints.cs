@@ -1,12 +1,7 @@
-using IdResolution.Caching;
 using IdResolution.Core;
-using IdResolution.Core.Values;
-using IdResolution.Registry;
 using IdResolution.Registry.Import;
 using IdResolution.Server.Auth;
 using IdResolution.Server.Http;
-using IdResolution.Server.Statistics;
-using IdResolution.Server.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace IdResolution.Server.Bulk;
@@ -28,60 +23,21 @@ public static class ImportEndpoints
         return app;
     }
 
-    private static async Task ImportAsync(
-        HttpContext context, HandleImport import, PrefixAccess access, ResolutionCache cache, PrefixCounters counters, WriteMetrics writes, string? format, string? mode)
+    private static async Task ImportAsync(HttpContext context, BulkImport import, string? format, string? mode)
     {
-        var caller = Caller.From(context.User)!;
-        if (!AccessRoles.Writes(caller.Role))
-        {
-            throw new HandleException(ResponseCode.InsufficientPermissions, $"a {caller.Role} key cannot register identifiers");
-        }
-
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = null;
         }
 
-        var items = ImportReader.ReadAsync(context.Request.Body, Format(format, context.Request.ContentType), context.RequestAborted);
-        var options = new ImportOptions(AllOrNothing: string.Equals(mode, "all-or-nothing", StringComparison.OrdinalIgnoreCase));
-        var result = await import.ImportAsync(
-            items,
-            options,
-            async (name, token) =>
-            {
-                try
-                {
-                    await access.EnsureCanChangeAsync(context.User, name, _ => AdminPermissions.AddHandle, token);
-                    return null;
-                }
-                catch (HandleException refusal)
-                {
-                    return refusal;
-                }
-            },
-            async (registered, _) =>
-            {
-                long total = 0;
-                foreach (var (prefix, count) in registered)
-                {
-                    counters.Registered(prefix, count);
-                    total += count;
-                }
-
-                writes.Created(total);
-                await cache.InvalidateNegativesAsync(CancellationToken.None);
-            },
+        var result = await import.RunAsync(
+            context.User,
+            context.Request.Body,
+            BulkImport.Format(format ?? context.Request.ContentType?.Split(';')[0].Trim()),
+            string.Equals(mode, "all-or-nothing", StringComparison.OrdinalIgnoreCase),
             context.RequestAborted);
         await WriteAsync(context, result);
     }
-
-    private static ImportFormat Format(string? format, string? contentType) =>
-        (format ?? contentType?.Split(';')[0].Trim()) switch
-        {
-            "csv" or "text/csv" => ImportFormat.Csv,
-            "jsonl" or "ndjson" or "application/x-ndjson" or "application/jsonl" or "application/jsonlines" => ImportFormat.JsonLines,
-            var other => throw new HandleException(ResponseCode.ProtocolError, $"'{other}' is not an import format: send text/csv or application/x-ndjson (or ?format=csv|jsonl)"),
-        };
 
     private static Task WriteAsync(HttpContext context, ImportResult result) =>
         HandleResponses.WriteAsync(context, result.RolledBack ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK, w =>

@@ -26,6 +26,24 @@ public sealed partial class HandleErrorInterceptor(ILogger<HandleErrorIntercepto
         }
     }
 
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (HandleException e)
+        {
+            throw GrpcErrors.Exception(e);
+        }
+        catch (Exception e) when (RegistryFailure.Is(e))
+        {
+            LogRegistryUnavailable(logger, e);
+            throw GrpcErrors.Exception(ResponseCode.ServerTooBusy, "the registry is unavailable; retry later");
+        }
+    }
+
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Registry unavailable during a gRPC call")]
     private static partial void LogRegistryUnavailable(ILogger logger, Exception exception);
 }

@@ -35,13 +35,16 @@ public static class NodeGrpc
     /// gRPC messages may be larger than HTTP API bodies (a BatchResolve of 1,000 long names is about 2 MB):
     /// their body limit is the gRPC message limit, not Node:MaxRequestBytes.
     /// </summary>
+    private const string ImportPath = "/idresolution.v1.Registry/Import";
+
     public static IApplicationBuilder UseGrpcRequestLimits(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
             if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true
                 && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             {
-                limit.MaxRequestBodySize = MaxMessageBytes + 5;
+                // An import streams a file of any size in messages each within the message limit.
+                limit.MaxRequestBodySize = context.Request.Path.Equals(ImportPath, StringComparison.Ordinal) ? null : MaxMessageBytes + 5;
             }
 
             return next(context);

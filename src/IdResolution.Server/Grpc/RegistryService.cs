@@ -15,7 +15,9 @@ namespace IdResolution.Server.Grpc;
 /// <summary>idresolution.v1.Registry: writes and listings, with the same rules as the HTTP API.</summary>
 // Any key at the door (policies combine: each method adds what it needs); PrefixAccess checks the prefix.
 [Authorize(Policy = NodePolicies.Read)]
-public sealed class RegistryService(HandleRegistry handles, Writes.HandleWrites writes, PrefixRegistry prefixes, PrefixAccess access, Statistics.StatisticsReport statistics) : V1.Registry.RegistryBase
+public sealed class RegistryService(
+    HandleRegistry handles, Writes.HandleWrites writes, PrefixRegistry prefixes, PrefixAccess access, Statistics.StatisticsReport statistics, Bulk.BulkImport import)
+    : V1.Registry.RegistryBase
 {
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 1000;
@@ -153,5 +155,60 @@ public sealed class RegistryService(HandleRegistry handles, Writes.HandleWrites 
         }
 
         throw new HandleException(ResponseCode.ProtocolError, "page_token is not a token this server issued");
+    }
+
+    /// <summary>The stream's chunks become the file an import reads, through a pipe: memory holds a few chunks, not the file.</summary>
+    public override async Task<V1.ImportSummary> Import(IAsyncStreamReader<V1.ImportChunk> requestStream, ServerCallContext context)
+    {
+        var cancellation = context.CancellationToken;
+        if (!await requestStream.MoveNext(cancellation))
+        {
+            throw new HandleException(ResponseCode.ProtocolError, "an import needs at least one chunk naming its format");
+        }
+
+        var first = requestStream.Current;
+        var format = Bulk.BulkImport.Format(first.Format);
+        var pipe = new System.IO.Pipelines.Pipe();
+        var feeding = FeedAsync(first, requestStream, pipe.Writer, cancellation);
+        Registry.Import.ImportResult result;
+        await using (var body = pipe.Reader.AsStream())
+        {
+            result = await import.RunAsync(context.GetHttpContext().User, body, format, first.AllOrNothing, cancellation);
+        }
+
+        await feeding;
+        var summary = new V1.ImportSummary
+        {
+            Read = (ulong)result.Read,
+            Imported = (ulong)result.Imported,
+            Existing = (ulong)result.Existing,
+            Failed = (ulong)result.Failed,
+            RolledBack = result.RolledBack,
+            Seconds = result.Elapsed.TotalSeconds,
+        };
+        foreach (var error in result.Errors)
+        {
+            summary.Errors.Add(new V1.ImportError { Line = (ulong)error.Line, Handle = error.Handle ?? "", ResponseCode = (uint)error.Code, Message = error.Message });
+        }
+
+        return summary;
+    }
+
+    private static async Task FeedAsync(V1.ImportChunk first, IAsyncStreamReader<V1.ImportChunk> chunks, System.IO.Pipelines.PipeWriter writer, CancellationToken cancellation)
+    {
+        try
+        {
+            await writer.WriteAsync(first.Data.Memory, cancellation);
+            while (await chunks.MoveNext(cancellation))
+            {
+                await writer.WriteAsync(chunks.Current.Data.Memory, cancellation);
+            }
+
+            await writer.CompleteAsync();
+        }
+        catch (Exception e)
+        {
+            await writer.CompleteAsync(e);
+        }
     }
 }

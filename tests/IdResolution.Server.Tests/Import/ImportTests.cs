@@ -121,6 +121,30 @@ public abstract class ImportTests(NodeFixture fixture)
     }
 
     [Fact]
+    public async Task AGrpcStream_ImportsTheFileItCarries_SplitAnywhere()
+    {
+        var tenant = await Tenant.CreateAsync(Node);
+        var csv = Encoding.UTF8.GetBytes($"handle,1:URL\n{tenant.Prefix}/G-1,https://g.example/1\n{tenant.Prefix}/G-2,https://g.example/2\nbroken\n{tenant.Prefix}/G-3,https://g.example/3\n");
+        var registry = new Contracts.V1.Registry.RegistryClient(Node.Channel);
+
+        using var call = registry.Import(Node.OperatorMetadata());
+        await call.RequestStream.WriteAsync(new Contracts.V1.ImportChunk { Format = "csv", Data = Google.Protobuf.ByteString.CopyFrom(csv, 0, 25) });
+        await call.RequestStream.WriteAsync(new Contracts.V1.ImportChunk { Data = Google.Protobuf.ByteString.CopyFrom(csv, 25, csv.Length - 25) });
+        await call.RequestStream.CompleteAsync();
+        var summary = await call.ResponseAsync;
+
+        using var refusedCall = registry.Import(Node.OperatorMetadata());
+        await refusedCall.RequestStream.WriteAsync(new Contracts.V1.ImportChunk { Format = "xlsx" });
+        await refusedCall.RequestStream.CompleteAsync();
+        var refused = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => refusedCall.ResponseAsync);
+
+        Assert.Equal((4ul, 3ul, 1ul), (summary.Read, summary.Imported, summary.Failed));
+        Assert.Equal(4ul, summary.Errors.Single().Line);
+        Assert.Equal(HttpStatusCode.OK, (await Node.Http.GetAsync($"/api/handles/{tenant.Prefix}/G-3")).StatusCode);
+        Assert.Equal(global::Grpc.Core.StatusCode.InvalidArgument, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task BadHeadersAndFormats_AreRefusedBeforeAnyRow()
     {
         var bad = await ImportAsync("handle,colour\nx/y,red", "text/csv", expected: HttpStatusCode.BadRequest);

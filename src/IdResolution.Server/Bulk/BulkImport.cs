@@ -1,0 +1,63 @@
+using System.Security.Claims;
+using IdResolution.Caching;
+using IdResolution.Core;
+using IdResolution.Core.Values;
+using IdResolution.Registry;
+using IdResolution.Registry.Import;
+using IdResolution.Server.Auth;
+using IdResolution.Server.Statistics;
+using IdResolution.Server.Telemetry;
+
+namespace IdResolution.Server.Bulk;
+
+/// <summary>
+/// An import as every API runs it (HTTP body, gRPC stream): the caller's rights per prefix, and after each committed
+/// batch its statistics, write metrics and the dropping of cached "not registered" answers on every node.
+/// </summary>
+public sealed class BulkImport(HandleImport import, PrefixAccess access, ResolutionCache cache, PrefixCounters counters, WriteMetrics writes)
+{
+    public async Task<ImportResult> RunAsync(ClaimsPrincipal user, Stream body, ImportFormat format, bool allOrNothing, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(user) ?? throw new HandleException(ResponseCode.AuthenticationNeeded, "importing needs 'Authorization: Bearer <key>'");
+        if (!AccessRoles.Writes(caller.Role))
+        {
+            throw new HandleException(ResponseCode.InsufficientPermissions, $"a {caller.Role} key cannot register identifiers");
+        }
+
+        return await import.ImportAsync(
+            ImportReader.ReadAsync(body, format, cancellationToken),
+            new ImportOptions(allOrNothing),
+            async (name, token) =>
+            {
+                try
+                {
+                    await access.EnsureCanChangeAsync(user, name, _ => AdminPermissions.AddHandle, token);
+                    return null;
+                }
+                catch (HandleException refusal)
+                {
+                    return refusal;
+                }
+            },
+            async (registered, _) =>
+            {
+                long total = 0;
+                foreach (var (prefix, count) in registered)
+                {
+                    counters.Registered(prefix, count);
+                    total += count;
+                }
+
+                writes.Created(total);
+                await cache.InvalidateNegativesAsync(CancellationToken.None);
+            },
+            cancellationToken);
+    }
+
+    public static ImportFormat Format(string? format) => format switch
+    {
+        "csv" or "text/csv" => ImportFormat.Csv,
+        "jsonl" or "ndjson" or "application/x-ndjson" or "application/jsonl" or "application/jsonlines" => ImportFormat.JsonLines,
+        var other => throw new HandleException(ResponseCode.ProtocolError, $"'{other}' is not an import format: send text/csv or application/x-ndjson (or ?format=csv|jsonl)"),
+    };
+}
