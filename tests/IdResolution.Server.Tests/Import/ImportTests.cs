@@ -109,6 +109,44 @@ public abstract class ImportTests(NodeFixture fixture)
     }
 
     [Fact]
+    public async Task AnUploadCutOffMidway_IsCompletedBySendingTheFileAgain()
+    {
+        var tenant = await Tenant.CreateAsync(Node);
+        var file = Encoding.UTF8.GetBytes("handle,1:URL\n" + string.Join("\n", Enumerable.Range(0, 30_000).Select(i => $"{tenant.Prefix}/C-{i:D6},https://c.example/{i}")) + "\n");
+
+        using (var cut = new HttpRequestMessage(HttpMethod.Post, "/api/import") { Content = new CutOffContent(file, file.Length * 2 / 3) })
+        {
+            cut.Headers.Authorization = NodeServer.Bearer();
+            await Assert.ThrowsAnyAsync<Exception>(() => Node.Http.SendAsync(cut));
+        }
+
+        var again = await ImportAsync(Encoding.UTF8.GetString(file), "text/csv");
+        using var listing = await Node.SendAsync(HttpMethod.Get, $"/api/handles?prefix={tenant.Prefix}&pageSize=1");
+
+        Assert.Equal(30_000, again.GetProperty("imported").GetInt32() + again.GetProperty("existing").GetInt32());
+        Assert.Equal(0, again.GetProperty("failed").GetInt32());
+        Assert.Equal("30000", (await listing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("totalCount").GetString());
+    }
+
+    /// <summary>A CSV body whose upload breaks after <paramref name="cutAt"/> bytes, as a dropped connection would.</summary>
+    private sealed class CutOffContent(byte[] file, int cutAt) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(file.AsMemory(0, cutAt));
+            await stream.FlushAsync();
+            throw new IOException("connection dropped");
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = file.Length;
+            Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+            return true;
+        }
+    }
+
+    [Fact]
     public async Task AnIdentifierAskedForBeforeItsImport_ResolvesRightAfterIt()
     {
         var tenant = await Tenant.CreateAsync(Node);
