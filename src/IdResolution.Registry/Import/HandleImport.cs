@@ -258,6 +258,11 @@ public sealed class HandleImport(
             throw new HandleException(ResponseCode.InvalidValue, "aliases (HS_ALIAS) are not imported; register them one by one");
         }
 
+        if (name.IsPrefixRecord(out _))
+        {
+            throw new HandleException(ResponseCode.InvalidValue, "prefix records (0.NA/...) administer a prefix; they are not imported but written one by one");
+        }
+
         if (TemplateReference.From(values) is { } reference)
         {
             var template = lookups.Templates.GetValueOrDefault(reference.ToString())

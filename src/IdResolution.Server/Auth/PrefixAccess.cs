@@ -63,6 +63,28 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
     }
 
     /// <summary>
+    /// Refuses registering new identifiers under <paramref name="name"/>'s prefix (arc, company prefix) in bulk unless
+    /// the caller may do so anywhere under it: operators, writers of the enterprise owning it, or identities its prefix
+    /// record's HS_ADMIN values give add-handle. A handle's own HS_ADMIN grants are for that handle, never a prefix.
+    /// </summary>
+    public async Task EnsureCanRegisterUnderAsync(ClaimsPrincipal user, HandleName name, CancellationToken cancellationToken)
+    {
+        var caller = Require(user);
+        if (caller.IsOperator)
+        {
+            return;
+        }
+
+        var refusal = AccessRoles.Writes(caller.Role)
+            ? await OwnershipRefusalAsync(caller, name, cancellationToken)
+            : new HandleException(ResponseCode.InsufficientPermissions, $"a {caller.Role} key cannot write");
+        if (refusal is not null && !await DelegatedByPrefixAsync(caller, name, AdminPermissions.AddHandle, cancellationToken))
+        {
+            throw refusal;
+        }
+    }
+
+    /// <summary>
     /// Writing an HS_ALIAS value declares another record the same object (its answers will list this name, its trace
     /// take this name's events): the caller must be allowed to add values to that record too.
     /// </summary>

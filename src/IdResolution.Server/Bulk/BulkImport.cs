@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using IdResolution.Caching;
 using IdResolution.Core;
-using IdResolution.Core.Values;
 using IdResolution.Registry;
 using IdResolution.Registry.Import;
 using IdResolution.Server.Auth;
@@ -31,7 +30,8 @@ public sealed class BulkImport(HandleImport import, PrefixAccess access, Resolut
             {
                 try
                 {
-                    await access.EnsureCanChangeAsync(user, name, _ => AdminPermissions.AddHandle, token);
+                    // Decided once per prefix, so only prefix-wide rights count (never one handle's own HS_ADMIN).
+                    await access.EnsureCanRegisterUnderAsync(user, name, token);
                     return null;
                 }
                 catch (HandleException refusal)

@@ -36,12 +36,16 @@ public static class ExportEndpoints
             var page = await registry.ExportPageAsync(name, after, PageSize, context.RequestAborted);
             foreach (var (key, record) in page)
             {
+                // A delegate allowed to list may still lack read value: its export holds what its resolves would show.
+                var values = await access.SeesRestrictedAsync(context.User, Core.Handles.HandleName.Parse(record.Handle), record.Values, context.RequestAborted)
+                    ? record.Values
+                    : Core.Values.ValueVisibility.PublicOnly(record.Values);
                 using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, HandleJsonWriter.Options))
                 {
                     writer.WriteStartObject();
                     writer.WriteString("handle", record.Handle);
                     writer.WriteStartArray("values");
-                    foreach (var value in record.Values)
+                    foreach (var value in values)
                     {
                         HandleJsonWriter.WriteValue(writer, value);
                     }

@@ -234,6 +234,45 @@ public sealed class DelegationTests(PostgresNodeFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
     }
 
+    [Fact]
+    public async Task OneHandlesHsAdmin_DoesNotOpenItsPrefixToABulkImport()
+    {
+        var (a, b) = (await Tenant.CreateAsync(Node), await Tenant.CreateAsync(Node));
+        var identity = $"300:{a.Prefix}/mallory";
+        var mallory = await IssueAsync(a, "writer", identity);
+        (await Node.SendAsync(HttpMethod.Put, $"/api/handles/{b.Prefix}/SHARED", """[{"index":1,"type":"URL","data":"https://b.example"},{"index":100,"type":"HS_ADMIN","data":{"format":"admin","value":{"handle":"PREFIX/mallory","index":300,"permissions":"111111111111"}}}]""".Replace("PREFIX", a.Prefix, StringComparison.Ordinal))).EnsureSuccessStatusCode();
+        var csv = $"handle,1:URL\n{b.Prefix}/SHARED,https://m.example\n{b.Prefix}/EVIL-1,https://m.example\n0.NA/{b.Prefix},https://m.example\n";
+
+        using var import = new HttpRequestMessage(HttpMethod.Post, "/api/import") { Content = new StringContent(csv, Encoding.UTF8, "text/csv") };
+        import.Headers.Authorization = new AuthenticationHeaderValue("Bearer", mallory.Secret);
+        using var imported = await Node.Http.SendAsync(import);
+        var result = await imported.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(0, result.GetProperty("imported").GetInt32());
+        Assert.Equal(3, result.GetProperty("failed").GetInt32());
+        Assert.Equal(HttpStatusCode.NotFound, (await Node.Http.GetAsync($"/api/handles/{b.Prefix}/EVIL-1")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Node.Http.GetAsync($"/api/handles/0.NA/{b.Prefix}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ADelegateAllowedToList_ExportsOnlyWhatItMayRead()
+    {
+        var (a, b) = (await Tenant.CreateAsync(Node), await Tenant.CreateAsync(Node));
+        var lister = await IssueAsync(a, "writer", $"300:{a.Prefix}/lister");
+        var grant = """[{"index":100,"type":"HS_ADMIN","data":{"format":"admin","value":{"handle":"PREFIX/lister","index":300,"permissions":"100000000000"}}}]""";
+        (await Node.SendAsync(HttpMethod.Put, $"/api/handles/0.NA/{b.Prefix}", grant.Replace("PREFIX", a.Prefix, StringComparison.Ordinal))).EnsureSuccessStatusCode();
+        (await Node.SendAsync(HttpMethod.Put, $"/api/handles/{b.Prefix}/PRICED", """[{"index":1,"type":"URL","data":"https://b.example"},{"index":2,"type":"PRICE","data":"42-secret","permissions":"1100"}]""")).EnsureSuccessStatusCode();
+
+        using var export = Node.Request(HttpMethod.Get, $"/api/export?prefix={b.Prefix}");
+        export.Headers.Authorization = new AuthenticationHeaderValue("Bearer", lister.Secret);
+        using var exported = await Node.Http.SendAsync(export);
+        var text = await exported.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, exported.StatusCode);
+        Assert.Contains("https://b.example", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("42-secret", text, StringComparison.Ordinal);
+    }
+
     private async Task<IssuedKey> IssueAsync(Tenant tenant, string role, string identity)
     {
         using var response = await Node.SendAsync(HttpMethod.Post, "/admin/keys", JsonSerializer.Serialize(new { name = identity, role, enterpriseId = tenant.Id, identity }));
