@@ -118,7 +118,7 @@ public sealed class TemplateStore(RegistryContext db, TimeProvider clock, WriteA
     /// <summary>The owner of any version of <paramref name="name"/>: versions of one template stay with one owner.</summary>
     public async Task<(bool Exists, long? EnterpriseId)> OwnerOfAsync(string name, CancellationToken cancellationToken)
     {
-        var owners = await db.Templates.AsNoTracking().Where(t => t.Name == name).Select(t => t.EnterpriseId).Take(1).ToListAsync(cancellationToken);
+        var owners = await db.Templates.AsNoTracking().Where(t => t.Name == name).OrderBy(t => t.Id).Select(t => t.EnterpriseId).Take(1).ToListAsync(cancellationToken);
         return owners.Count == 0 ? (false, null) : (true, owners[0]);
     }
 

@@ -40,6 +40,11 @@ public static class IdentityTemplateEndpoints
             throw new HandleException(ResponseCode.InsufficientPermissions, $"only operators and admins of the enterprise owning {prefix.Display} define its templates");
         }
 
+        if (await store.OwnerOfAsync(prefix.Display, context.RequestAborted) is (true, var owner) && owner != served.EnterpriseId)
+        {
+            throw new HandleException(ResponseCode.InsufficientPermissions, $"templates named {prefix.Display} were defined by someone else");
+        }
+
         var saved = await store.CreateAsync(template with { Name = prefix.Display }, served.EnterpriseId, publish: true, context.RequestAborted);
         await CompatAnswers.OkAsync(context, w => Write(w, saved));
     }

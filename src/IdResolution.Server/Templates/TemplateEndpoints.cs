@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using IdResolution.Core;
+using IdResolution.Core.Handles;
 using IdResolution.Core.Templates;
 using IdResolution.Registry;
 using IdResolution.Server.Auth;
@@ -64,31 +65,31 @@ public static class TemplateEndpoints
         await WriteAsync(context, StatusCodes.Status200OK, found);
     }
 
-    private static async Task CreateAsync(HttpContext context, TemplateStore store, bool? publish)
+    private static async Task CreateAsync(HttpContext context, TemplateStore store, PrefixRegistry prefixes, bool? publish)
     {
         var template = await ReadAsync(context);
-        var owner = await EnsureMayDefineAsync(context.User, store, template.Name, context.RequestAborted);
+        var owner = await EnsureMayDefineAsync(context.User, store, prefixes, template.Name, context.RequestAborted);
         var created = await store.CreateAsync(template, owner, publish == true, context.RequestAborted);
         context.Response.Headers.Location = $"/api/templates/{Uri.EscapeDataString(template.Name)}/{Uri.EscapeDataString(template.Version)}";
         await WriteAsync(context, StatusCodes.Status201Created, created);
     }
 
-    private static async Task UpdateAsync(HttpContext context, TemplateStore store, string name, string version)
+    private static async Task UpdateAsync(HttpContext context, TemplateStore store, PrefixRegistry prefixes, string name, string version)
     {
         var template = await ReadAsync(context, name, version);
-        await EnsureMayDefineAsync(context.User, store, name, context.RequestAborted);
+        await EnsureMayDefineAsync(context.User, store, prefixes, name, context.RequestAborted);
         await WriteAsync(context, StatusCodes.Status200OK, await store.UpdateDraftAsync(template, context.RequestAborted));
     }
 
-    private static async Task PublishAsync(HttpContext context, TemplateStore store, string name, string version)
+    private static async Task PublishAsync(HttpContext context, TemplateStore store, PrefixRegistry prefixes, string name, string version)
     {
-        await EnsureMayDefineAsync(context.User, store, name, context.RequestAborted);
+        await EnsureMayDefineAsync(context.User, store, prefixes, name, context.RequestAborted);
         await WriteAsync(context, StatusCodes.Status200OK, await store.PublishAsync(name, version, context.RequestAborted));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, TemplateStore store, string name, string version)
+    private static async Task<IResult> DeleteAsync(HttpContext context, TemplateStore store, PrefixRegistry prefixes, string name, string version)
     {
-        await EnsureMayDefineAsync(context.User, store, name, context.RequestAborted);
+        await EnsureMayDefineAsync(context.User, store, prefixes, name, context.RequestAborted);
         await store.DeleteDraftAsync(name, version, context.RequestAborted);
         return Results.NoContent();
     }
@@ -97,9 +98,14 @@ public static class TemplateEndpoints
     /// Operators define any template (theirs when new); an enterprise admin defines new templates (its own) and
     /// versions of its own ones. Returns the owner a new template gets.
     /// </summary>
-    private static async Task<long?> EnsureMayDefineAsync(ClaimsPrincipal user, TemplateStore store, string name, CancellationToken cancellationToken)
+    private static async Task<long?> EnsureMayDefineAsync(ClaimsPrincipal user, TemplateStore store, PrefixRegistry prefixes, string name, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user) ?? throw new HandleException(ResponseCode.AuthenticationNeeded, "defining templates needs 'Authorization: Bearer <key>'");
+        if (await PrefixOwnedNameAsync(caller, prefixes, name, cancellationToken) is { } prefixOwner)
+        {
+            return prefixOwner.EnterpriseId;
+        }
+
         var (exists, owner) = await store.OwnerOfAsync(name, cancellationToken);
         if (caller.IsOperator)
         {
@@ -114,6 +120,32 @@ public static class TemplateEndpoints
         }
 
         return caller.EnterpriseId;
+    }
+
+    /// <summary>
+    /// A template named like a prefix is that prefix's (the deployed nodes' API keeps one per enterprise prefix, under
+    /// its name): only operators and the enterprise owning the served prefix define it; a prefix not served yet, and the
+    /// scheme roots, are left to operators. Null when the name is not a prefix's.
+    /// </summary>
+    private static async Task<Registry.Model.ServedPrefix?> PrefixOwnedNameAsync(Caller caller, PrefixRegistry prefixes, string name, CancellationToken cancellationToken)
+    {
+        var schemeRoot = name.Equals(Core.Schemes.SchemeNames.OidRoot, StringComparison.OrdinalIgnoreCase) || name.Equals(Core.Schemes.SchemeNames.Gs1Root, StringComparison.OrdinalIgnoreCase);
+        var isPrefix = PrefixName.TryParse(name, out var prefix, out _)
+            && (prefix.Scheme != Core.Schemes.IdentifierScheme.Handle || prefix.IsAtOrUnder(prefixes.NodePrefix));
+        if (!schemeRoot && !isPrefix)
+        {
+            return null;
+        }
+
+        var served = isPrefix ? await prefixes.FindAsync(prefix, cancellationToken) : null;
+        if (caller.IsOperator)
+        {
+            return served;
+        }
+
+        return served is not null && caller.Role == AccessRoles.Admin && served.EnterpriseId == caller.EnterpriseId
+            ? served
+            : throw new HandleException(ResponseCode.InsufficientPermissions, $"template name {name} is a prefix's: only operators and the enterprise owning it define it");
     }
 
     private static async Task<MetadataTemplate> ReadAsync(HttpContext context, string? name = null, string? version = null)

@@ -98,6 +98,8 @@ public sealed class TemplateTests(PostgresNodeFixture fixture) : IClassFixture<P
         using var othersPublish = await Node.SendAsAsync(adminB.Secret, HttpMethod.Post, $"/api/templates/{name}/1.0/publish");
         using var writer = await Node.SendAsAsync(writerA.Secret, HttpMethod.Post, "/api/templates", Template(NewName(), "1.0"));
         using var anonymous = await Node.SendAsync(HttpMethod.Post, "/api/templates", Template(NewName(), "1.0"), authorised: false);
+        using var squat = await Node.SendAsAsync(adminA.Secret, HttpMethod.Post, "/api/templates", Template(b.Prefix, "1.0"));
+        using var ownPrefixName = await Node.SendAsAsync(adminB.Secret, HttpMethod.Post, "/api/templates", Template(b.Prefix, "1.0"));
         using var publish = await Node.SendAsAsync(adminA.Secret, HttpMethod.Post, $"/api/templates/{name}/1.0/publish");
         var readByAnyone = await Node.Http.GetFromJsonAsync<JsonElement>($"/api/templates/{name}/1.0");
 
@@ -106,6 +108,8 @@ public sealed class TemplateTests(PostgresNodeFixture fixture) : IClassFixture<P
         Assert.Equal(HttpStatusCode.Forbidden, othersPublish.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, writer.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, squat.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, ownPrefixName.StatusCode);
         Assert.Equal(HttpStatusCode.OK, publish.StatusCode);
         Assert.Equal(a.Id, readByAnyone.GetProperty("enterpriseId").GetInt64());
         Assert.Equal(5, readByAnyone.GetProperty("fields").GetArrayLength());
