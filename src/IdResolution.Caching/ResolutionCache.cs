@@ -139,6 +139,31 @@ public sealed partial class ResolutionCache
         // The tag's expiry is itself a small cache entry, so it needs a size under the memory budget.
         await _cache.RemoveByTagAsync(NegativeTag, _tagRemovalOptions, cancellationToken);
 
+    /// <summary>
+    /// Drops cached "not registered" answers again after <see cref="CacheOptions.SecondInvalidationDelay"/>, for
+    /// resolves that read the registry before an import's commit and cached their answer after the first drop.
+    /// </summary>
+    public void InvalidateNegativesAgainLater()
+    {
+        Interlocked.Increment(ref _pendingInvalidations);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(_options.SecondInvalidationDelay, _clock);
+                await _cache.RemoveByTagAsync(NegativeTag, _tagRemovalOptions);
+            }
+            catch (Exception e)
+            {
+                LogSecondInvalidationFailed(_logger, NegativeTag, e);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _pendingInvalidations);
+            }
+        });
+    }
+
     private const string NegativeTag = "negative";
 
     private static readonly string[] NegativeTags = [NegativeTag];

@@ -42,6 +42,12 @@ public static class CliApp
             await error.WriteLineAsync("idres: " + e.Message);
             return 1;
         }
+        catch (Exception e) when (e is HttpRequestException or IOException or System.Text.Json.JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            // An answer cut off or not in the shape expected: said plainly, never a stack trace.
+            await error.WriteLineAsync("idres: the node's answer could not be read: " + e.Message);
+            return 1;
+        }
     }
 }
 

@@ -28,6 +28,12 @@ public sealed class NodeClient(CliSettings settings, HttpMessageHandler? handler
         using var response = await SendRawAsync(method, path, content, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         var body = Parse(text);
+        if (!response.IsSuccessStatusCode && body.ValueKind == JsonValueKind.Object && body.TryGetProperty("rolledBack", out _))
+        {
+            // An all-or-nothing import refused: its summary (with the rows at fault) is the answer to show.
+            return body;
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             throw new CliException($"{(int)response.StatusCode} {response.ReasonPhrase}: {Reason(body, text)}");

@@ -162,7 +162,8 @@ public sealed record MetadataTemplate
     {
         try
         {
-            _ = new Regex(pattern, RegexOptions.None, PatternTimeout);
+            // As the validator uses it: anchored around the whole value (a '#' comment under (?x) must not swallow the anchors).
+            _ = new Regex("^(?:" + pattern + ")$", RegexOptions.None, PatternTimeout);
             return true;
         }
         catch (ArgumentException)

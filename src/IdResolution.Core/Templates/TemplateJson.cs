@@ -142,10 +142,22 @@ public static class TemplateJson
         }
     }
 
-    private static string? Text(JsonElement element, string name, string at) =>
-        !element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
-        : value.ValueKind == JsonValueKind.String ? value.GetString()
-        : throw Invalid($"{at}: a string");
+    private static string? Text(JsonElement element, string name, string at)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Invalid($"{at}: a string");
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid($"{at}: text that is not valid Unicode (an unpaired surrogate)");
+        }
+    }
 
     private static int? Int(JsonElement element, string name, string at) =>
         !element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null

@@ -103,18 +103,26 @@ public sealed class HandleImport(
             flushing.Enqueue(FlushOnOwnConnectionAsync(batch, result, committed, cancellationToken));
         }
 
-        await foreach (var item in items.WithCancellation(cancellationToken))
+        try
         {
-            result.Read++;
-            read.Add(item);
-            if (read.Count >= importOptions.BatchSize)
+            await foreach (var item in items.WithCancellation(cancellationToken))
             {
-                await NextBatchAsync();
+                result.Read++;
+                read.Add(item);
+                if (read.Count >= importOptions.BatchSize)
+                {
+                    await NextBatchAsync();
+                }
             }
+
+            await NextBatchAsync();
+        }
+        finally
+        {
+            // Whatever stopped the reading, no batch is still being written once the import answers.
+            await AwaitAllAsync(flushing);
         }
 
-        await NextBatchAsync();
-        await Task.WhenAll(flushing);
         if (transaction is not null)
         {
             if (result.Failed > 0)
@@ -131,6 +139,20 @@ public sealed class HandleImport(
 
         result.Elapsed = Stopwatch.GetElapsedTime(started);
         return result;
+    }
+
+    /// <summary>Waits for every flush; the first failure is thrown once all have ended.</summary>
+    private static async Task AwaitAllAsync(IEnumerable<Task> flushes)
+    {
+        var all = Task.WhenAll(flushes);
+        try
+        {
+            await all;
+        }
+        catch when (all.Exception is { } failures)
+        {
+            throw failures.InnerExceptions[0];
+        }
     }
 
     /// <summary>What checking rows needs from the registry, looked up once: homes and rights per prefix, published templates.</summary>
@@ -289,10 +311,26 @@ public sealed class HandleImport(
         return new Row(item.Line, name, name.Scheme == IdentifierScheme.Handle ? name.Prefix.Key : home.PrefixKey!, HandleValueCodec.Encode(stamped));
     }
 
+    /// <summary>
+    /// One batch in its own transaction on its own connection. Rows go in key order, so two batches written at once
+    /// lock in the same order; a deadlock or serialization failure with another writer is retried.
+    /// </summary>
     private async Task FlushOnOwnConnectionAsync(List<Row> batch, ImportResult result, Committed committed, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        await FlushAsync(scope.ServiceProvider.GetRequiredService<RegistryContext>(), batch, result, committed, [], cancellationToken);
+        batch.Sort(static (a, b) => string.CompareOrdinal(a.Name.Key, b.Name.Key));
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            try
+            {
+                await FlushAsync(scope.ServiceProvider.GetRequiredService<RegistryContext>(), batch, result, committed, [], cancellationToken);
+                return;
+            }
+            catch (Exception e) when (attempt < 4 && RegistryFailure.IsConflict(e))
+            {
+                // rolled back whole: written again from the start
+            }
+        }
     }
 
     private async Task FlushAsync(RegistryContext db, List<Row> batch, ImportResult result, Committed? committed, Dictionary<string, long> pending, CancellationToken cancellationToken)
@@ -307,12 +345,18 @@ public sealed class HandleImport(
         {
             var inserted = db.Database.IsNpgsql() ? await CopyAsync(db, batch, cancellationToken) : await InsertAsync(db, batch, cancellationToken);
             var count = inserted.Values.Sum();
-            result.AddStored(count, batch.Count - count);
+            if (own is null)
+            {
+                result.AddStored(count, batch.Count - count);
+            }
+
             db.Audit.Add(actor.Audit(clock.GetUtcNow().ToUnixTimeMilliseconds(), "handle.import", $"lines {batch[0].Line}-{batch[^1].Line}", null, null, null, $"rows={batch.Count} registered={count}"));
             await db.SaveChangesAsync(cancellationToken);
             if (own is not null)
             {
-                await own.CommitAsync(cancellationToken);
+                // Once committed, the batch is counted and announced even if the caller has gone meanwhile.
+                await own.CommitAsync(CancellationToken.None);
+                result.AddStored(count, batch.Count - count);
                 await committed!(inserted, result);
             }
             else

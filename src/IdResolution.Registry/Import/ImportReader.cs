@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -28,6 +29,7 @@ public readonly record struct ImportItem(long Line, string? Handle, List<HandleV
 /// </summary>
 public static class ImportReader
 {
+    /// <summary>The longest JSON Lines record read; longer lines are refused without being held in memory.</summary>
     public const int MaxLineBytes = 1024 * 1024;
 
     public static IAsyncEnumerable<ImportItem> ReadAsync(Stream stream, ImportFormat format, CancellationToken cancellationToken) =>
@@ -35,10 +37,30 @@ public static class ImportReader
 
     private static async IAsyncEnumerable<ImportItem> ReadCsvAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var reader = await Sep.Reader(o => o with { Unescape = true, DisableColCountCheck = true, Sep = new Sep(',') }).FromAsync(stream, cancellationToken);
+        using var reader = await OpenCsvAsync(stream, cancellationToken);
         var columns = Columns(reader.Header.ColNames, out var handleColumn, out var templateColumn);
-        while (await reader.MoveNextAsync(cancellationToken))
+        while (true)
         {
+            string? broken = null;
+            try
+            {
+                if (!await reader.MoveNextAsync(cancellationToken))
+                {
+                    break;
+                }
+            }
+            catch (Exception e) when (e is NotSupportedException or InvalidDataException or ArgumentException)
+            {
+                broken = e.Message;
+            }
+
+            if (broken is not null)
+            {
+                // The parser cannot go on (a row beyond its buffer, say): the rows read so far stand, the rest is reported.
+                yield return new ImportItem(0, null, null, "the file cannot be read past this point: " + broken);
+                yield break;
+            }
+
             var row = reader.Current;
             if (row.ColCount != reader.Header.ColNames.Count)
             {
@@ -64,6 +86,18 @@ public static class ImportReader
             }
 
             yield return new ImportItem(row.LineNumberFrom, row[handleColumn].ToString(), values, null);
+        }
+    }
+
+    private static async Task<SepReader> OpenCsvAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Sep.Reader(o => o with { Unescape = true, DisableColCountCheck = true, Sep = new Sep(',') }).FromAsync(stream, cancellationToken);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidDataException or ArgumentException)
+        {
+            throw new HandleException(ResponseCode.ProtocolError, "line 1: the header cannot be read: " + e.Message);
         }
     }
 
@@ -100,18 +134,73 @@ public static class ImportReader
 
     private static async IAsyncEnumerable<ImportItem> ReadJsonLinesAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
+        var reader = System.IO.Pipelines.PipeReader.Create(stream, new System.IO.Pipelines.StreamPipeReaderOptions(bufferSize: 64 * 1024));
         long line = 0;
-        while (await reader.ReadLineAsync(cancellationToken) is { } text)
+        var skipping = false;
+        while (true)
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
+            var read = await reader.ReadAsync(cancellationToken);
+            var buffer = read.Buffer;
+            while (TryTakeLine(ref buffer, out var bytes))
             {
-                continue;
+                line++;
+                if (skipping)
+                {
+                    // The rest of a line already reported as too long.
+                    skipping = false;
+                    continue;
+                }
+
+                var text = Utf8.GetString(bytes).TrimEnd('\r');
+                if (!string.IsNullOrWhiteSpace(text))
+                {
+                    yield return ReadRecord(line, text);
+                }
             }
 
-            yield return text.Length > MaxLineBytes ? new ImportItem(line, null, null, $"the line is longer than {MaxLineBytes} characters") : ReadRecord(line, text);
+            if (!skipping && buffer.Length > MaxLineBytes)
+            {
+                // A line longer than any record: reported once, and its bytes dropped as they come, never held.
+                yield return new ImportItem(line + 1, null, null, $"the line is longer than {MaxLineBytes} bytes");
+                skipping = true;
+            }
+
+            if (skipping)
+            {
+                buffer = buffer.Slice(buffer.End);
+            }
+
+            if (read.IsCompleted)
+            {
+                if (!skipping && buffer.Length > 0 && Utf8.GetString(buffer.ToArray()) is { } last && !string.IsNullOrWhiteSpace(last))
+                {
+                    yield return ReadRecord(line + 1, last.TrimEnd('\r'));
+                }
+
+                reader.AdvanceTo(buffer.End);
+                break;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
         }
+
+        await reader.CompleteAsync();
+    }
+
+    private static readonly UTF8Encoding Utf8 = new(false, throwOnInvalidBytes: false);
+
+    private static bool TryTakeLine(ref System.Buffers.ReadOnlySequence<byte> buffer, out byte[] line)
+    {
+        var end = buffer.PositionOf((byte)'\n');
+        if (end is null)
+        {
+            line = [];
+            return false;
+        }
+
+        line = buffer.Slice(0, end.Value).ToArray();
+        buffer = buffer.Slice(buffer.GetPosition(1, end.Value));
+        return true;
     }
 
     private static ImportItem ReadRecord(long line, string text)
@@ -135,6 +224,10 @@ public static class ImportReader
         catch (HandleException e)
         {
             return new ImportItem(line, null, null, e.Message);
+        }
+        catch (InvalidOperationException)
+        {
+            return new ImportItem(line, null, null, "the record holds text that is not valid Unicode (an unpaired surrogate)");
         }
     }
 }

@@ -23,7 +23,18 @@ public sealed class BulkImport(HandleImport import, PrefixAccess access, Resolut
             throw new HandleException(ResponseCode.InsufficientPermissions, $"a {caller.Role} key cannot register identifiers");
         }
 
-        return await import.ImportAsync(
+        try
+        {
+            return await ImportAsync(user, body, format, allOrNothing, cancellationToken);
+        }
+        finally
+        {
+            cache.InvalidateNegativesAgainLater();
+        }
+    }
+
+    private async Task<ImportResult> ImportAsync(ClaimsPrincipal user, Stream body, ImportFormat format, bool allOrNothing, CancellationToken cancellationToken) =>
+        await import.ImportAsync(
             ImportReader.ReadAsync(body, format, cancellationToken),
             new ImportOptions(allOrNothing),
             async (name, token) =>
@@ -52,7 +63,6 @@ public sealed class BulkImport(HandleImport import, PrefixAccess access, Resolut
                 await cache.InvalidateNegativesAsync(CancellationToken.None);
             },
             cancellationToken);
-    }
 
     public static ImportFormat Format(string? format) => format switch
     {

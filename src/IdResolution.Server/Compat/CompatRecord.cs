@@ -21,6 +21,18 @@ public static class CompatRecord
 
     public static (HandleName Name, List<HandleValue> Values) Read(JsonElement record, string at = "body")
     {
+        try
+        {
+            return ReadRecord(record, at);
+        }
+        catch (InvalidOperationException)
+        {
+            throw new HandleException(ResponseCode.ProtocolError, $"{at}: text that is not valid Unicode (an unpaired surrogate)");
+        }
+    }
+
+    private static (HandleName Name, List<HandleValue> Values) ReadRecord(JsonElement record, string at)
+    {
         if (record.ValueKind != JsonValueKind.Object
             || !record.TryGetProperty("handle", out var h) || h.ValueKind != JsonValueKind.String)
         {

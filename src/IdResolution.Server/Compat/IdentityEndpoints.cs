@@ -160,9 +160,10 @@ public static class IdentityEndpoints
 
     private static async Task<(string Handle, ResponseCode Code, string Message)> OneAsync(HttpContext context, HandleWrites writes, Operation operation, JsonElement item, string at)
     {
-        var handle = item.ValueKind == JsonValueKind.String ? item.GetString()! : Text(item, "handle") ?? "";
+        var handle = "";
         try
         {
+            handle = item.ValueKind == JsonValueKind.String ? item.GetString()! : Text(item, "handle") ?? "";
             if (operation == Operation.Delete)
             {
                 await writes.DeleteAsync(context.User, HandleName.Parse(handle), context.RequestAborted);
@@ -178,6 +179,10 @@ public static class IdentityEndpoints
         catch (HandleException e)
         {
             return (handle, e.Code, e.Message);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException)
+        {
+            return (handle, ResponseCode.ProtocolError, "the item is not a record: " + e.Message);
         }
     }
 
@@ -203,6 +208,20 @@ public static class IdentityEndpoints
         writer.WriteEndObject();
     }
 
-    internal static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    internal static string? Text(JsonElement element, string name)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new HandleException(ResponseCode.ProtocolError, $"{name}: text that is not valid Unicode (an unpaired surrogate)");
+        }
+    }
 }

@@ -79,7 +79,7 @@ public static class IdentityTemplateEndpoints
     private static MetadataTemplate Read(JsonElement root)
     {
         string? Text(JsonElement e, string name) => IdentityEndpoints.Text(e, name);
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array || items.GetArrayLength() > 500)
         {
             throw new HandleException(ResponseCode.InvalidValue, "a template is {prefix, version, ..., items:[...]}");
         }
@@ -94,9 +94,11 @@ public static class IdentityTemplateEndpoints
             fields.Add(new TemplateField
             {
                 Name = Text(item, "idType") ?? throw new HandleException(ResponseCode.InvalidValue, $"{at}.idType: required (the values' type)"),
-                Index = item.TryGetProperty("idIndex", out var index) && index.TryGetInt32(out var n) ? n : throw new HandleException(ResponseCode.InvalidValue, $"{at}.idIndex: an integer"),
+                Index = item.TryGetProperty("idIndex", out var index) && index.ValueKind == JsonValueKind.Number && index.TryGetInt32(out var n)
+                    ? n
+                    : throw new HandleException(ResponseCode.InvalidValue, $"{at}.idIndex: an integer"),
                 Type = FieldType(typeText, at),
-                Required = item.TryGetProperty("required", out var r) && (r.ValueKind == JsonValueKind.True || (r.ValueKind == JsonValueKind.Number && r.GetInt32() != 0)),
+                Required = item.TryGetProperty("required", out var r) && (r.ValueKind == JsonValueKind.True || (r.ValueKind == JsonValueKind.Number && r.TryGetInt32(out var flag) && flag != 0)),
                 MinLength = Int(metadata, "minLength"),
                 MaxLength = Int(metadata, "maxLength"),
                 Description = Text(item, "name"),

@@ -125,6 +125,21 @@ public sealed class IdentityApiTests(PostgresNodeFixture fixture) : IClassFixtur
         Assert.Equal([1, 1, 100], deletion.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("status").GetInt32()));
     }
 
+    [Theory]
+    [InlineData("/identity/token", """{"username":"\ud800","password":"x"}""")]
+    [InlineData("/identityv2/data", """{"handle":"88.118.8.1001/x","value":[{"index":1,"type":"\ud800","data":"x"}]}""")]
+    [InlineData("/identityv2/data/batchCreate", """[{"handle":"\ud800"},{"handle":"88.118.8.1001/y","value":[{"index":1,"type":"URL","auth":"\ud800","data":"x"}]}]""")]
+    [InlineData("/identityv2/template", """{"prefix":"88.118.8.1001","version":"9","items":[{"idType":"a","idIndex":"2000"}]}""")]
+    [InlineData("/identityv2/template", """{"prefix":"88.118.8.1001","version":"9","items":[{"idType":"a","idIndex":2000,"required":1.5}]}""")]
+    [InlineData("/api/templates", """{"name":"\ud800","version":"1","fields":[]}""")]
+    [InlineData("/api/templates", """{"name":"x-comment","version":"1","fields":[{"name":"a","index":2000,"type":"string","pattern":"(?x)[A-Z]+ # comment"}]}""")]
+    public async Task HostileBodies_AreRefusedNeverFailed(string path, string body)
+    {
+        using var answer = await Node.SendAsync(HttpMethod.Post, path, body);
+
+        Assert.True((int)answer.StatusCode < 500, $"{path}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+    }
+
     [Fact]
     public async Task WrongPasswords_OtherTenants_AndAnonymousWriters_AreRefusedInTheEnvelope()
     {

@@ -183,11 +183,31 @@ public abstract class ImportTests(NodeFixture fixture)
     }
 
     [Fact]
+    public async Task HostileLines_AreReportedOneByOne_WithoutHoldingThemOrFailingTheImport()
+    {
+        var tenant = await Tenant.CreateAsync(Node);
+        string Line(int i) => JsonSerializer.Serialize(new { handle = $"{tenant.Prefix}/H-{i}", values = new[] { new { index = 1, type = "URL", data = "https://h.example" } } });
+        var body = string.Join("\n",
+            Line(1),
+            "{\"handle\":\"" + new string('x', 2 * 1024 * 1024) + "\"}",
+            Line(3),
+            $$"""{"handle":"{{tenant.Prefix}}/H-4","template":"\ud800","values":[]}""",
+            "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+            Line(6));
+
+        var result = await ImportAsync(body, "application/x-ndjson");
+
+        Assert.Equal(3, result.GetProperty("imported").GetInt32());
+        Assert.Equal([2, 4, 5], result.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("line").GetInt32()));
+    }
+
+    [Fact]
     public async Task BadHeadersAndFormats_AreRefusedBeforeAnyRow()
     {
         var bad = await ImportAsync("handle,colour\nx/y,red", "text/csv", expected: HttpStatusCode.BadRequest);
         var noHandle = await ImportAsync("1:URL\nhttps://x", "text/csv", expected: HttpStatusCode.BadRequest);
         var format = await ImportAsync("whatever", "application/pdf", expected: HttpStatusCode.BadRequest);
+        var twice = await ImportAsync("handle,1:URL,1:URL\nx/y,a,b", "text/csv", expected: HttpStatusCode.BadRequest);
 
         Assert.Contains("index:type", bad.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Contains("no 'handle' column", noHandle.GetProperty("message").GetString(), StringComparison.Ordinal);
