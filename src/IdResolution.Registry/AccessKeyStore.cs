@@ -39,6 +39,16 @@ public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock, Write
         return db.AccessKeys.CountAsync(k => k.ParentKeyId == parentId && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now), cancellationToken);
     }
 
+    /// <summary>The key's live token that expires first (the one to retire when a login needs room), or null.</summary>
+    public Task<AccessKey?> OldestActiveTokenAsync(long parentId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        return db.AccessKeys.AsNoTracking()
+            .Where(k => k.ParentKeyId == parentId && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now))
+            .OrderBy(k => k.ExpiresAt).ThenBy(k => k.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
     public Task<AccessKey?> FindAsync(long id, CancellationToken cancellationToken) =>
         db.AccessKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
 

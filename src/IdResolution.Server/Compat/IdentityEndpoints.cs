@@ -48,7 +48,7 @@ public static class IdentityEndpoints
         Delete,
     }
 
-    private static async Task LoginAsync(HttpContext context, AccessKeyStore keys, TimeProvider clock)
+    private static async Task LoginAsync(HttpContext context, AccessKeyStore keys, Caching.CredentialCache credentials, TimeProvider clock)
     {
         using var body = await RequestBody.ReadJsonAsync(context.Request, context.RequestAborted);
         var root = body.RootElement;
@@ -64,6 +64,17 @@ public static class IdentityEndpoints
             || (username != key.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) && username != key.Name))
         {
             throw new HandleException(ResponseCode.AuthenticationFailed, "wrong username or password");
+        }
+
+        // Integrated systems often log in before every call: at the live-token cap, the token closest to expiry is
+        // retired (and evicted from every node's credential cache) instead of refusing the login.
+        if (await keys.CountActiveTokensAsync(key.Id, context.RequestAborted) >= TokenEndpoints.MaxActiveTokens
+            && await keys.OldestActiveTokenAsync(key.Id, context.RequestAborted) is { } oldest)
+        {
+            foreach (var hash in await keys.RevokeAsync(oldest.Id, context.RequestAborted))
+            {
+                await credentials.EvictAsync(KeyAuthenticationHandler.CacheKey(hash));
+            }
         }
 
         var (_, secret, expiresAt) = await TokenEndpoints.MintAsync(key, TokenEndpoints.DefaultTtlSeconds, keys, clock, context.RequestAborted);

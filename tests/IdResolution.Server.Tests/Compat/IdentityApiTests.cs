@@ -141,6 +141,27 @@ public sealed class IdentityApiTests(PostgresNodeFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task LoggingInBeforeEveryCall_NeverRunsOutOfTokens_TheOldestIsRetired()
+    {
+        var tenant = await Tenant.CreateAsync(Node);
+        var key = await tenant.IssueAsync(Node, "writer");
+        var login = JsonSerializer.Serialize(new { username = key.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), password = key.Secret });
+        var tokens = new List<string>();
+        for (var i = 0; i < 102; i++)
+        {
+            using var answer = await Node.SendAsync(HttpMethod.Post, "/identity/token", login, authorised: false);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            tokens.Add((await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetProperty("token").GetString()!);
+        }
+
+        using var first = await Node.SendAsAsync(tokens[0], HttpMethod.Get, $"/api/handles?prefix={tenant.Prefix}");
+        using var last = await Node.SendAsAsync(tokens[^1], HttpMethod.Get, $"/api/handles?prefix={tenant.Prefix}");
+
+        Assert.Equal(HttpStatusCode.Forbidden, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, last.StatusCode);
+    }
+
+    [Fact]
     public async Task WrongPasswords_OtherTenants_AndAnonymousWriters_AreRefusedInTheEnvelope()
     {
         var (tenant, _) = await LoginAsync();
