@@ -5,11 +5,24 @@
 namespace IdResolution.Registry.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class MetadataTemplates : Migration
+    public partial class AliasesAndTemplates : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateTable(
+                name: "handle_aliases",
+                columns: table => new
+                {
+                    alias_key = table.Column<string>(type: "TEXT", nullable: false),
+                    alias = table.Column<string>(type: "TEXT", nullable: false),
+                    target_key = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_handle_aliases", x => x.alias_key);
+                });
+
             migrationBuilder.CreateTable(
                 name: "metadata_templates",
                 columns: table => new
@@ -30,6 +43,11 @@ namespace IdResolution.Registry.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_handle_aliases_target_key_alias",
+                table: "handle_aliases",
+                columns: new[] { "target_key", "alias" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_metadata_templates_enterprise_id",
                 table: "metadata_templates",
                 column: "enterprise_id");
@@ -44,6 +62,9 @@ namespace IdResolution.Registry.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "handle_aliases");
+
             migrationBuilder.DropTable(
                 name: "metadata_templates");
         }

@@ -4,65 +4,72 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace IdResolution.Registry.Migrations.Sqlite
+namespace IdResolution.Registry.Migrations.Postgres
 {
-    [DbContext(typeof(SqliteRegistryContext))]
-    [Migration("20261127103301_HandleAliases")]
-    partial class HandleAliases
+    [DbContext(typeof(PostgresRegistryContext))]
+    [Migration("20261127121127_AliasesAndTemplates")]
+    partial class AliasesAndTemplates
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+            modelBuilder
+                .HasAnnotation("ProductVersion", "10.0.15")
+                .HasAnnotation("Relational:MaxIdentifierLength", 63);
+
+            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("IdResolution.Registry.Model.AccessKey", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at");
 
                     b.Property<long?>("EnterpriseId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("enterprise_id");
 
                     b.Property<long?>("ExpiresAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("expires_at");
 
                     b.Property<string>("Identity")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("identity");
 
                     b.Property<byte[]>("KeyHash")
                         .IsRequired()
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("key_hash");
 
                     b.Property<string>("Name")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("name");
 
                     b.Property<long?>("ParentKeyId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("parent_key_id");
 
                     b.Property<long?>("RevokedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("revoked_at");
 
                     b.Property<string>("Role")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("role");
 
                     b.HasKey("Id")
@@ -90,54 +97,58 @@ namespace IdResolution.Registry.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("Action")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("action");
 
                     b.Property<string>("Actor")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("actor");
 
                     b.Property<string>("Address")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("address");
 
                     b.Property<long>("At")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("at");
 
                     b.Property<string>("Detail")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("detail");
 
                     b.Property<long?>("EnterpriseId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("enterprise_id");
 
                     b.Property<long?>("KeyId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("key_id");
 
                     b.Property<string>("Prefix")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("prefix");
+                        .HasColumnType("text")
+                        .HasColumnName("prefix")
+                        .UseCollation("C");
 
                     b.Property<string>("Target")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("target");
+                        .HasColumnType("text")
+                        .HasColumnName("target")
+                        .UseCollation("C");
 
                     b.Property<long?>("VersionAfter")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("version_after");
 
                     b.Property<long?>("VersionBefore")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("version_before");
 
                     b.HasKey("Id")
@@ -165,29 +176,31 @@ namespace IdResolution.Registry.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<string>("Contact")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("contact");
 
                     b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CreditCode")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("credit_code");
 
                     b.Property<string>("Email")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("email");
 
                     b.Property<string>("Name")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("name");
 
                     b.HasKey("Id")
@@ -203,28 +216,30 @@ namespace IdResolution.Registry.Migrations.Sqlite
             modelBuilder.Entity("IdResolution.Registry.Model.EventLink", b =>
                 {
                     b.Property<string>("FromObject")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("from_object");
+                        .HasColumnType("text")
+                        .HasColumnName("from_object")
+                        .UseCollation("C");
 
                     b.Property<string>("ToObject")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("to_object");
+                        .HasColumnType("text")
+                        .HasColumnName("to_object")
+                        .UseCollation("C");
 
                     b.Property<long>("EventPk")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("event_pk");
 
                     b.Property<bool>("Containment")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("containment");
 
                     b.Property<long>("ValidFrom")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("valid_from");
 
                     b.Property<long>("ValidTo")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasDefaultValue(9223372036854775807L)
                         .HasColumnName("valid_to");
 
@@ -240,18 +255,20 @@ namespace IdResolution.Registry.Migrations.Sqlite
             modelBuilder.Entity("IdResolution.Registry.Model.HandleAlias", b =>
                 {
                     b.Property<string>("AliasKey")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("alias_key");
+                        .HasColumnType("text")
+                        .HasColumnName("alias_key")
+                        .UseCollation("C");
 
                     b.Property<string>("Alias")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("alias");
 
                     b.Property<string>("TargetKey")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("target_key");
+                        .HasColumnType("text")
+                        .HasColumnName("target_key")
+                        .UseCollation("C");
 
                     b.HasKey("AliasKey")
                         .HasName("pk_handle_aliases");
@@ -265,39 +282,40 @@ namespace IdResolution.Registry.Migrations.Sqlite
             modelBuilder.Entity("IdResolution.Registry.Model.ObjectState", b =>
                 {
                     b.Property<string>("Name")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("name");
+                        .HasColumnType("text")
+                        .HasColumnName("name")
+                        .UseCollation("C");
 
                     b.Property<string>("Custodian")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("custodian");
 
                     b.Property<long?>("CustodianAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("custodian_at");
 
                     b.Property<string>("Disposition")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("disposition");
 
                     b.Property<long?>("DispositionAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("disposition_at");
 
                     b.Property<string>("Location")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("location");
 
                     b.Property<long?>("LocationAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("location_at");
 
                     b.Property<string>("Persistent")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("persistent");
 
                     b.Property<long?>("PersistentAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("persistent_at");
 
                     b.HasKey("Name")
@@ -309,27 +327,27 @@ namespace IdResolution.Registry.Migrations.Sqlite
             modelBuilder.Entity("IdResolution.Registry.Model.PrefixStatistic", b =>
                 {
                     b.Property<string>("Prefix")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("prefix");
 
                     b.Property<int>("Day")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("day");
 
                     b.Property<long>("Deletions")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("deletions");
 
                     b.Property<long>("Registrations")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("registrations");
 
                     b.Property<long>("Resolutions")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("resolutions");
 
                     b.Property<long>("Updates")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("updates");
 
                     b.HasKey("Prefix", "Day")
@@ -344,20 +362,21 @@ namespace IdResolution.Registry.Migrations.Sqlite
             modelBuilder.Entity("IdResolution.Registry.Model.ServedPrefix", b =>
                 {
                     b.Property<string>("Key")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("key");
+                        .HasColumnType("text")
+                        .HasColumnName("key")
+                        .UseCollation("C");
 
                     b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at");
 
                     b.Property<long?>("EnterpriseId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("enterprise_id");
 
                     b.Property<string>("Prefix")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("prefix");
 
                     b.HasKey("Key")
@@ -373,23 +392,25 @@ namespace IdResolution.Registry.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<long>("At")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("at");
 
                     b.Property<int>("Duplicates")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("duplicates");
 
                     b.Property<int>("Events")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("events");
 
                     b.Property<long?>("KeyId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("key_id");
 
                     b.HasKey("Id")
@@ -402,62 +423,64 @@ namespace IdResolution.Registry.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<string>("Action")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("action");
 
                     b.Property<string>("BizLocation")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("biz_location");
 
                     b.Property<string>("BizStep")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("biz_step");
 
                     b.Property<long>("CaptureId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("capture_id");
 
                     b.Property<string>("Disposition")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("disposition");
 
                     b.Property<bool>("Erroneous")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("erroneous");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("event_id");
 
                     b.Property<long>("EventTime")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("event_time");
 
                     b.Property<string>("Json")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("json");
 
                     b.Property<string>("ReadPoint")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("read_point");
 
                     b.Property<long>("RecordTime")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("record_time");
 
                     b.Property<string>("TransformationId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("transformation_id");
 
                     b.Property<string>("Type")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("type");
 
                     b.HasKey("Id")
@@ -485,15 +508,16 @@ namespace IdResolution.Registry.Migrations.Sqlite
             modelBuilder.Entity("IdResolution.Registry.Model.StoredEventObject", b =>
                 {
                     b.Property<long>("EventPk")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("event_pk");
 
                     b.Property<string>("Name")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("name");
+                        .HasColumnType("text")
+                        .HasColumnName("name")
+                        .UseCollation("C");
 
                     b.Property<byte>("Role")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("smallint")
                         .HasColumnName("role");
 
                     b.HasKey("EventPk", "Name", "Role")
@@ -508,35 +532,37 @@ namespace IdResolution.Registry.Migrations.Sqlite
             modelBuilder.Entity("IdResolution.Registry.Model.StoredHandle", b =>
                 {
                     b.Property<string>("Key")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("key");
+                        .HasColumnType("text")
+                        .HasColumnName("key")
+                        .UseCollation("C");
 
                     b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at");
 
                     b.Property<string>("Handle")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("handle");
 
                     b.Property<string>("Prefix")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("prefix");
+                        .HasColumnType("text")
+                        .HasColumnName("prefix")
+                        .UseCollation("C");
 
                     b.Property<long>("UpdatedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("updated_at");
 
                     b.Property<byte[]>("Values")
                         .IsRequired()
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("values");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("version");
 
                     b.HasKey("Key")
@@ -546,6 +572,59 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .HasDatabaseName("ix_handles_prefix_key");
 
                     b.ToTable("handles", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.StoredTemplate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("definition");
+
+                    b.Property<long?>("EnterpriseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("enterprise_id");
+
+                    b.Property<string>("IndustryCategory")
+                        .HasColumnType("text")
+                        .HasColumnName("industry_category");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<long?>("PublishedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_metadata_templates");
+
+                    b.HasIndex("EnterpriseId")
+                        .HasDatabaseName("ix_metadata_templates_enterprise_id");
+
+                    b.HasIndex("Name", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_metadata_templates_name_version");
+
+                    b.ToTable("metadata_templates", (string)null);
                 });
 
             modelBuilder.Entity("IdResolution.Registry.Model.AccessKey", b =>

@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace IdResolution.Registry.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteRegistryContext))]
-    [Migration("20261127110543_MetadataTemplates")]
-    partial class MetadataTemplates
+    [Migration("20261127121133_AliasesAndTemplates")]
+    partial class AliasesAndTemplates
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

@@ -6,11 +6,24 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace IdResolution.Registry.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class MetadataTemplates : Migration
+    public partial class AliasesAndTemplates : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateTable(
+                name: "handle_aliases",
+                columns: table => new
+                {
+                    alias_key = table.Column<string>(type: "text", nullable: false, collation: "C"),
+                    alias = table.Column<string>(type: "text", nullable: false),
+                    target_key = table.Column<string>(type: "text", nullable: false, collation: "C")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_handle_aliases", x => x.alias_key);
+                });
+
             migrationBuilder.CreateTable(
                 name: "metadata_templates",
                 columns: table => new
@@ -31,6 +44,11 @@ namespace IdResolution.Registry.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_handle_aliases_target_key_alias",
+                table: "handle_aliases",
+                columns: new[] { "target_key", "alias" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_metadata_templates_enterprise_id",
                 table: "metadata_templates",
                 column: "enterprise_id");
@@ -45,6 +63,9 @@ namespace IdResolution.Registry.Migrations.Postgres
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "handle_aliases");
+
             migrationBuilder.DropTable(
                 name: "metadata_templates");
         }
