@@ -69,21 +69,27 @@ public static class HandleJsonWriter
         writer.WriteString("message", message);
         if (violations.Count > 0)
         {
-            writer.WriteStartArray("violations");
-            foreach (var violation in violations)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("field", violation.Field);
-                writer.WriteNumber("index", violation.Index);
-                writer.WriteString("rule", violation.Rule);
-                writer.WriteString("message", violation.Message);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
+            WriteViolations(writer, violations);
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>A <c>violations</c> member: each template rule broken, with its field, index and rule.</summary>
+    public static void WriteViolations(Utf8JsonWriter writer, IReadOnlyList<Templates.TemplateViolation> violations)
+    {
+        writer.WriteStartArray("violations");
+        foreach (var violation in violations)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("field", violation.Field);
+            writer.WriteNumber("index", violation.Index);
+            writer.WriteString("rule", violation.Rule);
+            writer.WriteString("message", violation.Message);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
     }
 
     public static void WriteValue(Utf8JsonWriter writer, HandleValue value)

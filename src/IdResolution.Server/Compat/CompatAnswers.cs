@@ -44,18 +44,7 @@ public static class CompatAnswers
     private static void WriteViolations(Utf8JsonWriter writer, IReadOnlyList<TemplateViolation> violations)
     {
         writer.WriteStartObject();
-        writer.WriteStartArray("violations");
-        foreach (var violation in violations)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("field", violation.Field);
-            writer.WriteNumber("index", violation.Index);
-            writer.WriteString("rule", violation.Rule);
-            writer.WriteString("message", violation.Message);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
+        Core.Json.HandleJsonWriter.WriteViolations(writer, violations);
         writer.WriteEndObject();
     }
 }
