@@ -111,19 +111,20 @@ public sealed partial class ResolutionCache
     {
         await _cache.RemoveAsync(key, _invalidationOptions, cancellationToken);
         Interlocked.Increment(ref _pendingInvalidations);
-        _ = InvalidateAgainAsync(key);
+        _ = AgainLaterAsync(key, () => _cache.RemoveAsync(key, _invalidationOptions));
     }
 
-    private async Task InvalidateAgainAsync(string key)
+    /// <summary>A second invalidation after <see cref="CacheOptions.SecondInvalidationDelay"/>, counted while pending.</summary>
+    private async Task AgainLaterAsync(string what, Func<ValueTask> invalidate)
     {
         try
         {
             await Task.Delay(_options.SecondInvalidationDelay, _clock);
-            await _cache.RemoveAsync(key, _invalidationOptions);
+            await invalidate();
         }
         catch (Exception e)
         {
-            LogSecondInvalidationFailed(_logger, key, e);
+            LogSecondInvalidationFailed(_logger, what, e);
         }
         finally
         {
@@ -146,22 +147,7 @@ public sealed partial class ResolutionCache
     public void InvalidateNegativesAgainLater()
     {
         Interlocked.Increment(ref _pendingInvalidations);
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await Task.Delay(_options.SecondInvalidationDelay, _clock);
-                await _cache.RemoveByTagAsync(NegativeTag, _tagRemovalOptions);
-            }
-            catch (Exception e)
-            {
-                LogSecondInvalidationFailed(_logger, NegativeTag, e);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _pendingInvalidations);
-            }
-        });
+        _ = AgainLaterAsync(NegativeTag, () => _cache.RemoveByTagAsync(NegativeTag, _tagRemovalOptions));
     }
 
     private const string NegativeTag = "negative";

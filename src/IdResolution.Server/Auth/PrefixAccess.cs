@@ -35,15 +35,7 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
         ClaimsPrincipal user, HandleName name, Func<IReadOnlyList<HandleValue>?, AdminPermissions> needs, CancellationToken cancellationToken)
     {
         var caller = Require(user);
-        if (caller.IsOperator)
-        {
-            return;
-        }
-
-        var refusal = AccessRoles.Writes(caller.Role)
-            ? await OwnershipRefusalAsync(caller, name, cancellationToken)
-            : new HandleException(ResponseCode.InsufficientPermissions, $"a {caller.Role} key cannot write");
-        if (refusal is null)
+        if (await WriterRefusalAsync(caller, name, cancellationToken) is not { } refusal)
         {
             return;
         }
@@ -70,15 +62,8 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
     public async Task EnsureCanRegisterUnderAsync(ClaimsPrincipal user, HandleName name, CancellationToken cancellationToken)
     {
         var caller = Require(user);
-        if (caller.IsOperator)
-        {
-            return;
-        }
-
-        var refusal = AccessRoles.Writes(caller.Role)
-            ? await OwnershipRefusalAsync(caller, name, cancellationToken)
-            : new HandleException(ResponseCode.InsufficientPermissions, $"a {caller.Role} key cannot write");
-        if (refusal is not null && !await DelegatedByPrefixAsync(caller, name, AdminPermissions.AddHandle, cancellationToken))
+        if (await WriterRefusalAsync(caller, name, cancellationToken) is { } refusal
+            && !await DelegatedByPrefixAsync(caller, name, AdminPermissions.AddHandle, cancellationToken))
         {
             throw refusal;
         }
@@ -256,6 +241,12 @@ public sealed class PrefixAccess(PrefixRegistry prefixes, HandleRegistry handles
             ? new HandleException(ResponseCode.InsufficientPermissions, $"prefix {served.Prefix} does not belong to this key's enterprise")
             : null;
     }
+
+    /// <summary>Null when the caller writes under the name's prefix by role and ownership alone (operators, the owning enterprise's writers); else why not.</summary>
+    private async Task<HandleException?> WriterRefusalAsync(Caller caller, HandleName name, CancellationToken cancellationToken) =>
+        caller.IsOperator ? null
+        : AccessRoles.Writes(caller.Role) ? await OwnershipRefusalAsync(caller, name, cancellationToken)
+        : new HandleException(ResponseCode.InsufficientPermissions, $"a {caller.Role} key cannot write");
 
     private static Caller Require(ClaimsPrincipal user) =>
         Caller.From(user) ?? throw new HandleException(ResponseCode.AuthenticationNeeded, "this operation needs 'Authorization: Bearer <key>'");
