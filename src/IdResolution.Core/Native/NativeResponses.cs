@@ -1,0 +1,56 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace IdResolution.Core.Native;
+
+/// <summary>
+/// Builds answers the way HANDLE.NET clients expect them: request and session ids and opcode echoed, the negotiated
+/// version (the lower of the client's suggestion and ours), an expiry in the future, exact lengths, and an empty
+/// credential (unsigned). See docs/design/native-protocol.md §1.3, §3.3, §3.4.
+/// </summary>
+public static class NativeResponses
+{
+    public const byte MajorVersion = 2;
+    public const byte MinorVersion = 11;
+
+    /// <summary>Answers stay valid for 12 hours, as the reference server's do; clients refuse expired ones.</summary>
+    public const uint LifetimeSeconds = 12 * 3600;
+
+    /// <summary>A success answer to a resolution: the handle as asked and the encoded value list (count, then values).</summary>
+    public static byte[] Resolution(MessageEnvelope request, MessageHeader header, ReadOnlySpan<byte> handle, ReadOnlySpan<byte> valueList, OpFlags flags, short siteSerial, long now)
+    {
+        var body = new byte[4 + handle.Length + valueList.Length];
+        BinaryPrimitives.WriteInt32BigEndian(body, handle.Length);
+        handle.CopyTo(body.AsSpan(4));
+        valueList.CopyTo(body.AsSpan(4 + handle.Length));
+        return Message(request, header, (int)ResponseCode.Success, flags, siteSerial, now, body);
+    }
+
+    /// <summary>An error answer: the response code and a message (§3.4: no index list).</summary>
+    public static byte[] Error(MessageEnvelope request, MessageHeader header, ResponseCode code, string message, OpFlags flags, short siteSerial, long now)
+    {
+        var text = Encoding.UTF8.GetBytes(message);
+        var body = new byte[4 + text.Length];
+        BinaryPrimitives.WriteInt32BigEndian(body, text.Length);
+        text.CopyTo(body.AsSpan(4));
+        return Message(request, header, (int)code, flags, siteSerial, now, body);
+    }
+
+    private static byte[] Message(MessageEnvelope request, MessageHeader header, int code, OpFlags flags, short siteSerial, long now, byte[] body)
+    {
+        var (major, minor) = Negotiated(request);
+        var message = new byte[MessageEnvelope.Size + MessageHeader.Size + body.Length + 4];
+        new MessageEnvelope(major, minor, false, false, false, MajorVersion, MinorVersion, request.SessionId, request.RequestId, 0,
+            MessageHeader.Size + body.Length + 4).Write(message);
+        new MessageHeader(header.OpCode, code, flags, siteSerial, header.RecursionCount, (uint)(now + LifetimeSeconds), body.Length)
+            .Write(message.AsSpan(MessageEnvelope.Size));
+        body.CopyTo(message.AsSpan(MessageEnvelope.Size + MessageHeader.Size));
+        return message; // the last 4 bytes stay 0: no credential
+    }
+
+    /// <summary>The lower of the version the client suggests and ours.</summary>
+    private static (byte Major, byte Minor) Negotiated(MessageEnvelope request) =>
+        request.SuggestedMajor < MajorVersion || (request.SuggestedMajor == MajorVersion && request.SuggestedMinor < MinorVersion)
+            ? (request.SuggestedMajor, request.SuggestedMinor)
+            : (MajorVersion, MinorVersion);
+}
