@@ -29,6 +29,9 @@ public static class NodeHost
 
         builder.Services.AddRegistry(builder.Configuration);
         builder.Services.AddResolution(builder.Configuration);
+        builder.Services.Configure<Native.NativeOptions>(builder.Configuration.GetSection("Native"));
+        builder.Services.AddScoped<Native.NativeRequestHandler>();
+        builder.Services.AddHostedService<Native.NativeListener>();
         builder.Services.AddNodeAuthentication();
         builder.Services.AddNodeRateLimits(builder.Configuration);
         builder.Services.AddNodeGrpc();

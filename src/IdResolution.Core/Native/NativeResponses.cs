@@ -17,23 +17,39 @@ public static class NativeResponses
     public const uint LifetimeSeconds = 12 * 3600;
 
     /// <summary>A success answer to a resolution: the handle as asked and the encoded value list (count, then values).</summary>
-    public static byte[] Resolution(MessageEnvelope request, MessageHeader header, ReadOnlySpan<byte> handle, ReadOnlySpan<byte> valueList, OpFlags flags, short siteSerial, long now)
+    public static byte[] Resolution(
+        MessageEnvelope request, MessageHeader header, ReadOnlySpan<byte> handle, ReadOnlySpan<byte> valueList, OpFlags flags, short siteSerial, long now, ReadOnlySpan<byte> digest = default)
     {
-        var body = new byte[4 + handle.Length + valueList.Length];
-        BinaryPrimitives.WriteInt32BigEndian(body, handle.Length);
-        handle.CopyTo(body.AsSpan(4));
-        valueList.CopyTo(body.AsSpan(4 + handle.Length));
+        var body = new byte[digest.Length + 4 + handle.Length + valueList.Length];
+        digest.CopyTo(body);
+        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(digest.Length), handle.Length);
+        handle.CopyTo(body.AsSpan(digest.Length + 4));
+        valueList.CopyTo(body.AsSpan(digest.Length + 4 + handle.Length));
         return Message(request, header, (int)ResponseCode.Success, flags, siteSerial, now, body);
     }
 
     /// <summary>An error answer: the response code and a message (§3.4: no index list).</summary>
-    public static byte[] Error(MessageEnvelope request, MessageHeader header, ResponseCode code, string message, OpFlags flags, short siteSerial, long now)
+    public static byte[] Error(
+        MessageEnvelope request, MessageHeader header, ResponseCode code, string message, OpFlags flags, short siteSerial, long now, ReadOnlySpan<byte> digest = default)
     {
         var text = Encoding.UTF8.GetBytes(message);
-        var body = new byte[4 + text.Length];
-        BinaryPrimitives.WriteInt32BigEndian(body, text.Length);
-        text.CopyTo(body.AsSpan(4));
+        var body = new byte[digest.Length + 4 + text.Length];
+        digest.CopyTo(body);
+        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(digest.Length), text.Length);
+        text.CopyTo(body.AsSpan(digest.Length + 4));
         return Message(request, header, (int)code, flags, siteSerial, now, body);
+    }
+
+    /// <summary>
+    /// The request digest a response starts with when the request sets RD (§3.2): the algorithm octet and the hash of
+    /// the request's header and body as received — SHA-256 (3) from version 2.7 on, SHA-1 (2) before.
+    /// </summary>
+    public static byte[] Digest(MessageEnvelope request, ReadOnlySpan<byte> headerAndBody)
+    {
+        var (major, minor) = Negotiated(request);
+        var sha256 = major > 2 || (major == 2 && minor >= 7);
+        var hash = sha256 ? System.Security.Cryptography.SHA256.HashData(headerAndBody) : System.Security.Cryptography.SHA1.HashData(headerAndBody);
+        return [(byte)(sha256 ? 3 : 2), .. hash];
     }
 
     private static byte[] Message(MessageEnvelope request, MessageHeader header, int code, OpFlags flags, short siteSerial, long now, byte[] body)
@@ -49,7 +65,7 @@ public static class NativeResponses
     }
 
     /// <summary>The lower of the version the client suggests and ours.</summary>
-    private static (byte Major, byte Minor) Negotiated(MessageEnvelope request) =>
+    public static (byte Major, byte Minor) Negotiated(MessageEnvelope request) =>
         request.SuggestedMajor < MajorVersion || (request.SuggestedMajor == MajorVersion && request.SuggestedMinor < MinorVersion)
             ? (request.SuggestedMajor, request.SuggestedMinor)
             : (MajorVersion, MinorVersion);

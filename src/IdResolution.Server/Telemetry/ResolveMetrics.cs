@@ -19,6 +19,8 @@ public sealed class ResolveMetrics
     public const string Grpc = "grpc";
     public const string GrpcBatch = "grpc.batch";
     public const string DigitalLink = "gs1.digital-link";
+    public const string NativeTcp = "handle.tcp";
+    public const string NativeUdp = "handle.udp";
 
     private static readonly double[] Buckets =
         [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];

@@ -35,6 +35,9 @@ public sealed class NodeServer : IAsyncDisposable
 
     public Uri GrpcUrl { get; }
 
+    /// <summary>The TCP and UDP port of the native Handle protocol.</summary>
+    public int NativePort => int.Parse(_app.Configuration["Native:Port"]!, System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>An anonymous HTTP/1.1 client on the HTTP port.</summary>
     public HttpClient Http { get; }
 
@@ -55,6 +58,7 @@ public sealed class NodeServer : IAsyncDisposable
         {
             ["Limits:PerAddressPerSecond"] = "0",
             ["Limits:PerKeyPerSecond"] = "0",
+            ["Native:Port"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in settings)
         {

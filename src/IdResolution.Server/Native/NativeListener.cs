@@ -1,0 +1,223 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using IdResolution.Core.Native;
+using IdResolution.Server.Telemetry;
+
+namespace IdResolution.Server.Native;
+
+/// <summary>Where the native Handle protocol listens: <c>Native:Port</c> (default 2641; 0 turns it off) on <c>Native:Address</c>.</summary>
+public sealed class NativeOptions
+{
+    public int Port { get; set; } = 2641;
+
+    public string Address { get; set; } = "127.0.0.1";
+}
+
+/// <summary>
+/// The native Handle protocol on TCP and UDP (RFC 3652). TCP: messages framed by their envelope, answered in order,
+/// the connection kept until the client closes it or stays idle. UDP: one datagram per request; answers longer than
+/// one 512-byte packet go out in 492-byte pieces numbered in the envelope, as the reference server sends them.
+/// A port that cannot be bound is logged, not fatal: HTTP and gRPC keep serving.
+/// </summary>
+public sealed partial class NativeListener(Microsoft.Extensions.Options.IOptions<NativeOptions> options, IServiceScopeFactory scopes, ILogger<NativeListener> logger)
+    : BackgroundService
+{
+    public const int MaxTcpMessage = 256 * 1024;
+    private const int UdpPacket = 512;
+    private const int UdpData = UdpPacket - MessageEnvelope.Size;
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (settings.Port <= 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var endpoint = new IPEndPoint(IPAddress.Parse(settings.Address), settings.Port);
+        return Task.WhenAll(TcpAsync(endpoint, stoppingToken), UdpAsync(endpoint, stoppingToken));
+    }
+
+    private async Task TcpAsync(IPEndPoint endpoint, CancellationToken stoppingToken)
+    {
+        var listener = new TcpListener(endpoint);
+        try
+        {
+            listener.Start();
+        }
+        catch (SocketException e)
+        {
+            LogCannotListen(logger, "TCP", endpoint.ToString(), e);
+            return;
+        }
+
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var client = await listener.AcceptTcpClientAsync(stoppingToken);
+                _ = ServeAsync(client, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    /// <summary>One TCP connection: envelope, then exactly MessageLength bytes, answered; again until EOF, idleness or a bad frame.</summary>
+    private async Task ServeAsync(TcpClient client, CancellationToken stoppingToken)
+    {
+        using (client)
+        {
+            try
+            {
+                var stream = client.GetStream();
+                var envelope = new byte[MessageEnvelope.Size];
+                while (true)
+                {
+                    using var idle = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    idle.CancelAfter(IdleTimeout);
+                    if (!await ReadFullyAsync(stream, envelope, idle.Token))
+                    {
+                        return;
+                    }
+
+                    var length = BinaryPrimitives.ReadInt32BigEndian(envelope.AsSpan(16));
+                    if (length is < MessageHeader.Size or > MaxTcpMessage)
+                    {
+                        return; // not a frame this server can read: the stream cannot be resynchronised
+                    }
+
+                    var message = new byte[MessageEnvelope.Size + length];
+                    envelope.CopyTo(message, 0);
+                    if (!await ReadFullyAsync(stream, message.AsMemory(MessageEnvelope.Size), idle.Token))
+                    {
+                        return;
+                    }
+
+                    if (await AnswerAsync(message, ResolveMetrics.NativeTcp, stoppingToken) is { } answer)
+                    {
+                        await stream.WriteAsync(answer, stoppingToken);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // the client went away, stayed idle, or the node is stopping
+            }
+        }
+    }
+
+    private static async Task<bool> ReadFullyAsync(NetworkStream stream, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = await stream.ReadAsync(buffer[read..], cancellationToken);
+            if (n == 0)
+            {
+                return false;
+            }
+
+            read += n;
+        }
+
+        return true;
+    }
+
+    private async Task UdpAsync(IPEndPoint endpoint, CancellationToken stoppingToken)
+    {
+        UdpClient udp;
+        try
+        {
+            udp = new UdpClient(endpoint);
+        }
+        catch (SocketException e)
+        {
+            LogCannotListen(logger, "UDP", endpoint.ToString(), e);
+            return;
+        }
+
+        using (udp)
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    var datagram = await udp.ReceiveAsync(stoppingToken);
+                    _ = AnswerDatagramAsync(udp, datagram, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (SocketException)
+                {
+                    // an ICMP error from an earlier reply's destination: keep serving
+                }
+            }
+        }
+    }
+
+    private async Task AnswerDatagramAsync(UdpClient udp, UdpReceiveResult datagram, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var message = datagram.Buffer;
+            // Requests of more than one packet are not reassembled (resolutions fit in one): they are left unanswered.
+            if (message.Length < MessageEnvelope.Size || BinaryPrimitives.ReadInt32BigEndian(message.AsSpan(16)) != message.Length - MessageEnvelope.Size)
+            {
+                return;
+            }
+
+            if (await AnswerAsync(message, ResolveMetrics.NativeUdp, stoppingToken) is not { } answer)
+            {
+                return;
+            }
+
+            foreach (var packet in Packets(answer))
+            {
+                await udp.SendAsync(packet, datagram.RemoteEndPoint, stoppingToken);
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>The answer as datagrams of at most 512 bytes: each the envelope (its SequenceNumber the piece's number) and 492 bytes of the message.</summary>
+    public static IEnumerable<byte[]> Packets(byte[] answer)
+    {
+        if (answer.Length <= UdpPacket)
+        {
+            yield return answer;
+            yield break;
+        }
+
+        var data = answer.AsMemory(MessageEnvelope.Size);
+        for (var (offset, sequence) = (0, 0); offset < data.Length; offset += UdpData, sequence++)
+        {
+            var piece = data.Slice(offset, Math.Min(UdpData, data.Length - offset));
+            var packet = new byte[MessageEnvelope.Size + piece.Length];
+            answer.AsSpan(0, MessageEnvelope.Size).CopyTo(packet);
+            BinaryPrimitives.WriteInt32BigEndian(packet.AsSpan(12), sequence);
+            piece.CopyTo(packet.AsMemory(MessageEnvelope.Size));
+            yield return packet;
+        }
+    }
+
+    private async ValueTask<byte[]?> AnswerAsync(byte[] message, string protocol, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<NativeRequestHandler>().AnswerAsync(message, protocol, cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "The native Handle protocol cannot listen on {Transport} {Endpoint}; HTTP and gRPC go on")]
+    private static partial void LogCannotListen(ILogger logger, string transport, string endpoint, Exception exception);
+}
