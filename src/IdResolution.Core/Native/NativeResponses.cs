@@ -28,6 +28,15 @@ public static class NativeResponses
         return Message(request, header, (int)ResponseCode.Success, flags, siteSerial, now, body);
     }
 
+    /// <summary>A get-site-info answer (opcode 2): the body is the site record alone (after the digest, when asked for).</summary>
+    public static byte[] SiteInfo(MessageEnvelope request, MessageHeader header, ReadOnlySpan<byte> record, OpFlags flags, short siteSerial, long now, ReadOnlySpan<byte> digest = default)
+    {
+        var body = new byte[digest.Length + record.Length];
+        digest.CopyTo(body);
+        record.CopyTo(body.AsSpan(digest.Length));
+        return Message(request, header, (int)ResponseCode.Success, flags, siteSerial, now, body);
+    }
+
     /// <summary>An error answer: the response code and a message (§3.4: no index list).</summary>
     public static byte[] Error(
         MessageEnvelope request, MessageHeader header, ResponseCode code, string message, OpFlags flags, short siteSerial, long now, ReadOnlySpan<byte> digest = default)

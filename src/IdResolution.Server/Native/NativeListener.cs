@@ -12,6 +12,9 @@ public sealed class NativeOptions
     public int Port { get; set; } = 2641;
 
     public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>The address clients are told in get-site-info answers, when it differs from where the node listens (0.0.0.0).</summary>
+    public string? AdvertisedAddress { get; set; }
 }
 
 /// <summary>

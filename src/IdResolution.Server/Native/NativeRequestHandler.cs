@@ -9,11 +9,11 @@ using IdResolution.Server.Telemetry;
 namespace IdResolution.Server.Native;
 
 /// <summary>
-/// Answers one native-protocol message (resolution; anything else: 5, operation not supported) from the same resolver,
+/// Answers one native-protocol message (resolution, get-site-info; anything else: 5, operation not supported) from the same resolver,
 /// caches and metrics as HTTP and gRPC. Native callers are anonymous: they get the public values.
 /// See docs/design/native-protocol.md.
 /// </summary>
-public sealed class NativeRequestHandler(HandleResolver resolver, ResolveMetrics metrics, TimeProvider clock)
+public sealed class NativeRequestHandler(HandleResolver resolver, ResolveMetrics metrics, TimeProvider clock, Microsoft.Extensions.Options.IOptions<NativeOptions> options)
 {
     /// <summary>The site serial this node answers with (its HS_SITE record's, when it has one).</summary>
     private const short SiteSerial = 1;
@@ -49,6 +49,12 @@ public sealed class NativeRequestHandler(HandleResolver resolver, ResolveMetrics
         if (envelope.Compressed || envelope.Encrypted)
         {
             return NativeResponses.Error(envelope, header, ResponseCode.ProtocolError, "compressed and encrypted messages are not supported", flags, SiteSerial, now, digest);
+        }
+
+        if (header.OpCode == MessageHeader.OpGetSiteInfo)
+        {
+            // The request's body (a handle, often "/") does not matter: the answer is this node's own site.
+            return NativeResponses.SiteInfo(envelope, header, Site().Encode(), flags, SiteSerial, now, digest);
         }
 
         if (header.OpCode != MessageHeader.OpResolution)
@@ -106,4 +112,13 @@ public sealed class NativeRequestHandler(HandleResolver resolver, ResolveMetrics
     }
 
     private static byte[] Encode(IReadOnlyList<HandleValue> values) => HandleValueCodec.Encode(values);
+
+    /// <summary>This node as a one-server primary site answering queries over TCP and UDP on its native port.</summary>
+    private SiteInfoRecord Site()
+    {
+        var settings = options.Value;
+        var address = System.Net.IPAddress.Parse(settings.AdvertisedAddress ?? settings.Address);
+        SiteInterface[] interfaces = [new(SiteInterface.Query, SiteInterface.Tcp, settings.Port), new(SiteInterface.Query, SiteInterface.Udp, settings.Port)];
+        return new SiteInfoRecord(SiteSerial, Primary: true, [("desc", "IdResolution identifier node")], [(1, address, interfaces)]);
+    }
 }

@@ -169,6 +169,19 @@ public sealed class NativeProtocolTests(PostgresNodeFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task GetSiteInfo_DescribesThisNodeAsAPrimarySiteOnItsNativePort()
+    {
+        var (_, header, body) = Parse(await TcpAsync(Request("/", 31, opCode: 2)));
+
+        Assert.Equal((2, 1), (header.OpCode, header.ResponseCode));
+        var record = body.Span;
+        Assert.Equal((1, 2, 11), (BinaryPrimitives.ReadUInt16BigEndian(record), record[2], record[3]));
+        Assert.Equal(0x80, record[6]);
+        var port = BinaryPrimitives.ReadInt32BigEndian(record[^4..]);
+        Assert.Equal(Node.NativePort, port);
+    }
+
+    [Fact]
     public async Task Garbage_NeverStopsTheListener()
     {
         var handle = await RegisterAsync();
