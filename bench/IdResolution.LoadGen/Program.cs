@@ -61,5 +61,13 @@ epcisCapture.SetAction((result, cancellation) => TraceLoad.CaptureAsync(
     new Uri(result.GetValue(target)!), result.GetValue(token)!, result.GetValue(prefix)!, result.GetValue(trees), result.GetValue(nodes), result.GetValue(perDocument),
     TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(concurrency), cancellation));
 
-var root = new RootCommand("IdResolution load generator") { grpc, open, capture, sweep, trace, epcisCapture };
+var transport = new Option<string>("--transport") { Description = "tcp or udp", DefaultValueFactory = _ => "tcp" };
+var native = new Command("native", "Closed-loop native Handle protocol resolutions of --hot over TCP (a connection per worker) or UDP.")
+{
+    target, hot, transport, duration, concurrency,
+};
+native.SetAction((result, cancellation) => NativeLoad.RunAsync(
+    new Uri(result.GetValue(target)!), result.GetValue(transport)!, result.GetValue(hot)!, TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(concurrency), cancellation));
+
+var root = new RootCommand("IdResolution load generator") { grpc, open, capture, sweep, trace, epcisCapture, native };
 return await root.Parse(args).InvokeAsync();
