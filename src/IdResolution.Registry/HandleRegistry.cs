@@ -73,16 +73,16 @@ public sealed partial class HandleRegistry(
 
     // The record and, in the same statement, the names that are aliases of it (names hold no control characters),
     // at most MaxListedAliases of them.
-    private const string PostgresFind = """
+    private static readonly string PostgresFind = $"""
         SELECT h."handle", h."version", h."values",
                (SELECT string_agg(x."alias", E'\n' ORDER BY x."alias")
-                FROM (SELECT a."alias" FROM "handle_aliases" a WHERE a."target_key" = h."key" ORDER BY a."alias" LIMIT 100) x)
+                FROM (SELECT a."alias" FROM "handle_aliases" a WHERE a."target_key" = h."key" ORDER BY a."alias" LIMIT {MaxListedAliases}) x)
         FROM "handles" h WHERE h."key" = @key
         """;
 
-    private const string SqliteFind = """
+    private static readonly string SqliteFind = $"""
         SELECT h."handle", h."version", h."values",
-               (SELECT group_concat(x."alias", char(10)) FROM (SELECT a."alias" FROM "handle_aliases" a WHERE a."target_key" = h."key" ORDER BY a."alias" LIMIT 100) x)
+               (SELECT group_concat(x."alias", char(10)) FROM (SELECT a."alias" FROM "handle_aliases" a WHERE a."target_key" = h."key" ORDER BY a."alias" LIMIT {MaxListedAliases}) x)
         FROM "handles" h WHERE h."key" = @key
         """;
 
@@ -393,19 +393,9 @@ public sealed partial class HandleRegistry(
     private async ValueTask ValidateAsync(IReadOnlyList<HandleValue> values, CancellationToken cancellationToken)
     {
         HandleValueRules.Validate(values, options.Value.MaxValueBytes, options.Value.MaxRecordBytes);
-        if (TemplateReference.From(values) is not { } reference)
+        if (TemplateReference.From(values) is { } reference)
         {
-            return;
-        }
-
-        var template = await templates.FindPublishedAsync(reference, cancellationToken)
-            ?? throw new HandleException(ResponseCode.InvalidValue, $"template {reference.Name} version {reference.Version} is not published on this node");
-        if (TemplateValidator.Validate(template, values) is { Count: > 0 } violations)
-        {
-            throw new HandleException(ResponseCode.InvalidValue, $"{violations.Count} value(s) break template {reference}: " + string.Join("; ", violations.Select(v => v.Message)))
-            {
-                Violations = violations,
-            };
+            TemplateValidator.Ensure(reference, await templates.FindPublishedAsync(reference, cancellationToken), values);
         }
     }
 

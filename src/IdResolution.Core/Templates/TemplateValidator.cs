@@ -17,6 +17,26 @@ public sealed record TemplateViolation(string Field, int Index, string Rule, str
 /// </summary>
 public static class TemplateValidator
 {
+    /// <summary>
+    /// Refuses values that name <paramref name="reference"/> when that version is not published here
+    /// (<paramref name="template"/> null) or when they break any of its rules, all of them listed.
+    /// </summary>
+    public static void Ensure(TemplateReference reference, MetadataTemplate? template, IReadOnlyList<HandleValue> values)
+    {
+        if (template is null)
+        {
+            throw new HandleException(ResponseCode.InvalidValue, $"template {reference.Name} version {reference.Version} is not published on this node");
+        }
+
+        if (Validate(template, values) is { Count: > 0 } violations)
+        {
+            throw new HandleException(ResponseCode.InvalidValue, $"{violations.Count} value(s) break template {reference}: " + string.Join("; ", violations.Select(v => v.Message)))
+            {
+                Violations = violations,
+            };
+        }
+    }
+
     public static List<TemplateViolation> Validate(MetadataTemplate template, IReadOnlyList<HandleValue> values)
     {
         var violations = new List<TemplateViolation>();

@@ -287,12 +287,7 @@ public sealed class HandleImport(
 
         if (TemplateReference.From(values) is { } reference)
         {
-            var template = lookups.Templates.GetValueOrDefault(reference.ToString())
-                ?? throw new HandleException(ResponseCode.InvalidValue, $"template {reference} is not published on this node");
-            if (TemplateValidator.Validate(template, values) is { Count: > 0 } violations)
-            {
-                throw new HandleException(ResponseCode.InvalidValue, string.Join("; ", violations.Select(v => v.Message))) { Violations = violations };
-            }
+            TemplateValidator.Ensure(reference, lookups.Templates.GetValueOrDefault(reference.ToString()), values);
         }
 
         var home = lookups.For(name)[HomeKey(name)];

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using IdResolution.Caching;
 using IdResolution.Core;
-using IdResolution.Registry;
 using IdResolution.Registry.Import;
 using IdResolution.Server.Auth;
 using IdResolution.Server.Statistics;
@@ -17,11 +16,8 @@ public sealed class BulkImport(HandleImport import, PrefixAccess access, Resolut
 {
     public async Task<ImportResult> RunAsync(ClaimsPrincipal user, Stream body, ImportFormat format, bool allOrNothing, CancellationToken cancellationToken)
     {
-        var caller = Caller.From(user) ?? throw new HandleException(ResponseCode.AuthenticationNeeded, "importing needs 'Authorization: Bearer <key>'");
-        if (!AccessRoles.Writes(caller.Role))
-        {
-            throw new HandleException(ResponseCode.InsufficientPermissions, $"a {caller.Role} key cannot register identifiers");
-        }
+        // Rights are PrefixAccess's to decide, per prefix; an anonymous caller is refused before any row is read.
+        _ = Caller.From(user) ?? throw new HandleException(ResponseCode.AuthenticationNeeded, "importing needs 'Authorization: Bearer <key>'");
 
         try
         {

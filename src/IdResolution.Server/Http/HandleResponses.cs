@@ -12,11 +12,8 @@ public static class HandleResponses
 
     private static readonly JsonWriterOptions Indented = HandleJsonWriter.Options with { Indented = true };
 
-    public static Task WriteRecordAsync(HttpContext context, string handle, IReadOnlyList<HandleValue> values, int status = StatusCodes.Status200OK) =>
-        WriteAsync(context, status, writer => HandleJsonWriter.WriteRecord(writer, handle, values));
-
-    public static Task WriteRecordAsync(HttpContext context, string handle, IReadOnlyList<HandleValue> values, IReadOnlyList<string> aliases) =>
-        WriteAsync(context, StatusCodes.Status200OK, writer => HandleJsonWriter.WriteRecord(writer, handle, values, aliases));
+    public static Task WriteRecordAsync(HttpContext context, string handle, IReadOnlyList<HandleValue> values, IReadOnlyList<string>? aliases = null) =>
+        WriteAsync(context, StatusCodes.Status200OK, writer => HandleJsonWriter.WriteRecord(writer, handle, values, aliases ?? []));
 
     public static Task WriteErrorAsync(HttpContext context, ResponseCode code, string? handle, string message, bool resolving = false) =>
         WriteAsync(context, HandleHttpStatus.For(code, resolving), writer => HandleJsonWriter.WriteError(writer, code, handle, message));

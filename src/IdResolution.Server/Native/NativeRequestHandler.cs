@@ -96,8 +96,8 @@ public sealed class NativeRequestHandler(HandleResolver resolver, ResolveMetrics
             var selectsAll = request.Indexes.Length == 0 && request.Types.Length == 0;
             var values = selectsAll && entry.AllPublic
                 ? entry.Values!
-                : Encode(ValueVisibility.Select(entry.Record!.Values, new ValueFilter(request.Types, request.Indexes), includeRestricted: false));
-            if (values.Length <= 4 || (values[0] | values[1] | values[2] | values[3]) == 0)
+                : HandleValueCodec.Encode(ValueVisibility.Select(entry.Record!.Values, new ValueFilter(request.Types, request.Indexes), includeRestricted: false));
+            if (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(values) == 0)
             {
                 code = ResponseCode.ValuesNotFound;
                 return NativeResponses.Error(envelope, header, code, "", flags, SiteSerial, now, digest);
@@ -110,8 +110,6 @@ public sealed class NativeRequestHandler(HandleResolver resolver, ResolveMetrics
             metrics.Resolved(protocol, code, layer, started);
         }
     }
-
-    private static byte[] Encode(IReadOnlyList<HandleValue> values) => HandleValueCodec.Encode(values);
 
     /// <summary>This node as a one-server primary site answering queries over TCP and UDP on its native port.</summary>
     private SiteInfoRecord Site()

@@ -26,14 +26,16 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         }
 
         // The hot path: a record in memory, answered without an async step.
-        return !authoritative && cache.TryGetFromMemory(name.Key) is { AliasTarget: null } hit
+        var hit = authoritative ? null : cache.TryGetFromMemory(name.Key);
+        return hit is { AliasTarget: null }
             ? new(Answer(hit, text, name, CacheLayer.Memory))
-            : ResolveFollowingAliasAsync(name, text, authoritative, cancellationToken);
+            : ResolveFollowingAliasAsync(name, text, hit, authoritative, cancellationToken);
     }
 
-    private async ValueTask<Resolution> ResolveFollowingAliasAsync(HandleName name, string text, bool authoritative, CancellationToken cancellationToken)
+    /// <summary>The rest of a resolve: <paramref name="hit"/> is what memory already gave (an alias), not looked up again.</summary>
+    private async ValueTask<Resolution> ResolveFollowingAliasAsync(HandleName name, string text, CachedResolution? hit, bool authoritative, CancellationToken cancellationToken)
     {
-        var resolution = await ResolveNameAsync(name, text, authoritative, cancellationToken);
+        var resolution = hit is null ? await ResolveNameAsync(name, text, authoritative, cancellationToken) : Answer(hit, text, name, CacheLayer.Memory);
         return resolution.Entry?.AliasTarget is { } target
             ? Aliased(resolution, await ResolveNameAsync(HandleName.Parse(target), target, authoritative, cancellationToken))
             : resolution;
@@ -244,32 +246,31 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         await using var scope = scopes.CreateAsyncScope();
         var records = await scope.ServiceProvider.GetRequiredService<HandleRegistry>().FindManyAsync(names.Keys, cancellationToken);
         var entries = new Dictionary<string, CachedResolution>(names.Count, StringComparer.Ordinal);
+        var missing = new List<(string Key, HandleName Name, List<PrefixName> Homes)>();
         var missingPrefixes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, name) in names)
         {
             if (records.TryGetValue(key, out var record))
             {
                 entries[key] = CachedResolution.FromRegistry(record, key);
+                continue;
             }
-            else
+
+            var homes = SchemeNames.HomeCandidates(name);
+            missing.Add((key, name, homes));
+            foreach (var home in homes)
             {
-                foreach (var candidate in SchemeNames.HomeCandidates(name))
-                {
-                    missingPrefixes.Add(candidate.Key);
-                }
+                missingPrefixes.Add(home.Key);
             }
         }
 
-        if (missingPrefixes.Count > 0)
+        if (missing.Count > 0)
         {
             var served = await scope.ServiceProvider.GetRequiredService<PrefixRegistry>().ServedAmongAsync(missingPrefixes, cancellationToken);
-            foreach (var (key, name) in names)
+            foreach (var (key, name, homes) in missing)
             {
-                if (!entries.ContainsKey(key))
-                {
-                    var code = SchemeNames.HomeCandidates(name).Exists(p => served.Contains(p.Key)) ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible;
-                    entries[key] = CachedResolution.Negative(code, name.Display);
-                }
+                var code = homes.Exists(p => served.Contains(p.Key)) ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible;
+                entries[key] = CachedResolution.Negative(code, name.Display);
             }
         }
 
