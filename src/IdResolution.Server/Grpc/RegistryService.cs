@@ -35,15 +35,9 @@ public sealed class RegistryService(
         var name = HandleName.Parse(request.Handle);
         var values = ProtoValues.FromProto(request.Values);
         var user = context.GetHttpContext().User;
-        if (request.ReplaceAll)
-        {
-            var replaced = await writes.ReplaceAsync(user, name, values, context.CancellationToken);
-            return new V1.WriteHandleResponse { Handle = replaced.Handle, Version = (ulong)replaced.Version };
-        }
-
-        await access.EnsureCanChangeAsync(user, name, current => current is null ? AdminPermissions.AddValue : ChangeBits.Upsert(current, values), context.CancellationToken);
-        await access.EnsureCanAliasAsync(user, values, context.CancellationToken);
-        var result = await handles.UpsertValuesAsync(name, values, overwrite: true, context.CancellationToken);
+        var result = request.ReplaceAll
+            ? await writes.ReplaceAsync(user, name, values, context.CancellationToken)
+            : await writes.UpsertAsync(user, name, values, context.CancellationToken);
         return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
     }
 

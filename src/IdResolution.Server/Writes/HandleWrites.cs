@@ -29,6 +29,14 @@ public sealed class HandleWrites(HandleRegistry registry, PrefixAccess access)
         return await registry.ReplaceExistingAsync(name, values, cancellationToken);
     }
 
+    /// <summary>Adds the given values or replaces those with their indexes (the others kept); the record must exist.</summary>
+    public async Task<WriteResult> UpsertAsync(ClaimsPrincipal user, HandleName name, IReadOnlyList<HandleValue> values, CancellationToken cancellationToken)
+    {
+        await access.EnsureCanChangeAsync(user, name, current => current is null ? AdminPermissions.AddValue : ChangeBits.Upsert(current, values), cancellationToken);
+        await access.EnsureCanAliasAsync(user, values, cancellationToken);
+        return await registry.UpsertValuesAsync(name, values, overwrite: true, cancellationToken);
+    }
+
     public async Task DeleteAsync(ClaimsPrincipal user, HandleName name, CancellationToken cancellationToken)
     {
         await access.EnsureCanChangeAsync(user, name, _ => AdminPermissions.DeleteHandle, cancellationToken);
