@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using IdResolution.Core.Wire;
 
@@ -65,5 +66,73 @@ public sealed record SiteInfoRecord(
         }
 
         return writer.ToArray();
+    }
+    /// <summary>Reads a site record (HS_SITE data) as any HANDLE.NET site writes it; public keys are read and not kept.</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> data, [NotNullWhen(true)] out SiteInfoRecord? site)
+    {
+        site = null;
+        try
+        {
+            var reader = new WireReader(data);
+            reader.ReadUInt16(); // record format
+            reader.ReadUInt16(); // protocol version
+            var serial = unchecked((short)reader.ReadUInt16());
+            var primary = (reader.ReadByte() & 0x80) != 0;
+            reader.ReadByte(); // hash option
+            reader.ReadBytes(); // hash filter
+            var attributes = new (string, string)[Count(reader.ReadInt32())];
+            for (var i = 0; i < attributes.Length; i++)
+            {
+                attributes[i] = (reader.ReadString(), reader.ReadString());
+            }
+
+            var servers = new (int, IPAddress, IReadOnlyList<SiteInterface>)[Count(reader.ReadInt32())];
+            Span<byte> address = stackalloc byte[16];
+            for (var i = 0; i < servers.Length; i++)
+            {
+                var id = reader.ReadInt32();
+                for (var b = 0; b < 16; b++)
+                {
+                    address[b] = reader.ReadByte();
+                }
+
+                reader.ReadBytes(); // public key
+                var interfaces = new SiteInterface[Count(reader.ReadInt32())];
+                for (var f = 0; f < interfaces.Length; f++)
+                {
+                    interfaces[f] = new SiteInterface(reader.ReadByte(), reader.ReadByte(), reader.ReadInt32());
+                }
+
+                // The first 12 bytes all zero mark an IPv4 address in the last 4.
+                var ipv4 = !address[..12].ContainsAnyExcept((byte)0);
+                servers[i] = (id, new IPAddress(ipv4 ? address[12..] : address), interfaces);
+            }
+
+            site = new SiteInfoRecord(serial, primary, attributes, servers);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static int Count(int count) => count is >= 0 and <= 1024 ? count : throw new FormatException($"count {count} is out of range");
+
+    /// <summary>The first server's address and port for queries over TCP, or null when no server offers one.</summary>
+    public System.Net.IPEndPoint? TcpQueryEndpoint()
+    {
+        foreach (var (_, address, interfaces) in Servers)
+        {
+            foreach (var face in interfaces)
+            {
+                if (face.Protocol == SiteInterface.Tcp && (face.Type & SiteInterface.Query) != 0)
+                {
+                    return new System.Net.IPEndPoint(address, face.Port);
+                }
+            }
+        }
+
+        return null;
     }
 }
