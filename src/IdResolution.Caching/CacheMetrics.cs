@@ -14,6 +14,7 @@ public sealed class CacheMetrics
     private static readonly KeyValuePair<string, object?> Memory = new("layer", "memory");
     private static readonly KeyValuePair<string, object?> Redis = new("layer", "redis");
     private static readonly KeyValuePair<string, object?> Registry = new("layer", "registry");
+    private static readonly KeyValuePair<string, object?> Remote = new("layer", "remote");
 
     private static readonly KeyValuePair<string, object?> RedisSystem = new("db.system.name", "redis");
     private static readonly KeyValuePair<string, object?>[] RedisOperations =
@@ -59,6 +60,7 @@ public sealed class CacheMetrics
         {
             CacheLayer.Memory => Memory,
             CacheLayer.Redis => Redis,
+            CacheLayer.Remote => Remote,
             _ => Registry,
         });
 

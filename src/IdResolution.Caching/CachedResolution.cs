@@ -15,6 +15,9 @@ public enum CacheLayer
     Memory,
     Redis,
     Registry,
+
+    /// <summary>Another site, asked on the caller's behalf (recursive resolution).</summary>
+    Remote,
 }
 
 /// <summary>
@@ -106,6 +109,10 @@ public sealed class CachedResolution
         {
             _unreportedOrigin = (int)CacheLayer.Registry + 1,
         };
+
+    /// <summary>An answer another site gave: the values it sent, or its negative code.</summary>
+    public static CachedResolution FromRemote(ResponseCode code, string handle, IReadOnlyList<HandleValue> values) =>
+        new(code, handle, 0, code == ResponseCode.Success ? HandleValueCodec.Encode(values) : null) { _unreportedOrigin = (int)CacheLayer.Remote + 1 };
 
     public static CachedResolution Negative(ResponseCode code, string handle) =>
         new(code, handle, 0, null) { _unreportedOrigin = (int)CacheLayer.Registry + 1 };

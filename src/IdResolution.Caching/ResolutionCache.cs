@@ -25,6 +25,7 @@ public sealed partial class ResolutionCache
     private readonly FusionCacheEntryOptions _memoryOnlyReadOptions;
     private readonly FusionCacheEntryOptions _invalidationOptions;
     private readonly FusionCacheEntryOptions _tagRemovalOptions;
+    private readonly FusionCacheEntryOptions _remoteOptions;
     private readonly ConcurrentDictionary<string, Task<CachedResolution>> _reading = new(StringComparer.Ordinal);
     private int _pendingInvalidations;
 
@@ -39,6 +40,7 @@ public sealed partial class ResolutionCache
         _memoryOnlyReadOptions = cache.DefaultEntryOptions.Duplicate().SetSkipDistributedCacheRead(true);
         _invalidationOptions = cache.DefaultEntryOptions.Duplicate().SetSkipBackplaneNotifications(false);
         _tagRemovalOptions = _invalidationOptions.Duplicate().SetSize(256);
+        _remoteOptions = cache.DefaultEntryOptions.Duplicate().SetFailSafe(false);
         cache.Events.Memory.Eviction += (_, e) =>
         {
             if (e.Reason is EvictionReason.Capacity or EvictionReason.Expired)
@@ -75,6 +77,28 @@ public sealed partial class ResolutionCache
         string key, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)
     {
         var entry = await _cache.GetOrSetAsync<CachedResolution>(key, (context, token) => LoadAsync(context, load, token), token: cancellationToken);
+        var layer = entry.TakeOrigin();
+        _metrics.Answered(layer);
+        return (entry, layer);
+    }
+
+    /// <summary>
+    /// Another site's answer, kept for its values' TTL (a "not found" for <paramref name="negativeFor"/>, other codes not
+    /// at all) and never served past it: no fail-safe, since this node cannot know whether the other site changed it.
+    /// </summary>
+    public async ValueTask<(CachedResolution Entry, CacheLayer Layer)> GetOrLoadRemoteAsync(
+        string key, Func<CancellationToken, Task<CachedResolution>> load, TimeSpan negativeFor, CancellationToken cancellationToken)
+    {
+        var entry = await _cache.GetOrSetAsync<CachedResolution>(key, async (context, token) =>
+        {
+            var loaded = await load(token);
+            var lifetime = loaded.Found ? Lifetime(loaded) : loaded.Code == Core.ResponseCode.HandleNotFound ? negativeFor : TimeSpan.Zero;
+            context.Options.Duration = lifetime;
+            context.Options.Size = loaded.EstimatedBytes();
+            context.Options.SkipMemoryCacheWrite |= lifetime <= TimeSpan.Zero;
+            context.Options.SkipDistributedCacheWrite |= lifetime <= TimeSpan.Zero;
+            return loaded;
+        }, _remoteOptions, cancellationToken);
         var layer = entry.TakeOrigin();
         _metrics.Answered(layer);
         return (entry, layer);

@@ -8,6 +8,9 @@ public enum ResponseCode
     ServerTooBusy = 3,
     ProtocolError = 4,
     OperationNotSupported = 5,
+
+    /// <summary>A request passed between nodes more times than the recursion limit allows (a loop or a long chain).</summary>
+    RecursionCountTooHigh = 6,
     HandleNotFound = 100,
     HandleAlreadyExists = 101,
     InvalidHandle = 102,
@@ -33,6 +36,7 @@ public static class ResponseCodeText
         ResponseCode.ServerTooBusy => "Server Too Busy",
         ResponseCode.ProtocolError => "Protocol Error",
         ResponseCode.OperationNotSupported => "Operation Not Supported",
+        ResponseCode.RecursionCountTooHigh => "Recursion Count Too High",
         ResponseCode.HandleNotFound => "Handle Not Found",
         ResponseCode.HandleAlreadyExists => "Handle Already Exists",
         ResponseCode.InvalidHandle => "Invalid Handle",
@@ -40,6 +44,7 @@ public static class ResponseCodeText
         ResponseCode.ValueAlreadyExists => "Value Already Exists",
         ResponseCode.InvalidValue => "Invalid Value",
         ResponseCode.ServerNotResponsible => "Server Not Responsible For Handle",
+        ResponseCode.ServiceReferral => "Service Referral",
         ResponseCode.InvalidAdmin => "Invalid Admin",
         ResponseCode.InsufficientPermissions => "Insufficient Permissions",
         ResponseCode.AuthenticationNeeded => "Authentication Needed",

@@ -83,12 +83,12 @@ public sealed class AccessKeyStore(RegistryContext db, TimeProvider clock, Write
 
         if (!AccessRoles.IsKnown(spec.Role))
         {
-            throw new HandleException(ResponseCode.InvalidValue, $"role must be one of {AccessRoles.Operator}, {AccessRoles.Admin}, {AccessRoles.Writer}, {AccessRoles.Reader}");
+            throw new HandleException(ResponseCode.InvalidValue, $"role must be one of {AccessRoles.Operator}, {AccessRoles.Admin}, {AccessRoles.Writer}, {AccessRoles.Reader}, {AccessRoles.Site}");
         }
 
-        if ((spec.Role == AccessRoles.Operator) != (spec.EnterpriseId is null))
+        if ((spec.Role is AccessRoles.Operator or AccessRoles.Site) != (spec.EnterpriseId is null))
         {
-            throw new HandleException(ResponseCode.InvalidValue, "operator keys belong to no enterprise; every other key to exactly one");
+            throw new HandleException(ResponseCode.InvalidValue, "operator and site keys belong to no enterprise; every other key to exactly one");
         }
 
         var now = clock.GetUtcNow();

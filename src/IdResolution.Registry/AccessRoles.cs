@@ -11,7 +11,10 @@ public static class AccessRoles
     public const string Writer = "writer";
     public const string Reader = "reader";
 
-    public static bool IsKnown(string role) => role is Operator or Admin or Writer or Reader;
+    /// <summary>On a top-level node: a secondary node, which files the prefixes it serves and reports their statistics.</summary>
+    public const string Site = "site";
+
+    public static bool IsKnown(string role) => role is Operator or Admin or Writer or Reader or Site;
 
     public static bool Writes(string role) => role is Operator or Admin or Writer;
 }

@@ -8,8 +8,10 @@ using Microsoft.Extensions.Options;
 namespace IdResolution.Registry;
 
 /// <summary>The prefixes this node serves: its own prefix, enterprise prefixes derived from it, OID arcs and GS1 company prefixes.</summary>
-public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOptions<NodeOptions> node, WriteActor actor)
+public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOptions<NodeOptions> node, IOptions<HierarchyOptions> hierarchy, FilingNotice notice, WriteActor actor)
 {
+    private static readonly PrefixName NamingAuthority = PrefixName.Parse(PrefixName.RecordPrefix);
+
     public PrefixName NodePrefix { get; } = PrefixName.Parse(node.Value.Prefix);
 
     public Task<bool> IsServedAsync(PrefixName prefix, CancellationToken cancellationToken) =>
@@ -27,7 +29,9 @@ public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOpti
     {
         if (name.Scheme == IdentifierScheme.Handle)
         {
-            return await FindAsync(name.HomePrefix, cancellationToken);
+            // A prefix record lives with its prefix; a top-level node holds those of prefixes served elsewhere under 0.NA.
+            return await FindAsync(name.HomePrefix, cancellationToken)
+                ?? (name.IsPrefixRecord(out _) ? await FindAsync(NamingAuthority, cancellationToken) : null);
         }
 
         var keys = SchemeNames.HomeCandidates(name).ConvertAll(p => p.Key);
@@ -75,9 +79,11 @@ public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOpti
         var now = clock.GetUtcNow();
         db.Prefixes.Add(new ServedPrefix { Key = prefix.Key, Prefix = prefix.Display, EnterpriseId = owner, CreatedAt = now.ToUnixTimeSeconds() });
         db.Audit.Add(actor.Audit(now.ToUnixTimeMilliseconds(), "prefix.create", prefix.Key, prefix.Key, null, null, OwnerDetail(owner)));
+        AddFiling(prefix, PrefixFiling.File, now);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            NoticeFiling();
             return true;
         }
         catch (DbUpdateException)
@@ -134,6 +140,64 @@ public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOpti
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// Stops serving a prefix (the reference API's "unhome") and, on a node that files, unfiles it in the same
+    /// transaction. The node prefix and prefixes still holding identifiers are refused; false when it was not served.
+    /// </summary>
+    public async Task<bool> DeleteAsync(PrefixName prefix, CancellationToken cancellationToken)
+    {
+        if (prefix.Key == NodePrefix.Key)
+        {
+            throw new HandleException(ResponseCode.InvalidHandle, $"the node prefix {NodePrefix.Display} cannot be unhomed");
+        }
+
+        if (await db.Handles.AnyAsync(h => h.Prefix == prefix.Key, cancellationToken))
+        {
+            throw new HandleException(ResponseCode.HandleAlreadyExists, $"prefix {prefix.Display} still holds identifiers; delete them first");
+        }
+
+        var now = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (await db.Prefixes.Where(p => p.Key == prefix.Key).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            return false;
+        }
+
+        db.Audit.Add(actor.Audit(now.ToUnixTimeMilliseconds(), "prefix.delete", prefix.Key, prefix.Key, null, null, null));
+        AddFiling(prefix, PrefixFiling.Unfile, now);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        NoticeFiling();
+        return true;
+    }
+
+    /// <summary>On a top-level node: serves 0.NA, under which it holds the records of prefixes served by other nodes.</summary>
+    public async Task ServeNamingAuthorityAsync(CancellationToken cancellationToken)
+    {
+        if (!await IsServedAsync(NamingAuthority, cancellationToken))
+        {
+            db.Prefixes.Add(new ServedPrefix { Key = NamingAuthority.Key, Prefix = NamingAuthority.Display, CreatedAt = clock.GetUtcNow().ToUnixTimeSeconds() });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Handle prefixes are filed with the top-level node; OID arcs and GS1 company prefixes are allocated outside it.</summary>
+    private void AddFiling(PrefixName prefix, string action, DateTimeOffset now)
+    {
+        if (hierarchy.Value.Files && prefix.Scheme == IdentifierScheme.Handle)
+        {
+            db.Filings.Add(new PrefixFiling { Prefix = prefix.Display, Action = action, CreatedAt = now.ToUnixTimeSeconds(), NextAttemptAt = now.ToUnixTimeSeconds() });
+        }
+    }
+
+    private void NoticeFiling()
+    {
+        if (hierarchy.Value.Files)
+        {
+            notice.Written();
+        }
     }
 
     private static string OwnerDetail(long? owner) =>

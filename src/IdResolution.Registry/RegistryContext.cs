@@ -35,6 +35,10 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<StoredCapture> Captures => Set<StoredCapture>();
 
+    public DbSet<PrefixFiling> Filings => Set<PrefixFiling>();
+
+    public DbSet<SiteReport> SiteReports => Set<SiteReport>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<StoredHandle>(handle =>
@@ -129,6 +133,21 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
             key.HasIndex(k => k.Identity).IsUnique().HasFilter("parent_key_id IS NULL AND revoked_at IS NULL");
             key.HasIndex(k => k.ParentKeyId);
             key.HasOne<Enterprise>().WithMany().HasForeignKey(k => k.EnterpriseId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<PrefixFiling>(filing =>
+        {
+            filing.ToTable("prefix_filings");
+            // Delivery reads the pending rows in order; delivered ones stay as the record of what was filed.
+            filing.HasIndex(f => f.Id).HasFilter("delivered_at IS NULL").HasDatabaseName("ix_prefix_filings_pending");
+        });
+
+        modelBuilder.Entity<SiteReport>(report =>
+        {
+            report.ToTable("site_reports");
+            // A report carries whole-day figures: a repeated or later report of the same day replaces them.
+            report.HasKey(r => new { r.Site, r.Prefix, r.Day });
+            report.HasIndex(r => r.Day);
         });
 
         modelBuilder.Entity<PrefixStatistic>(statistic =>

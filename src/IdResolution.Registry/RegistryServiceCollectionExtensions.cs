@@ -14,6 +14,8 @@ public static class RegistryServiceCollectionExtensions
     {
         services.Configure<RegistryOptions>(configuration.GetSection(RegistryOptions.Section));
         services.Configure<NodeOptions>(configuration.GetSection(NodeOptions.Section));
+        services.Configure<HierarchyOptions>(configuration.GetSection(HierarchyOptions.Section));
+        services.AddSingleton<FilingNotice>();
 
         var options = configuration.GetSection(RegistryOptions.Section).Get<RegistryOptions>() ?? new RegistryOptions();
         var connectionString = configuration.GetConnectionString("Registry");

@@ -6,6 +6,7 @@ using IdResolution.Server.Compat;
 using IdResolution.Server.Dashboard;
 using IdResolution.Server.DigitalLink;
 using IdResolution.Server.Grpc;
+using IdResolution.Server.Hierarchy;
 using IdResolution.Server.Http;
 using IdResolution.Server.Limits;
 using IdResolution.Server.Resolution;
@@ -32,6 +33,7 @@ public static class NodeHost
         builder.Services.Configure<Native.NativeOptions>(builder.Configuration.GetSection("Native"));
         builder.Services.AddScoped<Native.NativeRequestHandler>();
         builder.Services.AddHostedService<Native.NativeListener>();
+        builder.Services.AddHierarchy(builder.Configuration);
         builder.Services.AddNodeAuthentication();
         builder.Services.AddNodeRateLimits(builder.Configuration);
         builder.Services.AddNodeGrpc();
@@ -53,6 +55,7 @@ public static class NodeHost
         app.MapHandleApi();
         app.MapPrefixApi();
         app.MapStatisticsApi();
+        app.MapHierarchyApi();
         app.MapAccountApi();
         app.MapAuditApi();
         app.MapTokenApi();

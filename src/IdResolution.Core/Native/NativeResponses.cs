@@ -18,15 +18,8 @@ public static class NativeResponses
 
     /// <summary>A success answer to a resolution: the handle as asked and the encoded value list (count, then values).</summary>
     public static byte[] Resolution(
-        MessageEnvelope request, MessageHeader header, ReadOnlySpan<byte> handle, ReadOnlySpan<byte> valueList, OpFlags flags, short siteSerial, long now, ReadOnlySpan<byte> digest = default)
-    {
-        var body = new byte[digest.Length + 4 + handle.Length + valueList.Length];
-        digest.CopyTo(body);
-        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(digest.Length), handle.Length);
-        handle.CopyTo(body.AsSpan(digest.Length + 4));
-        valueList.CopyTo(body.AsSpan(digest.Length + 4 + handle.Length));
-        return Message(request, header, (int)ResponseCode.Success, flags, siteSerial, now, body);
-    }
+        MessageEnvelope request, MessageHeader header, ReadOnlySpan<byte> handle, ReadOnlySpan<byte> valueList, OpFlags flags, short siteSerial, long now, ReadOnlySpan<byte> digest = default) =>
+        HandleAndValues(request, header, ResponseCode.Success, handle, valueList, flags, siteSerial, now, digest);
 
     /// <summary>A get-site-info answer (opcode 2): the body is the site record alone (after the digest, when asked for).</summary>
     public static byte[] SiteInfo(MessageEnvelope request, MessageHeader header, ReadOnlySpan<byte> record, OpFlags flags, short siteSerial, long now, ReadOnlySpan<byte> digest = default)
@@ -46,6 +39,22 @@ public static class NativeResponses
         digest.CopyTo(body);
         BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(digest.Length), text.Length);
         text.CopyTo(body.AsSpan(digest.Length + 4));
+        return Message(request, header, (int)code, flags, siteSerial, now, body);
+    }
+
+    /// <summary>A service referral (302, §3.5): the service handle to consult, then the site values that spare looking it up.</summary>
+    public static byte[] Referral(
+        MessageEnvelope request, MessageHeader header, string serviceHandle, ReadOnlySpan<byte> valueList, OpFlags flags, short siteSerial, long now, ReadOnlySpan<byte> digest = default) =>
+        HandleAndValues(request, header, ResponseCode.ServiceReferral, Encoding.UTF8.GetBytes(serviceHandle), valueList, flags, siteSerial, now, digest);
+
+    private static byte[] HandleAndValues(
+        MessageEnvelope request, MessageHeader header, ResponseCode code, ReadOnlySpan<byte> handle, ReadOnlySpan<byte> valueList, OpFlags flags, short siteSerial, long now, ReadOnlySpan<byte> digest)
+    {
+        var body = new byte[digest.Length + 4 + handle.Length + valueList.Length];
+        digest.CopyTo(body);
+        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(digest.Length), handle.Length);
+        handle.CopyTo(body.AsSpan(digest.Length + 4));
+        valueList.CopyTo(body.AsSpan(digest.Length + 4 + handle.Length));
         return Message(request, header, (int)code, flags, siteSerial, now, body);
     }
 

@@ -30,7 +30,7 @@ public static class AccountEndpoints
         var keys = app.MapGroup("/admin/keys");
         keys.WithTags("Accounts").WithRequestTimeout(Limits.NodeRateLimits.WritePolicy);
         keys.MapPost("", IssueKeyAsync).RequireAuthorization(NodePolicies.Accounts)
-            .WithSummary("Issues a key {name, role: operator|admin|writer|reader, enterpriseId, expiresAt (RFC 3339, optional), identity ('index:handle', optional: "
+            .WithSummary("Issues a key {name, role: operator|admin|writer|reader|site (site: a secondary node filing with this top-level node), enterpriseId, expiresAt (RFC 3339, optional), identity ('index:handle', optional: "
                 + "the Handle admin identity it logs in as with HTTP Basic and that HS_ADMIN values may name)}; the key is in this answer only.");
         keys.MapGet("", ListKeysAsync).RequireAuthorization(NodePolicies.Accounts)
             .WithSummary("Lists keys (never their secrets): all for operators (?enterpriseId= narrows), the enterprise's own for its admins.");
@@ -73,9 +73,9 @@ public static class AccountEndpoints
     {
         var caller = Caller.From(context.User)!;
         var role = request.Role ?? "";
-        if (!caller.IsOperator && (role == AccessRoles.Operator || request.EnterpriseId is { } other && other != caller.EnterpriseId))
+        if (!caller.IsOperator && (role is AccessRoles.Operator or AccessRoles.Site || request.EnterpriseId is { } other && other != caller.EnterpriseId))
         {
-            throw new HandleException(ResponseCode.InsufficientPermissions, "an enterprise admin issues admin, writer and reader keys of its own enterprise only");
+            throw new HandleException(ResponseCode.InsufficientPermissions, "an enterprise admin issues admin, writer and reader keys of its own enterprise only; operator and site keys come from operators");
         }
 
         var enterpriseId = caller.IsOperator ? request.EnterpriseId : caller.EnterpriseId;

@@ -14,7 +14,8 @@ public static class NodeAuthentication
         services.AddAuthorizationBuilder()
             .AddPolicy(NodePolicies.Read, p => p.RequireAuthenticatedUser())
             .AddPolicy(NodePolicies.Accounts, p => p.RequireRole(AccessRoles.Operator, AccessRoles.Admin))
-            .AddPolicy(NodePolicies.Operator, p => p.RequireRole(AccessRoles.Operator));
+            .AddPolicy(NodePolicies.Operator, p => p.RequireRole(AccessRoles.Operator))
+            .AddPolicy(NodePolicies.Site, p => p.RequireRole(AccessRoles.Site, AccessRoles.Operator));
         services.AddScoped<PrefixAccess>();
         services.AddScoped<Writes.HandleWrites>();
         services.AddScoped<Bulk.BulkImport>();

@@ -14,4 +14,7 @@ public static class NodePolicies
 
     /// <summary>Node-wide data (statistics, audit, enterprises): operators.</summary>
     public const string Operator = "operator";
+
+    /// <summary>On a top-level node, what secondary nodes do (filing, reporting): site keys and operators.</summary>
+    public const string Site = "site";
 }

@@ -60,6 +60,12 @@ public static class HandleEndpoints
 
             var resolution = await resolver.ResolveAsync(handle, ResolveQuery.Flag(query, "auth"), context.RequestAborted);
             (code, layer) = (resolution.Code, resolution.Layer);
+            if (resolution.Referral is { } referral)
+            {
+                await HandleResponses.WriteReferralAsync(context, handle, resolution.Message!, referral);
+                return;
+            }
+
             if (resolution.Entry is not { } entry)
             {
                 await HandleResponses.WriteErrorAsync(context, resolution.Code, handle, resolution.Message!, resolving: true);

@@ -12,6 +12,8 @@ public static class HandleHttpStatus
         ResponseCode.ServerTooBusy => StatusCodes.Status503ServiceUnavailable,
         ResponseCode.ProtocolError or ResponseCode.InvalidHandle or ResponseCode.InvalidValue or ResponseCode.ServerNotResponsible => StatusCodes.Status400BadRequest,
         ResponseCode.OperationNotSupported => StatusCodes.Status501NotImplemented,
+        ResponseCode.RecursionCountTooHigh => StatusCodes.Status508LoopDetected,
+        ResponseCode.ServiceReferral or ResponseCode.PrefixReferral => StatusCodes.Status300MultipleChoices,
         ResponseCode.HandleNotFound => StatusCodes.Status404NotFound,
         ResponseCode.HandleAlreadyExists or ResponseCode.ValueAlreadyExists => StatusCodes.Status409Conflict,
         ResponseCode.AuthenticationNeeded => StatusCodes.Status401Unauthorized,

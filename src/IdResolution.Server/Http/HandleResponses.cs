@@ -29,6 +29,22 @@ public static class HandleResponses
         });
 
     /// <summary>A pre-serialised 200 answer.</summary>
+    /// <summary>
+    /// A referral (302, HTTP 300): the error answer plus <c>referral</c>, the top-level node's record of the prefix
+    /// (<c>0.NA/&lt;prefix&gt;</c>) with its public HS_SITE values, which name the site to ask.
+    /// </summary>
+    public static Task WriteReferralAsync(HttpContext context, string handle, string message, Caching.CachedResolution referral) =>
+        WriteAsync(context, StatusCodes.Status300MultipleChoices, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("responseCode", (int)ResponseCode.ServiceReferral);
+            writer.WriteString("handle", handle);
+            writer.WriteString("message", message);
+            writer.WritePropertyName("referral");
+            HandleJsonWriter.WriteRecord(writer, referral.Handle, ValueVisibility.PublicOnly(referral.Record!.Values));
+            writer.WriteEndObject();
+        });
+
     public static async Task WriteBytesAsync(HttpContext context, byte[] json)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;

@@ -14,6 +14,10 @@ public static class PrefixEndpoints
         var api = app.MapGroup("/api/prefixes").WithTags("Prefixes");
         api.MapGet("", ListAsync).WithSummary("Lists the prefixes served by this node.");
         api.MapGet("/{prefix}", GetAsync).WithSummary("Whether this node serves a prefix: 200, or 404 with code 100.");
+        api.MapDelete("/{prefix}", DeleteAsync)
+            .RequireAuthorization(NodePolicies.Operator)
+            .WithRequestTimeout(Limits.NodeRateLimits.WritePolicy)
+            .WithSummary("Unhomes a prefix that holds no identifiers (operators): this node stops serving it and unfiles it with the top-level node. 204; 404 with code 100 when it was not served; 409 while identifiers remain.");
         api.MapPost("/{prefix}", CreateAsync)
             .RequireAuthorization(NodePolicies.Accounts)
             .WithRequestTimeout(Limits.NodeRateLimits.WritePolicy)
@@ -58,6 +62,11 @@ public static class PrefixEndpoints
         var created = await prefixes.CreateAsync(name, owner, context.RequestAborted);
         await HandleResponses.WriteAsync(context, created ? StatusCodes.Status201Created : StatusCodes.Status200OK, writer => WritePrefix(writer, name));
     }
+
+    private static async Task<IResult> DeleteAsync(string prefix, PrefixRegistry prefixes, CancellationToken cancellationToken) =>
+        await prefixes.DeleteAsync(PrefixName.Parse(prefix), cancellationToken)
+            ? Results.NoContent()
+            : throw new HandleException(ResponseCode.HandleNotFound, $"this node does not serve prefix {prefix}");
 
     private static void WritePrefix(Utf8JsonWriter writer, PrefixName prefix)
     {

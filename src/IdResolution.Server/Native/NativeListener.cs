@@ -9,7 +9,9 @@ namespace IdResolution.Server.Native;
 /// <summary>Where the native Handle protocol listens: <c>Native:Port</c> (default 2641; 0 turns it off) on <c>Native:Address</c>.</summary>
 public sealed class NativeOptions
 {
-    public int Port { get; set; } = 2641;
+    public const int DefaultPort = 2641;
+
+    public int Port { get; set; } = DefaultPort;
 
     public string Address { get; set; } = "127.0.0.1";
 

@@ -86,8 +86,15 @@ public sealed class NativeRequestHandler(HandleResolver resolver, ResolveMetrics
             }
 
             // The reference server reads a handle without '/' as the prefix record 0.NA/<handle>.
-            var resolution = await resolver.ResolveAsync(text.Contains('/', StringComparison.Ordinal) ? text : "0.NA/" + text, authoritative: false, cancellationToken);
+            var recursion = new Hierarchy.Recursion(header.Flags.HasFlag(OpFlags.Recursive), header.RecursionCount);
+            var resolution = await resolver.ResolveAsync(text.Contains('/', StringComparison.Ordinal) ? text : "0.NA/" + text, authoritative: false, recursion, cancellationToken);
             (code, layer) = (resolution.Code, resolution.Layer);
+            if (resolution.Referral is { } referral)
+            {
+                var siteValues = HandleValueCodec.Encode(ValueVisibility.PublicOnly(referral.Record!.Values));
+                return NativeResponses.Referral(envelope, header, referral.Handle, siteValues, flags, SiteSerial, now, digest);
+            }
+
             if (resolution.Entry is not { } entry)
             {
                 return NativeResponses.Error(envelope, header, resolution.Code, resolution.Message ?? "", flags, SiteSerial, now, digest);

@@ -12,12 +12,19 @@ namespace IdResolution.Server.Resolution;
 /// (L1, then L2, then the registry), and tells "not registered" (100) from "not served here" (301) and
 /// "registry unavailable" (3).
 /// </summary>
-public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory scopes, Statistics.PrefixCounters counters)
+public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory scopes, Statistics.PrefixCounters counters, Hierarchy.RemoteResolver remote)
 {
     public const int MaxBatch = 1000;
 
     /// <summary>Resolves one identifier; <paramref name="authoritative"/> (auth=true) reads the registry, bypassing every cache.</summary>
-    public ValueTask<Resolution> ResolveAsync(string text, bool authoritative, CancellationToken cancellationToken)
+    public ValueTask<Resolution> ResolveAsync(string text, bool authoritative, CancellationToken cancellationToken) =>
+        ResolveAsync(text, authoritative, Hierarchy.Recursion.Default, cancellationToken);
+
+    /// <summary>
+    /// Resolves one identifier; one under a prefix served elsewhere is resolved through the top-level node and the site
+    /// serving it, or referred there, as <paramref name="recursion"/> and the node's configuration say.
+    /// </summary>
+    public ValueTask<Resolution> ResolveAsync(string text, bool authoritative, Hierarchy.Recursion recursion, CancellationToken cancellationToken)
     {
         authoritative |= !cache.Enabled;
         if (!HandleName.TryParse(text, out var name, out var error))
@@ -27,15 +34,21 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
 
         // The hot path: a record in memory, answered without an async step.
         var hit = authoritative ? null : cache.TryGetFromMemory(name.Key);
-        return hit is { AliasTarget: null }
+        return hit is { AliasTarget: null } && (hit.Code != ResponseCode.ServerNotResponsible || !remote.Enabled)
             ? new(Answer(hit, text, name, CacheLayer.Memory))
-            : ResolveFollowingAliasAsync(name, text, hit, authoritative, cancellationToken);
+            : ResolveFollowingAliasAsync(name, text, hit, authoritative, recursion, cancellationToken);
     }
 
     /// <summary>The rest of a resolve: <paramref name="hit"/> is what memory already gave (an alias), not looked up again.</summary>
-    private async ValueTask<Resolution> ResolveFollowingAliasAsync(HandleName name, string text, CachedResolution? hit, bool authoritative, CancellationToken cancellationToken)
+    private async ValueTask<Resolution> ResolveFollowingAliasAsync(
+        HandleName name, string text, CachedResolution? hit, bool authoritative, Hierarchy.Recursion recursion, CancellationToken cancellationToken)
     {
         var resolution = hit is null ? await ResolveNameAsync(name, text, authoritative, cancellationToken) : Answer(hit, text, name, CacheLayer.Memory);
+        if (ServedElsewhere(resolution, name))
+        {
+            return await remote.ResolveAsync(name, text, recursion, cancellationToken);
+        }
+
         return resolution.Entry?.AliasTarget is { } target
             ? Aliased(resolution, await ResolveNameAsync(HandleName.Parse(target), target, authoritative, cancellationToken))
             : resolution;
@@ -78,8 +91,35 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
     /// Resolves many identifiers: from memory first, then the rest from Redis all at once, then what is still
     /// missing with one registry query.
     /// </summary>
-    public Task<Resolution[]> ResolveManyAsync(IReadOnlyList<string> texts, bool authoritative, CancellationToken cancellationToken) =>
-        ResolveManyAsync(texts, authoritative, followAliases: true, cancellationToken);
+    public async Task<Resolution[]> ResolveManyAsync(IReadOnlyList<string> texts, bool authoritative, CancellationToken cancellationToken)
+    {
+        var results = await ResolveManyAsync(texts, authoritative, followAliases: true, cancellationToken);
+        return remote.Enabled ? await ResolveElsewhereAsync(results, cancellationToken) : results;
+    }
+
+    /// <summary>The batch's names served elsewhere, resolved through their sites together.</summary>
+    private async Task<Resolution[]> ResolveElsewhereAsync(Resolution[] results, CancellationToken cancellationToken)
+    {
+        List<(int Index, Task<Resolution> Remote)>? pending = null;
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i].Code == ResponseCode.ServerNotResponsible && HandleName.TryParse(results[i].Handle, out var name, out _) && ServedElsewhere(results[i], name))
+            {
+                (pending ??= []).Add((i, remote.ResolveAsync(name, results[i].Handle, Hierarchy.Recursion.Default, cancellationToken).AsTask()));
+            }
+        }
+
+        foreach (var (index, answer) in pending ?? [])
+        {
+            results[index] = await answer;
+        }
+
+        return results;
+    }
+
+    /// <summary>A handle (not an OID or GS1 key: those are not filed) under a prefix this node does not serve, on a node that looks further.</summary>
+    private bool ServedElsewhere(Resolution resolution, HandleName name) =>
+        resolution.Code == ResponseCode.ServerNotResponsible && remote.Enabled && name.Scheme == IdentifierScheme.Handle;
 
     private async Task<Resolution[]> ResolveManyAsync(IReadOnlyList<string> texts, bool authoritative, bool followAliases, CancellationToken cancellationToken)
     {

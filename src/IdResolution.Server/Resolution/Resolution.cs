@@ -12,6 +12,9 @@ public readonly record struct Resolution(ResponseCode Code, string Handle, Cache
 {
     public HandleRecord? Record => Entry?.Record;
 
+    /// <summary>For a referral (302): the top-level node's record of the prefix, whose HS_SITE values name the site to ask.</summary>
+    public CachedResolution? Referral { get; init; }
+
     public static Resolution Found(CachedResolution entry, CacheLayer? layer) => new(ResponseCode.Success, entry.Handle, entry, null, layer);
 
     public static Resolution Failed(ResponseCode code, string handle, string message, CacheLayer? layer = null) => new(code, handle, null, message, layer);

@@ -33,6 +33,11 @@ public static partial class NodeInitialisation
         var services = scope.ServiceProvider;
         var prefixes = services.GetRequiredService<PrefixRegistry>();
         await prefixes.CreateAsync(prefixes.NodePrefix, owner: null, CancellationToken.None);
+        if (services.GetRequiredService<IOptions<HierarchyOptions>>().Value.Role == NodeRole.TopLevel)
+        {
+            await prefixes.ServeNamingAuthorityAsync(CancellationToken.None);
+        }
+
         await OperatorKey.EnsureAsync(app, services);
         await SeedLoader.LoadOnFirstStartAsync(app, services);
     }

@@ -60,7 +60,7 @@ public sealed class ResolveMetrics
         {
             { "idres.protocol", protocol },
             { "idres.response_code", Boxed(code) },
-            { "idres.cache.layer", layer switch { CacheLayer.Memory => "memory", CacheLayer.Redis => "redis", CacheLayer.Registry => "registry", _ => "none" } },
+            { "idres.cache.layer", layer switch { CacheLayer.Memory => "memory", CacheLayer.Redis => "redis", CacheLayer.Registry => "registry", CacheLayer.Remote => "remote", _ => "none" } },
         };
         _duration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, tags);
     }

@@ -116,6 +116,7 @@ public sealed class TenantIsolationTests(PostgresNodeFixture fixture) : IClassFi
         var writerA = await a.IssueAsync(Node, "writer", issuer: adminA.Secret);
         using var forB = await Node.SendAsAsync(adminA.Secret, HttpMethod.Post, "/admin/keys", JsonSerializer.Serialize(new { name = "x", role = "writer", enterpriseId = b.Id }));
         using var operatorKey = await Node.SendAsAsync(adminA.Secret, HttpMethod.Post, "/admin/keys", """{"name":"x","role":"operator"}""");
+        using var siteKey = await Node.SendAsAsync(adminA.Secret, HttpMethod.Post, "/admin/keys", """{"name":"x","role":"site"}""");
         using var revokeB = await Node.SendAsAsync(adminA.Secret, HttpMethod.Delete, $"/admin/keys/{writerB.Id}");
         using var listed = await Node.SendAsAsync(adminA.Secret, HttpMethod.Get, "/admin/keys");
         using var derived = await Node.SendAsAsync(adminA.Secret, HttpMethod.Post, $"/api/prefixes/{a.Prefix}.7");
@@ -127,6 +128,7 @@ public sealed class TenantIsolationTests(PostgresNodeFixture fixture) : IClassFi
         Assert.Equal(HttpStatusCode.Forbidden, forB.StatusCode);
         Assert.Equal("application/problem+json", forB.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.Forbidden, operatorKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, siteKey.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, revokeB.StatusCode);
         var keys = (await listed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("keys").EnumerateArray().ToList();
         Assert.All(keys, k => Assert.Equal(a.Id, k.GetProperty("enterpriseId").GetInt64()));

@@ -51,7 +51,8 @@ public sealed class NodeServer : IAsyncDisposable
         // With a certificate configured the node serves TLS on both ports.
         settings.TryGetValue("Node:Tls:CertificatePath", out var certificate);
         var scheme = certificate is null ? "http" : "https";
-        var httpUrl = new Uri($"{scheme}://127.0.0.1:{Ports.Free()}");
+        // A test may fix the HTTP address, to start a node where others already expect it.
+        var httpUrl = new Uri(settings.TryGetValue("Node:HttpUrl", out var fixedUrl) && fixedUrl is not null ? fixedUrl : $"{scheme}://127.0.0.1:{Ports.Free()}");
         var grpcUrl = new Uri($"{scheme}://127.0.0.1:{Ports.Free()}");
         // Tests drive load from one address: rate limits are off unless a test sets them.
         var all = new Dictionary<string, string?>

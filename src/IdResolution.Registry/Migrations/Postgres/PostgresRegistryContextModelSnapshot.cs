@@ -321,6 +321,55 @@ namespace IdResolution.Registry.Migrations.Postgres
                     b.ToTable("epcis_object_states", (string)null);
                 });
 
+            modelBuilder.Entity("IdResolution.Registry.Model.PrefixFiling", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("action");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("DeliveredAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("prefix");
+
+                    b.HasKey("Id")
+                        .HasName("pk_prefix_filings");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_prefix_filings_pending")
+                        .HasFilter("delivered_at IS NULL");
+
+                    b.ToTable("prefix_filings", (string)null);
+                });
+
             modelBuilder.Entity("IdResolution.Registry.Model.PrefixStatistic", b =>
                 {
                     b.Property<string>("Prefix")
@@ -383,6 +432,49 @@ namespace IdResolution.Registry.Migrations.Postgres
                         .HasDatabaseName("ix_prefixes_enterprise_id");
 
                     b.ToTable("prefixes", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.SiteReport", b =>
+                {
+                    b.Property<string>("Site")
+                        .HasColumnType("text")
+                        .HasColumnName("site");
+
+                    b.Property<string>("Prefix")
+                        .HasColumnType("text")
+                        .HasColumnName("prefix");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("integer")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Deletions")
+                        .HasColumnType("bigint")
+                        .HasColumnName("deletions");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("received_at");
+
+                    b.Property<long>("Registrations")
+                        .HasColumnType("bigint")
+                        .HasColumnName("registrations");
+
+                    b.Property<long>("Resolutions")
+                        .HasColumnType("bigint")
+                        .HasColumnName("resolutions");
+
+                    b.Property<long>("Updates")
+                        .HasColumnType("bigint")
+                        .HasColumnName("updates");
+
+                    b.HasKey("Site", "Prefix", "Day")
+                        .HasName("pk_site_reports");
+
+                    b.HasIndex("Day")
+                        .HasDatabaseName("ix_site_reports_day");
+
+                    b.ToTable("site_reports", (string)null);
                 });
 
             modelBuilder.Entity("IdResolution.Registry.Model.StoredCapture", b =>

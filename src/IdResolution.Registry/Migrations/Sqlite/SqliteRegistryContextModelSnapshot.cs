@@ -303,6 +303,53 @@ namespace IdResolution.Registry.Migrations.Sqlite
                     b.ToTable("epcis_object_states", (string)null);
                 });
 
+            modelBuilder.Entity("IdResolution.Registry.Model.PrefixFiling", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("DeliveredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("prefix");
+
+                    b.HasKey("Id")
+                        .HasName("pk_prefix_filings");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_prefix_filings_pending")
+                        .HasFilter("delivered_at IS NULL");
+
+                    b.ToTable("prefix_filings", (string)null);
+                });
+
             modelBuilder.Entity("IdResolution.Registry.Model.PrefixStatistic", b =>
                 {
                     b.Property<string>("Prefix")
@@ -364,6 +411,49 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .HasDatabaseName("ix_prefixes_enterprise_id");
 
                     b.ToTable("prefixes", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.SiteReport", b =>
+                {
+                    b.Property<string>("Site")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("site");
+
+                    b.Property<string>("Prefix")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("prefix");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Deletions")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deletions");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_at");
+
+                    b.Property<long>("Registrations")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("registrations");
+
+                    b.Property<long>("Resolutions")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolutions");
+
+                    b.Property<long>("Updates")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updates");
+
+                    b.HasKey("Site", "Prefix", "Day")
+                        .HasName("pk_site_reports");
+
+                    b.HasIndex("Day")
+                        .HasDatabaseName("ix_site_reports_day");
+
+                    b.ToTable("site_reports", (string)null);
                 });
 
             modelBuilder.Entity("IdResolution.Registry.Model.StoredCapture", b =>

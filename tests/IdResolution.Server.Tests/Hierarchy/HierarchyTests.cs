@@ -1,0 +1,268 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Grpc.Core;
+using IdResolution.Contracts.V1;
+using IdResolution.Core;
+using IdResolution.Core.Native;
+using IdResolution.Server.Tests.Infrastructure;
+
+namespace IdResolution.Server.Tests.Hierarchy;
+
+/// <summary>
+/// Three nodes on loopback: a top-level node T, and secondary nodes A and B, each with its own database. Prefixes created
+/// on B are filed with T; identifiers on B resolve through A (HTTP, gRPC, native), from A's cache while B is away until the
+/// TTL, and a filing made while T is down completes when it returns.
+/// </summary>
+public sealed class HierarchyTests(HierarchyNodes nodes) : IClassFixture<HierarchyNodes>
+{
+    [Fact]
+    public async Task APrefixCreatedOnB_IsFiledWithT_AsASiteRecordNamingBsNativePort()
+    {
+        var b = await nodes.StartSecondaryAsync("88.118.21", "node-b21");
+
+        (await b.SendAsync(HttpMethod.Post, "/api/prefixes/88.118.21.2002")).EnsureSuccessStatusCode();
+
+        var site = await FiledSiteAsync(nodes.TopLevel, "88.118.21.2002");
+        Assert.Equal("127.0.0.1", site.GetProperty("servers")[0].GetProperty("address").GetString());
+        Assert.True(site.GetProperty("primaryMask").GetProperty("primary").GetBoolean());
+        Assert.Equal("node-b21", site.GetProperty("attributes")[0].GetProperty("value").GetString());
+        var interfaces = site.GetProperty("servers")[0].GetProperty("interfaces").EnumerateArray().ToList();
+        Assert.Equal(["TCP", "UDP"], interfaces.Select(i => i.GetProperty("protocol").GetString()));
+        Assert.All(interfaces, i => Assert.Equal(b.NativePort, i.GetProperty("port").GetInt32()));
+        Assert.All(interfaces, i => Assert.True(i.GetProperty("query").GetBoolean()));
+        // B's own node prefix was filed at its first start; the operator view shows both acknowledged.
+        await FiledSiteAsync(nodes.TopLevel, "88.118.21");
+        var filings = await JsonAsync(b, "/api/hierarchy/filings");
+        Assert.All(filings.GetProperty("filings").EnumerateArray(), f => Assert.NotEqual(JsonValueKind.Null, f.GetProperty("deliveredAt").ValueKind));
+        Assert.Equal(["88.118.21.2002", "88.118.21"], filings.GetProperty("filings").EnumerateArray().Select(f => f.GetProperty("prefix").GetString()));
+    }
+
+    [Fact]
+    public async Task AnIdentifierOnB_ResolvesThroughA_OverHttpGrpcAndTheNativeProtocol()
+    {
+        var b = await nodes.StartSecondaryAsync("88.118.22", "node-b22");
+        await RegisterAsync(b, "88.118.22/PART-1", "https://b.example/part-1", ttl: 600);
+        await FiledSiteAsync(nodes.TopLevel, "88.118.22");
+
+        using var http = await nodes.A.Http.GetAsync("/api/handles/88.118.22/PART-1");
+        var grpc = await new Resolver.ResolverClient(nodes.A.Channel).ResolveAsync(new ResolveRequest { Handle = "88.118.22/PART-1" });
+        var native = await NativeAsync(nodes.A.NativePort, NativeRequests.Resolution(77, "88.118.22/PART-1", [], OpFlags.Recursive | OpFlags.PublicOnly, 0, Now()));
+        var batch = await new Resolver.ResolverClient(nodes.A.Channel).BatchResolveAsync(new BatchResolveRequest { Handles = { "88.118.22/PART-1", "88.118.22/NONE", "88.118.8/NONE" } });
+
+        Assert.Equal(HttpStatusCode.OK, http.StatusCode);
+        Assert.Equal("https://b.example/part-1", UrlOf(await http.Content.ReadFromJsonAsync<JsonElement>()));
+        Assert.Equal("https://b.example/part-1", grpc.Values.Single(v => v.Type == "URL").Data.ToStringUtf8());
+        Assert.Equal((ResponseCode.Success, 77), (native.Code, native.RequestId));
+        Assert.Equal("https://b.example/part-1", Encoding.UTF8.GetString(native.Values.Single(v => v.Type == "URL").Data));
+        Assert.Equal([1u, 100u, 100u], batch.Results.Select(r => r.ResponseCode));
+        Assert.Equal("https://b.example/part-1", batch.Results[0].Values.Single(v => v.Type == "URL").Data.ToStringUtf8());
+    }
+
+    [Fact]
+    public async Task WithBStopped_AServesItsCopyUntilTheTtl_ThenAClearError()
+    {
+        var b = await nodes.StartSecondaryAsync("88.118.23", "node-b23");
+        await RegisterAsync(b, "88.118.23/LOT-7", "https://b.example/lot-7", ttl: 4);
+        await FiledSiteAsync(nodes.TopLevel, "88.118.23");
+        using var first = await nodes.A.Http.GetAsync("/api/handles/88.118.23/LOT-7");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+
+        var bNative = b.NativePort;
+        await nodes.StopAsync(b);
+        using var cached = await nodes.A.Http.GetAsync("/api/handles/88.118.23/LOT-7");
+        var cachedNative = await NativeAsync(nodes.A.NativePort, NativeRequests.Resolution(5, "88.118.23/LOT-7", [], OpFlags.Recursive, 0, Now()));
+        HttpResponseMessage? failed = null;
+        await Eventually.HoldsAsync(async () =>
+        {
+            failed?.Dispose();
+            failed = await nodes.A.Http.GetAsync("/api/handles/88.118.23/LOT-7");
+            return failed.StatusCode != HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(20), "A's copy expiring");
+
+        Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        Assert.Equal("https://b.example/lot-7", UrlOf(await cached.Content.ReadFromJsonAsync<JsonElement>()));
+        Assert.Equal(ResponseCode.Success, cachedNative.Code);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed!.StatusCode);
+        var error = await failed.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((int)ResponseCode.ServerTooBusy, error.GetProperty("responseCode").GetInt32());
+        Assert.Contains($"127.0.0.1:{bNative} did not answer", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        failed.Dispose();
+    }
+
+    [Fact]
+    public async Task AFilingMadeWhileTIsDown_CompletesWhenTReturns()
+    {
+        var port = Ports.Free();
+        var native = Ports.Free();
+        var topLevelUrl = new Uri($"http://127.0.0.1:{port}/");
+        var b = await nodes.StartAsync(HierarchyNodes.Secondary(topLevelUrl, native, "88.118.24", NodeServer.OperatorToken));
+        (await b.SendAsync(HttpMethod.Post, "/api/prefixes/88.118.24.7")).EnsureSuccessStatusCode();
+        await Eventually.HoldsAsync(async () =>
+        {
+            var pending = (await JsonAsync(b, "/api/hierarchy/filings?pending=true")).GetProperty("filings").EnumerateArray().ToList();
+            return pending.Count == 2 && pending.All(f => f.GetProperty("attempts").GetInt32() >= 2 && f.GetProperty("lastError").GetString() is { Length: > 0 });
+        }, TimeSpan.FromSeconds(20), "failed attempts to reach T");
+
+        var t = await nodes.StartAsync(new() { ["Hierarchy:Role"] = "TopLevel", ["Node:Prefix"] = "88", ["Node:HttpUrl"] = topLevelUrl.ToString(), ["Native:Port"] = native.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        await FiledSiteAsync(t, "88.118.24.7");
+        await FiledSiteAsync(t, "88.118.24");
+        await Eventually.HoldsAsync(
+            async () => (await JsonAsync(b, "/api/hierarchy/filings?pending=true")).GetProperty("filings").GetArrayLength() == 0,
+            TimeSpan.FromSeconds(10), "no filing left pending");
+    }
+
+    [Fact]
+    public async Task DeletingAPrefixOnB_UnfilesIt()
+    {
+        var b = await nodes.StartSecondaryAsync("88.118.25", "node-b25");
+        (await b.SendAsync(HttpMethod.Post, "/api/prefixes/88.118.25.3")).EnsureSuccessStatusCode();
+        await FiledSiteAsync(nodes.TopLevel, "88.118.25.3");
+
+        using var deleted = await b.SendAsync(HttpMethod.Delete, "/api/prefixes/88.118.25.3");
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var record = await nodes.TopLevel.Http.GetAsync("/api/handles/0.NA/88.118.25.3?auth=true");
+            return record.StatusCode == HttpStatusCode.NotFound;
+        }, TimeSpan.FromSeconds(10), "T dropping 0.NA/88.118.25.3");
+        Assert.Equal("unfile", (await JsonAsync(b, "/api/hierarchy/filings")).GetProperty("filings")[0].GetProperty("action").GetString());
+    }
+
+    [Fact]
+    public async Task AskedWithoutRecursion_AReferstoTheSite()
+    {
+        var b = await nodes.StartSecondaryAsync("88.118.26", "node-b26");
+        await RegisterAsync(b, "88.118.26/X", "https://b.example/x", ttl: 600);
+        await FiledSiteAsync(nodes.TopLevel, "88.118.26");
+
+        var answer = await NativeAsync(nodes.A.NativePort, NativeRequests.Resolution(9, "88.118.26/X", [], OpFlags.PublicOnly, 0, Now()));
+
+        Assert.Equal((ResponseCode.ServiceReferral, "0.NA/88.118.26"), (answer.Code, answer.ReferralHandle));
+        Assert.True(SiteInfoRecord.TryDecode(Assert.Single(answer.Values, v => v.Type == "HS_SITE").Data, out var site));
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, b.NativePort), site.TcpQueryEndpoint());
+        Assert.DoesNotContain(answer.Values, v => v.Type == "HS_FILED_BY");
+    }
+
+    [Fact]
+    public async Task ANodeWithRecursionOff_AnswersHttpWithAReferral()
+    {
+        var b = await nodes.StartSecondaryAsync("88.118.27", "node-b27");
+        await FiledSiteAsync(nodes.TopLevel, "88.118.27");
+        var c = await nodes.StartSecondaryAsync("88.118.28", "node-c28", new() { ["Hierarchy:Recursion"] = "false" });
+
+        using var answer = await c.Http.GetAsync("/api/handles/88.118.27/ANY");
+
+        Assert.Equal(HttpStatusCode.MultipleChoices, answer.StatusCode);
+        var body = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(302, body.GetProperty("responseCode").GetInt32());
+        Assert.Equal("0.NA/88.118.27", body.GetProperty("referral").GetProperty("handle").GetString());
+        var site = body.GetProperty("referral").GetProperty("values")[0].GetProperty("data");
+        Assert.Equal("site", site.GetProperty("format").GetString());
+        Assert.Equal(b.NativePort, site.GetProperty("value").GetProperty("servers")[0].GetProperty("interfaces")[0].GetProperty("port").GetInt32());
+    }
+
+    [Fact]
+    public async Task ARequestThatHasPassedTooManyNodes_IsRefusedWithCode6_AndAPrefixFiledNowhereIs100()
+    {
+        var looped = await NativeAsync(nodes.A.NativePort, NativeRequests.Resolution(3, "88.118.29/X", [], OpFlags.Recursive, recursionCount: 4, Now()));
+        using var nowhere = await nodes.A.Http.GetAsync("/api/handles/88.999.1/X");
+        var grpc = await Assert.ThrowsAsync<RpcException>(async () => await new Resolver.ResolverClient(nodes.A.Channel).ResolveAsync(new ResolveRequest { Handle = "88.999.1/X" }));
+
+        Assert.Equal(ResponseCode.RecursionCountTooHigh, looped.Code);
+        Assert.Contains("limit is 4", looped.Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, nowhere.StatusCode);
+        Assert.Contains("no node serves prefix 88.999.1", (await nowhere.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(StatusCode.NotFound, grpc.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheTopLevelNodeKeepsEachSitesPrefixesToItself()
+    {
+        var other = await nodes.IssueSiteKeyAsync("node-intruder");
+        (await nodes.TopLevel.SendAsAsync(await nodes.IssueSiteKeyAsync("node-owner"), HttpMethod.Put, "/api/hierarchy/prefixes/88.118.30", """{"address":"127.0.0.1","port":2641}""")).EnsureSuccessStatusCode();
+
+        using var overwrite = await nodes.TopLevel.SendAsAsync(other, HttpMethod.Put, "/api/hierarchy/prefixes/88.118.30", """{"address":"127.0.0.2","port":2641}""");
+        using var unfile = await nodes.TopLevel.SendAsAsync(other, HttpMethod.Delete, "/api/hierarchy/prefixes/88.118.30");
+        using var badAddress = await nodes.TopLevel.SendAsAsync(other, HttpMethod.Put, "/api/hierarchy/prefixes/88.118.31", """{"address":"not-an-ip","port":2641}""");
+        using var onA = await nodes.A.SendAsync(HttpMethod.Put, "/api/hierarchy/prefixes/88.118.31", """{"address":"127.0.0.1","port":2641}""");
+
+        Assert.Equal(HttpStatusCode.Forbidden, overwrite.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, unfile.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badAddress.StatusCode);
+        Assert.Equal(HttpStatusCode.NotImplemented, onA.StatusCode);
+        Assert.Equal("127.0.0.1", (await FiledSiteAsync(nodes.TopLevel, "88.118.30")).GetProperty("servers")[0].GetProperty("address").GetString());
+    }
+
+    [Fact]
+    public async Task BReportsItsStatisticsToT()
+    {
+        var b = await nodes.StartSecondaryAsync("88.118.32", "node-b32");
+        await RegisterAsync(b, "88.118.32/S-1", "https://b.example/s-1", ttl: 600);
+        for (var i = 0; i < 3; i++)
+        {
+            (await b.Http.GetAsync("/api/handles/88.118.32/S-1")).EnsureSuccessStatusCode();
+        }
+
+        await Eventually.HoldsAsync(async () =>
+        {
+            var reports = (await JsonAsync(nodes.TopLevel, "/api/hierarchy/reports?site=node-b32")).GetProperty("reports").EnumerateArray();
+            return reports.Any(r => r.GetProperty("prefix").GetString() == "88.118.32" && r.GetProperty("resolutions").GetInt64() >= 3 && r.GetProperty("registrations").GetInt64() == 1);
+        }, TimeSpan.FromSeconds(15), "T holding B's figures");
+    }
+
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    private static async Task RegisterAsync(NodeServer node, string handle, string url, int ttl)
+    {
+        var body = JsonSerializer.Serialize(new { values = new[] { new { index = 1, type = "URL", ttl, data = new { format = "string", value = url } } } });
+        (await node.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", body)).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The HS_SITE value T holds for a prefix, once the filing has arrived (polled).</summary>
+    private static async Task<JsonElement> FiledSiteAsync(NodeServer topLevel, string prefix)
+    {
+        JsonElement site = default;
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var answer = await topLevel.Http.GetAsync($"/api/handles/0.NA/{prefix}?type=HS_SITE&auth=true");
+            if (answer.StatusCode != HttpStatusCode.OK)
+            {
+                return false;
+            }
+
+            site = (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("values")[0].GetProperty("data").GetProperty("value");
+            return true;
+        }, TimeSpan.FromSeconds(15), $"T holding 0.NA/{prefix}");
+        return site;
+    }
+
+    private static async Task<JsonElement> JsonAsync(NodeServer node, string path)
+    {
+        using var answer = await node.SendAsync(HttpMethod.Get, path);
+        answer.EnsureSuccessStatusCode();
+        return await answer.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static string? UrlOf(JsonElement record) =>
+        record.GetProperty("values").EnumerateArray().Single(v => v.GetProperty("type").GetString() == "URL").GetProperty("data").GetProperty("value").GetString();
+
+    private static async Task<NativeAnswer> NativeAsync(int port, byte[] request)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(request);
+        var envelope = new byte[MessageEnvelope.Size];
+        await stream.ReadExactlyAsync(envelope);
+        var answer = new byte[MessageEnvelope.Size + MessageEnvelope.Read(envelope).MessageLength];
+        envelope.CopyTo(answer, 0);
+        await stream.ReadExactlyAsync(answer.AsMemory(MessageEnvelope.Size));
+        Assert.True(NativeAnswer.TryRead(answer, out var read, out var error), error);
+        return read;
+    }
+}
