@@ -17,20 +17,29 @@ public sealed class NativeOptions
 
     /// <summary>The address clients are told in get-site-info answers, when it differs from where the node listens (0.0.0.0).</summary>
     public string? AdvertisedAddress { get; set; }
+
+    /// <summary>
+    /// Most packets a UDP answer may take; a longer answer is refused with code 2 and TC set, which sends clients to TCP
+    /// at once (a small spoofed request must not make the node flood someone with a large answer).
+    /// </summary>
+    public int MaxUdpAnswerPackets { get; set; } = 16;
 }
 
 /// <summary>
 /// The native Handle protocol on TCP and UDP (RFC 3652). TCP: messages framed by their envelope, answered in order,
 /// the connection kept until the client closes it or stays idle. UDP: one datagram per request; answers longer than
-/// one 512-byte packet go out in 492-byte pieces numbered in the envelope, as the reference server sends them.
+/// one 512-byte packet go out in 492-byte pieces numbered in the envelope, as the reference server sends them, up to
+/// <see cref="NativeOptions.MaxUdpAnswerPackets"/>; requests in several packets are put together (<see cref="UdpRequestParts"/>).
 /// A port that cannot be bound is logged, not fatal: HTTP and gRPC keep serving.
 /// </summary>
-public sealed partial class NativeListener(Microsoft.Extensions.Options.IOptions<NativeOptions> options, IServiceScopeFactory scopes, ILogger<NativeListener> logger)
+public sealed partial class NativeListener(
+    Microsoft.Extensions.Options.IOptions<NativeOptions> options, IServiceScopeFactory scopes, TimeProvider clock, ILogger<NativeListener> logger)
     : BackgroundService
 {
     public const int MaxTcpMessage = 256 * 1024;
-    private const int UdpPacket = 512;
-    private const int UdpData = UdpPacket - MessageEnvelope.Size;
+    public const int UdpPacket = 512;
+    public const int UdpData = UdpPacket - MessageEnvelope.Size;
+    private readonly UdpRequestParts _parts = new(clock);
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -175,15 +184,30 @@ public sealed partial class NativeListener(Microsoft.Extensions.Options.IOptions
         try
         {
             var message = datagram.Buffer;
-            // Requests of more than one packet are not reassembled (resolutions fit in one): they are left unanswered.
-            if (message.Length < MessageEnvelope.Size || BinaryPrimitives.ReadInt32BigEndian(message.AsSpan(16)) != message.Length - MessageEnvelope.Size)
+            if (message.Length < MessageEnvelope.Size)
             {
                 return;
+            }
+
+            var envelope = MessageEnvelope.Read(message);
+            if (UdpRequestParts.IsPart(envelope, message.Length))
+            {
+                if (_parts.Add(datagram.RemoteEndPoint, envelope, message) is not { } whole)
+                {
+                    return;
+                }
+
+                message = whole;
             }
 
             if (await AnswerAsync(message, ResolveMetrics.NativeUdp, stoppingToken) is not { } answer)
             {
                 return;
+            }
+
+            if (answer.Length - MessageEnvelope.Size > options.Value.MaxUdpAnswerPackets * UdpData)
+            {
+                answer = TooLargeForUdp(message, answer.Length);
             }
 
             foreach (var packet in Packets(answer))
@@ -194,6 +218,17 @@ public sealed partial class NativeListener(Microsoft.Extensions.Options.IOptions
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
         {
         }
+    }
+
+    /// <summary>Code 2 with TC set in the envelope: "ask over TCP", one packet instead of a flood.</summary>
+    private byte[] TooLargeForUdp(byte[] request, int answerLength)
+    {
+        var envelope = MessageEnvelope.Read(request);
+        var header = MessageHeader.Read(request.AsSpan(MessageEnvelope.Size));
+        var refusal = NativeResponses.Error(envelope, header, Core.ResponseCode.Error, $"the answer takes {answerLength} bytes, too many for UDP; ask over TCP",
+            header.Flags & OpFlags.PublicOnly, NativeRequestHandler.SiteSerial, clock.GetUtcNow().ToUnixTimeSeconds());
+        refusal[2] |= 0x20; // TC: truncated
+        return refusal;
     }
 
     /// <summary>The answer as datagrams of at most 512 bytes: each the envelope (its SequenceNumber the piece's number) and 492 bytes of the message.</summary>

@@ -16,7 +16,7 @@ namespace IdResolution.Server.Native;
 public sealed class NativeRequestHandler(HandleResolver resolver, ResolveMetrics metrics, TimeProvider clock, Microsoft.Extensions.Options.IOptions<NativeOptions> options)
 {
     /// <summary>The site serial this node answers with (its HS_SITE record's, when it has one).</summary>
-    private const short SiteSerial = 1;
+    public const short SiteSerial = 1;
 
     private const OpFlags Echoed = OpFlags.Certified | OpFlags.CacheAuthenticated | OpFlags.PublicOnly | OpFlags.RequestDigest | OpFlags.DoNotRefer;
 

@@ -58,10 +58,14 @@ public sealed class NativeProtocolTests(PostgresNodeFixture fixture) : IClassFix
     }
 
     /// <summary>Sends a datagram and reassembles the answer's packets (by their sequence numbers) as the reference client does.</summary>
-    private async Task<(byte[] Message, int Packets)> UdpAsync(byte[] request)
+    private async Task<(byte[] Message, int Packets)> UdpAsync(params byte[][] datagrams)
     {
         using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        await udp.SendAsync(request, new IPEndPoint(IPAddress.Loopback, Node.NativePort));
+        foreach (var datagram in datagrams)
+        {
+            await udp.SendAsync(datagram, new IPEndPoint(IPAddress.Loopback, Node.NativePort));
+        }
+
         byte[]? message = null;
         var received = new HashSet<int>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -169,6 +173,61 @@ public sealed class NativeProtocolTests(PostgresNodeFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task OverUdp_ARequestInSeveralPackets_IsPutTogether_InWhateverOrderItsPacketsCome()
+    {
+        var handle = await RegisterAsync();
+        var types = Enumerable.Range(1, 60).Select(i => $"NO-SUCH-TYPE-{i:00}").Append("URL").ToArray();
+        var request = Request(handle, 13, types: types);
+        Assert.True(request.Length > 2 * 512, $"{request.Length} bytes");
+
+        // As the reference client splits a request: TC set on every packet, 492 message bytes each, numbered in the envelope.
+        var packets = Fragment(request);
+        packets.Reverse();
+        var (answer, _) = await UdpAsync([.. packets]);
+
+        var (envelope, header, body) = Parse(answer);
+        Assert.Equal((13, 1), (envelope.RequestId, header.ResponseCode));
+        Assert.Equal("URL", Assert.Single(Values(body)).Type);
+    }
+
+    [Fact]
+    public async Task OverUdp_AnAnswerTooLargeForSixteenPackets_IsOneTruncatedRefusal_AndTcpAnswersIt()
+    {
+        var tenant = await Tenant.CreateAsync(Node);
+        var huge = $"{tenant.Prefix}/NATIVE-HUGE";
+        var urls = string.Join(",", Enumerable.Range(1, 100).Select(i => $$"""{"index":{{i}},"type":"URL","data":"https://native.example/{{i}}/{{new string('z', 100)}}"}"""));
+        (await Node.SendAsync(HttpMethod.Put, $"/api/handles/{huge}", $"[{urls}]")).EnsureSuccessStatusCode();
+
+        var (refusal, packets) = await UdpAsync(Request(huge, 14));
+        var overTcp = Parse(await TcpAsync(Request(huge, 15)));
+
+        Assert.Equal(1, packets);
+        var (envelope, header, _) = Parse(refusal);
+        Assert.True(envelope.Truncated);
+        Assert.Equal((14, 2), (envelope.RequestId, header.ResponseCode));
+        Assert.Equal(1, overTcp.Header.ResponseCode);
+        Assert.Equal(100, Values(overTcp.Body).Count);
+    }
+
+    /// <summary>A message cut into datagrams of the envelope (TC set, numbered) and 492 message bytes each.</summary>
+    private static List<byte[]> Fragment(byte[] message)
+    {
+        var packets = new List<byte[]>();
+        for (var (offset, sequence) = (MessageEnvelope.Size, 0); offset < message.Length; offset += 492, sequence++)
+        {
+            var length = Math.Min(492, message.Length - offset);
+            var packet = new byte[MessageEnvelope.Size + length];
+            message.AsSpan(0, MessageEnvelope.Size).CopyTo(packet);
+            packet[2] |= 0x20;
+            BinaryPrimitives.WriteInt32BigEndian(packet.AsSpan(12), sequence);
+            message.AsSpan(offset, length).CopyTo(packet.AsSpan(MessageEnvelope.Size));
+            packets.Add(packet);
+        }
+
+        return packets;
+    }
+
+    [Fact]
     public async Task GetSiteInfo_DescribesThisNodeAsAPrimarySiteOnItsNativePort()
     {
         var (_, header, body) = Parse(await TcpAsync(Request("/", 31, opCode: 2)));
@@ -196,6 +255,14 @@ public sealed class NativeProtocolTests(PostgresNodeFixture fixture) : IClassFix
             await udp.SendAsync(new byte[] { 1, 2, 3 }, new IPEndPoint(IPAddress.Loopback, Node.NativePort));
             var truncated = Request(handle, 21);
             await udp.SendAsync(truncated.AsMemory(0, 30), new IPEndPoint(IPAddress.Loopback, Node.NativePort));
+            // Packets of a "request" claiming a gigabyte, numbered past its end, or repeated: dropped.
+            var parts = Fragment(Request(handle, 22, types: [.. Enumerable.Range(1, 60).Select(i => $"T{i:000000000000}")]));
+            BinaryPrimitives.WriteInt32BigEndian(parts[0].AsSpan(16), 1 << 30);
+            BinaryPrimitives.WriteInt32BigEndian(parts[1].AsSpan(12), 1 << 20);
+            foreach (var part in (byte[][])[parts[0], parts[1], parts[2], parts[2]])
+            {
+                await udp.SendAsync(part, new IPEndPoint(IPAddress.Loopback, Node.NativePort));
+            }
         }
 
         var badBody = Request(handle, 22);
