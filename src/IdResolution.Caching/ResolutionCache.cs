@@ -83,16 +83,17 @@ public sealed partial class ResolutionCache
     }
 
     /// <summary>
-    /// Another site's answer, kept for its values' TTL (a "not found" for <paramref name="negativeFor"/>, other codes not
-    /// at all) and never served past it: no fail-safe, since this node cannot know whether the other site changed it.
+    /// Another site's answer, kept for its values' TTL (a "not found" or "no values" for <paramref name="negativeFor"/>)
+    /// and never served past it: no fail-safe, since this node cannot know whether the other site changed it.
     /// </summary>
     public async ValueTask<(CachedResolution Entry, CacheLayer Layer)> GetOrLoadRemoteAsync(
         string key, Func<CancellationToken, Task<CachedResolution>> load, TimeSpan negativeFor, CancellationToken cancellationToken)
     {
         var entry = await _cache.GetOrSetAsync<CachedResolution>(key, async (context, token) =>
         {
-            var loaded = await load(token);
-            var lifetime = loaded.Found ? Lifetime(loaded) : loaded.Code == Core.ResponseCode.HandleNotFound ? negativeFor : TimeSpan.Zero;
+            // One request to the other node per key at a time, however many callers miss together.
+            var loaded = await SharedReadAsync(context.Key, load).WaitAsync(token);
+            var lifetime = loaded.Found ? Lifetime(loaded) : negativeFor;
             context.Options.Duration = lifetime;
             context.Options.Size = loaded.EstimatedBytes();
             context.Options.SkipMemoryCacheWrite |= lifetime <= TimeSpan.Zero;

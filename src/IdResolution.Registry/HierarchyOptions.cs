@@ -32,6 +32,12 @@ public sealed class HierarchyOptions
     /// <summary>Hops a request may have made between nodes before it is refused (code 6): ends loops and long chains.</summary>
     public int RecursionLimit { get; set; } = 4;
 
+    /// <summary>Most requests to other nodes in flight at once (recursive resolution); more wait up to <see cref="Timeout"/>, then fail.</summary>
+    public int MaxOutbound { get; set; } = 64;
+
+    /// <summary>On a top-level node: accept filings naming loopback addresses (single-machine test topologies only).</summary>
+    public bool AllowLoopbackSites { get; set; }
+
     /// <summary>How long this node waits for another node's answer.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(3);
 
@@ -52,4 +58,21 @@ public sealed class HierarchyOptions
 
     /// <summary>Prefixes created here are filed with a top-level node.</summary>
     public bool Files => Role == NodeRole.Secondary && TopLevelUrl is not null;
+
+    /// <summary>The top-level node's native endpoint: <see cref="TopLevelNative"/> (<c>host:port</c>), else TopLevelUrl's host on 2641.</summary>
+    public static System.Net.EndPoint NativeEndpoint(HierarchyOptions options)
+    {
+        if (options.TopLevelNative is { } native)
+        {
+            var colon = native.LastIndexOf(':');
+            return System.Net.IPEndPoint.TryParse(native, out var ip) ? ip
+                : colon > 0 && int.TryParse(native.AsSpan(colon + 1), out var port) && port is > 0 and <= 65535 ? new System.Net.DnsEndPoint(native[..colon], port)
+                : throw new InvalidOperationException($"Hierarchy:TopLevelNative '{native}' is not host:port");
+        }
+
+        var url = options.TopLevelUrl ?? throw new InvalidOperationException("Hierarchy:TopLevelUrl is not set");
+        return System.Net.IPAddress.TryParse(url.IdnHost, out var address) ? new System.Net.IPEndPoint(address, DefaultNativePort) : new System.Net.DnsEndPoint(url.IdnHost, DefaultNativePort);
+    }
+
+    private const int DefaultNativePort = 2641;
 }

@@ -143,8 +143,9 @@ public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOpti
     }
 
     /// <summary>
-    /// Stops serving a prefix (the reference API's "unhome") and, on a node that files, unfiles it in the same
-    /// transaction. The node prefix and prefixes still holding identifiers are refused; false when it was not served.
+    /// Stops serving a prefix (the reference API's "unhome"), drops its prefix record <c>0.NA/&lt;prefix&gt;</c> and, on a
+    /// node that files, unfiles it in the same transaction. The node prefix and prefixes still holding identifiers are
+    /// refused; false when it was not served. Callers drop cached answers about the prefix record and the prefix's names.
     /// </summary>
     public async Task<bool> DeleteAsync(PrefixName prefix, CancellationToken cancellationToken)
     {
@@ -153,17 +154,20 @@ public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOpti
             throw new HandleException(ResponseCode.InvalidHandle, $"the node prefix {NodePrefix.Display} cannot be unhomed");
         }
 
-        if (await db.Handles.AnyAsync(h => h.Prefix == prefix.Key, cancellationToken))
+        var now = clock.GetUtcNow();
+        var record = prefix.RecordName.Key;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // One statement: the prefix goes only if no identifier lives under it at that moment.
+        if (await db.Prefixes.Where(p => p.Key == prefix.Key && !db.Handles.Any(h => h.Prefix == prefix.Key)).ExecuteDeleteAsync(cancellationToken) == 0)
         {
-            throw new HandleException(ResponseCode.HandleAlreadyExists, $"prefix {prefix.Display} still holds identifiers; delete them first");
+            await transaction.RollbackAsync(cancellationToken);
+            return await IsServedAsync(prefix, cancellationToken)
+                ? throw new HandleException(ResponseCode.HandleAlreadyExists, $"prefix {prefix.Display} still holds identifiers; delete them first")
+                : false;
         }
 
-        var now = clock.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (await db.Prefixes.Where(p => p.Key == prefix.Key).ExecuteDeleteAsync(cancellationToken) == 0)
-        {
-            return false;
-        }
+        // Its prefix record (HS_ADMIN grants over it) goes with it: they must not apply to whoever is given the prefix next.
+        await db.Handles.Where(h => h.Key == record).ExecuteDeleteAsync(cancellationToken);
 
         db.Audit.Add(actor.Audit(now.ToUnixTimeMilliseconds(), "prefix.delete", prefix.Key, prefix.Key, null, null, null));
         AddFiling(prefix, PrefixFiling.Unfile, now);
@@ -171,6 +175,26 @@ public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOpti
         await transaction.CommitAsync(cancellationToken);
         NoticeFiling();
         return true;
+    }
+
+    /// <summary>
+    /// Queues a filing of every handle prefix served here that has none pending: at start, so that prefixes homed before
+    /// the node had a top-level node, a top-level node rebuilt, or a changed address are all put right.
+    /// </summary>
+    public async Task QueueRefilingAsync(CancellationToken cancellationToken)
+    {
+        var pending = await db.Filings.Where(f => f.DeliveredAt == null).Select(f => f.Prefix).ToListAsync(cancellationToken);
+        var queued = new HashSet<string>(pending.Select(p => PrefixName.Parse(p).Key), StringComparer.Ordinal);
+        var now = clock.GetUtcNow();
+        foreach (var served in await db.Prefixes.AsNoTracking().OrderBy(p => p.Key).ToListAsync(cancellationToken))
+        {
+            if (!queued.Contains(served.Key) && PrefixName.TryParse(served.Prefix, out var prefix, out _))
+            {
+                AddFiling(prefix, PrefixFiling.File, now);
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>On a top-level node: serves 0.NA, under which it holds the records of prefixes served by other nodes.</summary>

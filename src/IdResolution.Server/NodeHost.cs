@@ -30,7 +30,8 @@ public static class NodeHost
 
         builder.Services.AddRegistry(builder.Configuration);
         builder.Services.AddResolution(builder.Configuration);
-        builder.Services.Configure<Native.NativeOptions>(builder.Configuration.GetSection("Native"));
+        builder.Services.AddOptions<Native.NativeOptions>().Bind(builder.Configuration.GetSection("Native"))
+            .Validate(Native.NativeOptions.IsValid, "Native:Address and Native:AdvertisedAddress must be IP addresses").ValidateOnStart();
         builder.Services.AddScoped<Native.NativeRequestHandler>();
         builder.Services.AddHostedService<Native.NativeListener>();
         builder.Services.AddHierarchy(builder.Configuration);

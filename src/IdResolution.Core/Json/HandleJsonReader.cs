@@ -139,9 +139,22 @@ public static class HandleJsonReader
             "json" => Encoding.UTF8.GetBytes(value.GetRawText()),
             "admin" => ReadAdmin(value, where).Encode(),
             "vlist" => ValueReferenceList.Encode(ReadReferences(value, where)),
+            "site" => ReadSite(value, where),
             "string" or "base64" or "hex" => throw Invalid($"{where}: data of format '{format}' must be a JSON string"),
-            _ => throw Invalid($"{where}: unknown data format '{format}' (use string, json, base64, hex, admin or vlist)"),
+            _ => throw Invalid($"{where}: unknown data format '{format}' (use string, json, base64, hex, admin, vlist or site)"),
         };
+    }
+
+    private static byte[] ReadSite(JsonElement value, string where)
+    {
+        try
+        {
+            return SiteJson.Read(value).Encode();
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException or ArgumentException)
+        {
+            throw Invalid($"{where}: not a site: {e.Message}");
+        }
     }
 
     private static AdminValue ReadAdmin(JsonElement value, string where)

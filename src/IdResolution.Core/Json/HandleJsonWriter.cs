@@ -145,7 +145,7 @@ public static class HandleJsonWriter
         {
             writer.WriteString("format", "site");
             writer.WritePropertyName("value");
-            WriteSite(writer, site);
+            SiteJson.Write(writer, site);
         }
         else if (Utf8.IsValid(value.Data))
         {
@@ -158,49 +158,6 @@ public static class HandleJsonWriter
             writer.WriteBase64String("value", value.Data);
         }
 
-        writer.WriteEndObject();
-    }
-
-    /// <summary>A site record as the reference server shows one: serial, primary flag, attributes, servers and their interfaces.</summary>
-    private static void WriteSite(Utf8JsonWriter writer, Native.SiteInfoRecord site)
-    {
-        writer.WriteStartObject();
-        writer.WriteNumber("serialNumber", site.Serial);
-        writer.WriteStartObject("primaryMask");
-        writer.WriteBoolean("primary", site.Primary);
-        writer.WriteEndObject();
-        writer.WriteStartArray("attributes");
-        foreach (var (name, text) in site.Attributes)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("name", name);
-            writer.WriteString("value", text);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteStartArray("servers");
-        foreach (var (id, address, interfaces) in site.Servers)
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("serverId", id);
-            writer.WriteString("address", address.ToString());
-            writer.WriteStartArray("interfaces");
-            foreach (var face in interfaces)
-            {
-                writer.WriteStartObject();
-                writer.WriteBoolean("query", (face.Type & Native.SiteInterface.Query) != 0);
-                writer.WriteBoolean("admin", (face.Type & 1) != 0);
-                writer.WriteString("protocol", face.Protocol switch { Native.SiteInterface.Udp => "UDP", Native.SiteInterface.Tcp => "TCP", 2 => "HTTP", 3 => "HTTPS", _ => "?" });
-                writer.WriteNumber("port", face.Port);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
         writer.WriteEndObject();
     }
 

@@ -4,35 +4,55 @@ using IdResolution.Core.Wire;
 
 namespace IdResolution.Core.Native;
 
-/// <summary>One way to reach a server: what it answers (2 query, 3 admin + query) over which protocol (0 UDP, 1 TCP, 2 HTTP), on which port.</summary>
+/// <summary>One way to reach a server: what it answers (2 query, 3 admin + query) over which protocol (0 UDP, 1 TCP, 2 HTTP, 3 HTTPS), on which port.</summary>
 public readonly record struct SiteInterface(byte Type, byte Protocol, int Port)
 {
     public const byte Query = 2;
+    public const byte Admin = 1;
     public const byte Udp = 0;
     public const byte Tcp = 1;
 }
 
+/// <summary>One server of a site: its id, address, public key (HS_PUBKEY encoding; empty when answers are unsigned) and interfaces.</summary>
+public sealed record SiteServer(int Id, IPAddress Address, byte[] PublicKey, IReadOnlyList<SiteInterface> Interfaces);
+
 /// <summary>
-/// A site's description (HS_SITE data, and the get-site-info answer): record format 1, the protocol version spoken,
-/// serial, primary flag (0x80, as HANDLE.NET reads it), hash option, attributes, and servers with their interfaces.
+/// A site's description (HS_SITE data, and the get-site-info answer): record format, the protocol version spoken,
+/// serial, primary mask (0x80 primary, 0x40 multi-primary, as HANDLE.NET reads it), hash option and filter, attributes,
+/// and servers. Every field is kept, so that a record read and written again is the same bytes.
 /// IPv4 addresses take the last 4 of 16 bytes after 12 zeros. See docs/design/native-protocol.md §3.7.
 /// </summary>
-public sealed record SiteInfoRecord(
-    short Serial, bool Primary, IReadOnlyList<(string Name, string Value)> Attributes, IReadOnlyList<(int Id, IPAddress Address, IReadOnlyList<SiteInterface> Interfaces)> Servers)
+public sealed record SiteInfoRecord(short Serial, byte PrimaryMask, IReadOnlyList<(string Name, string Value)> Attributes, IReadOnlyList<SiteServer> Servers)
 {
-    /// <summary>Hash by whole handle: the reference default; one server makes it moot.</summary>
-    private const byte HashByHandle = 2;
+    public const byte PrimaryBit = 0x80;
+
+    public ushort FormatVersion { get; init; } = 1;
+
+    public byte ProtocolMajor { get; init; } = NativeResponses.MajorVersion;
+
+    public byte ProtocolMinor { get; init; } = NativeResponses.MinorVersion;
+
+    /// <summary>Hash by whole handle (2) is the reference default; one server makes it moot.</summary>
+    public byte HashOption { get; init; } = 2;
+
+    public byte[] HashFilter { get; init; } = [];
+
+    public bool Primary => (PrimaryMask & PrimaryBit) != 0;
+
+    /// <summary>A primary site of one unsigned server answering queries over TCP and UDP on <paramref name="port"/>.</summary>
+    public static SiteInfoRecord OneServer(short serial, IPAddress address, int port, IReadOnlyList<(string Name, string Value)> attributes) =>
+        new(serial, PrimaryBit, attributes, [new SiteServer(1, address, [], [new(SiteInterface.Query, SiteInterface.Tcp, port), new(SiteInterface.Query, SiteInterface.Udp, port)])]);
 
     public byte[] Encode()
     {
         var writer = new WireWriter(128);
-        writer.WriteUInt16(1);
-        writer.WriteByte(NativeResponses.MajorVersion);
-        writer.WriteByte(NativeResponses.MinorVersion);
+        writer.WriteUInt16(FormatVersion);
+        writer.WriteByte(ProtocolMajor);
+        writer.WriteByte(ProtocolMinor);
         writer.WriteUInt16(unchecked((ushort)Serial));
-        writer.WriteByte(Primary ? (byte)0x80 : (byte)0);
-        writer.WriteByte(HashByHandle);
-        writer.WriteString("");
+        writer.WriteByte(PrimaryMask);
+        writer.WriteByte(HashOption);
+        writer.WriteBytes(HashFilter);
         writer.WriteInt32(Attributes.Count);
         foreach (var (name, value) in Attributes)
         {
@@ -41,10 +61,10 @@ public sealed record SiteInfoRecord(
         }
 
         writer.WriteInt32(Servers.Count);
-        foreach (var (id, address, interfaces) in Servers)
+        foreach (var server in Servers)
         {
-            writer.WriteInt32(id);
-            var bytes = address.GetAddressBytes();
+            writer.WriteInt32(server.Id);
+            var bytes = server.Address.GetAddressBytes();
             for (var i = bytes.Length; i < 16; i++)
             {
                 writer.WriteByte(0);
@@ -55,9 +75,9 @@ public sealed record SiteInfoRecord(
                 writer.WriteByte(b);
             }
 
-            writer.WriteInt32(0); // no public key: answers are not signed
-            writer.WriteInt32(interfaces.Count);
-            foreach (var face in interfaces)
+            writer.WriteBytes(server.PublicKey);
+            writer.WriteInt32(server.Interfaces.Count);
+            foreach (var face in server.Interfaces)
             {
                 writer.WriteByte(face.Type);
                 writer.WriteByte(face.Protocol);
@@ -67,26 +87,26 @@ public sealed record SiteInfoRecord(
 
         return writer.ToArray();
     }
-    /// <summary>Reads a site record (HS_SITE data) as any HANDLE.NET site writes it; public keys are read and not kept.</summary>
+
+    /// <summary>Reads a site record (HS_SITE data) as any HANDLE.NET site writes it; false when malformed or followed by stray bytes.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> data, [NotNullWhen(true)] out SiteInfoRecord? site)
     {
         site = null;
         try
         {
             var reader = new WireReader(data);
-            reader.ReadUInt16(); // record format
-            reader.ReadUInt16(); // protocol version
+            var format = reader.ReadUInt16();
+            var (major, minor) = (reader.ReadByte(), reader.ReadByte());
             var serial = unchecked((short)reader.ReadUInt16());
-            var primary = (reader.ReadByte() & 0x80) != 0;
-            reader.ReadByte(); // hash option
-            reader.ReadBytes(); // hash filter
+            var (mask, hash) = (reader.ReadByte(), reader.ReadByte());
+            var filter = reader.ReadBytes().ToArray();
             var attributes = new (string, string)[Count(reader.ReadInt32())];
             for (var i = 0; i < attributes.Length; i++)
             {
                 attributes[i] = (reader.ReadString(), reader.ReadString());
             }
 
-            var servers = new (int, IPAddress, IReadOnlyList<SiteInterface>)[Count(reader.ReadInt32())];
+            var servers = new SiteServer[Count(reader.ReadInt32())];
             Span<byte> address = stackalloc byte[16];
             for (var i = 0; i < servers.Length; i++)
             {
@@ -96,7 +116,7 @@ public sealed record SiteInfoRecord(
                     address[b] = reader.ReadByte();
                 }
 
-                reader.ReadBytes(); // public key
+                var key = reader.ReadBytes().ToArray();
                 var interfaces = new SiteInterface[Count(reader.ReadInt32())];
                 for (var f = 0; f < interfaces.Length; f++)
                 {
@@ -105,11 +125,13 @@ public sealed record SiteInfoRecord(
 
                 // The first 12 bytes all zero mark an IPv4 address in the last 4.
                 var ipv4 = !address[..12].ContainsAnyExcept((byte)0);
-                servers[i] = (id, new IPAddress(ipv4 ? address[12..] : address), interfaces);
+                servers[i] = new SiteServer(id, new IPAddress(ipv4 ? address[12..] : address), key, interfaces);
             }
 
-            site = new SiteInfoRecord(serial, primary, attributes, servers);
-            return true;
+            site = reader.AtEnd
+                ? new SiteInfoRecord(serial, mask, attributes, servers) { FormatVersion = format, ProtocolMajor = major, ProtocolMinor = minor, HashOption = hash, HashFilter = filter }
+                : null;
+            return site is not null;
         }
         catch (FormatException)
         {
@@ -119,20 +141,32 @@ public sealed record SiteInfoRecord(
 
     private static int Count(int count) => count is >= 0 and <= 1024 ? count : throw new FormatException($"count {count} is out of range");
 
-    /// <summary>The first server's address and port for queries over TCP, or null when no server offers one.</summary>
-    public System.Net.IPEndPoint? TcpQueryEndpoint()
+    /// <summary>
+    /// The first server's address and port for queries over TCP; null when no server offers a usable one (a port outside
+    /// 1–65535, or an unspecified, broadcast or multicast address, is not usable).
+    /// </summary>
+    public IPEndPoint? TcpQueryEndpoint()
     {
-        foreach (var (_, address, interfaces) in Servers)
+        foreach (var server in Servers)
         {
-            foreach (var face in interfaces)
+            if (!IsReachable(server.Address))
             {
-                if (face.Protocol == SiteInterface.Tcp && (face.Type & SiteInterface.Query) != 0)
+                continue;
+            }
+
+            foreach (var face in server.Interfaces)
+            {
+                if (face.Protocol == SiteInterface.Tcp && (face.Type & SiteInterface.Query) != 0 && face.Port is > 0 and <= 65535)
                 {
-                    return new System.Net.IPEndPoint(address, face.Port);
+                    return new IPEndPoint(server.Address, face.Port);
                 }
             }
         }
 
         return null;
     }
+
+    private static bool IsReachable(IPAddress address) =>
+        !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.Broadcast)
+        && !address.IsIPv6Multicast && !(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && address.GetAddressBytes()[0] >= 224);
 }

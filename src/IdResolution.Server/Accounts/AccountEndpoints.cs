@@ -30,7 +30,7 @@ public static class AccountEndpoints
         var keys = app.MapGroup("/admin/keys");
         keys.WithTags("Accounts").WithRequestTimeout(Limits.NodeRateLimits.WritePolicy);
         keys.MapPost("", IssueKeyAsync).RequireAuthorization(NodePolicies.Accounts)
-            .WithSummary("Issues a key {name, role: operator|admin|writer|reader|site (site: a secondary node filing with this top-level node), enterpriseId, expiresAt (RFC 3339, optional), identity ('index:handle', optional: "
+            .WithSummary("Issues a key {name, role: operator|admin|writer|reader|site (site: a secondary node filing with this top-level node; its identity '300:0.NA/<prefix>' is the prefix tree it may file), enterpriseId, expiresAt (RFC 3339, optional), identity ('index:handle', optional: "
                 + "the Handle admin identity it logs in as with HTTP Basic and that HS_ADMIN values may name)}; the key is in this answer only.");
         keys.MapGet("", ListKeysAsync).RequireAuthorization(NodePolicies.Accounts)
             .WithSummary("Lists keys (never their secrets): all for operators (?enterpriseId= narrows), the enterprise's own for its admins.");
@@ -84,7 +84,7 @@ public static class AccountEndpoints
             await enterprises.GetAsync(id, cancellationToken);
         }
 
-        var identity = await IdentityAsync(request.Identity, enterpriseId, prefixes, cancellationToken);
+        var identity = role == AccessRoles.Site ? SiteIdentity(request.Identity) : await IdentityAsync(request.Identity, enterpriseId, prefixes, cancellationToken);
         var expiresAt = request.ExpiresAt?.ToUnixTimeSeconds();
         if ((await keys.FindAsync(caller.KeyId, cancellationToken))?.ExpiresAt is { } issuerExpiry)
         {
@@ -94,6 +94,18 @@ public static class AccountEndpoints
 
         var (key, secret) = await keys.IssueAsync(new AccessKeyStore.KeySpec(request.Name ?? "", role, enterpriseId, expiresAt, identity?.Key), cancellationToken);
         return Results.Created($"/admin/keys/{key.Id}", KeyAnswer.From(key, secret));
+    }
+
+    /// <summary>
+    /// A site key's identity is the admin of the prefix tree it may file, Handle-style: <c>300:0.NA/88.118.9</c> lets the
+    /// site file 88.118.9 and the prefixes under it.
+    /// </summary>
+    private static AdminIdentity SiteIdentity(string? text)
+    {
+        var identity = AdminIdentity.Parse(text ?? throw new HandleException(ResponseCode.InvalidValue, "a site key needs identity 'index:0.NA/<prefix>': the prefix tree it may file"));
+        return identity.Handle.IsPrefixRecord(out var prefix) && prefix.Scheme == Core.Schemes.IdentifierScheme.Handle
+            ? identity
+            : throw new HandleException(ResponseCode.InvalidAdmin, $"a site key's identity names a prefix record, 'index:0.NA/<prefix>', not {identity}");
     }
 
     /// <summary>An admin identity for a key: its handle must live under a prefix of the key's enterprise (operators: any served prefix).</summary>

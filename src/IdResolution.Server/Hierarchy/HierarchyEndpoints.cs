@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using IdResolution.Core;
 using IdResolution.Core.Handles;
@@ -45,33 +44,40 @@ public static class HierarchyEndpoints
     private static async Task<IResult> FileAsync(
         string prefix, SiteAddress site, HttpContext context, HandleRegistry registry, PrefixRegistry prefixes, IOptions<HierarchyOptions> options, CancellationToken cancellationToken)
     {
-        var record = await FiledRecordAsync(prefix, options, prefixes, cancellationToken);
         var caller = Caller.From(context.User)!;
-        var existing = await registry.FindAsync(record, cancellationToken);
-        EnsureFiledBy(existing, caller, record);
-        if (!IPAddress.TryParse(site.Address, out var address) || site.Port is <= 0 or > 65535)
-        {
-            throw new HandleException(ResponseCode.InvalidValue, "address must be an IP address and port a number from 1 to 65535");
-        }
-
-        SiteInterface[] interfaces = [new(SiteInterface.Query, SiteInterface.Tcp, site.Port), new(SiteInterface.Query, SiteInterface.Udp, site.Port)];
-        var siteRecord = new SiteInfoRecord(1, Primary: true, [("desc", caller.Name)], [(1, address, interfaces)]);
+        var record = await FiledRecordAsync(prefix, caller, options, prefixes, cancellationToken);
+        var address = SiteAddressRules.Check(site, options.Value.AllowLoopbackSites);
         HandleValue[] values =
         [
-            new(1, "HS_SITE", siteRecord.Encode()) { Ttl = options.Value.SiteTtlSeconds },
+            new(1, "HS_SITE", SiteInfoRecord.OneServer(1, address, site.Port, []).Encode()) { Ttl = options.Value.SiteTtlSeconds },
             new(2, FiledByType, Encoding.UTF8.GetBytes(caller.Name)) { Permissions = ValuePermissions.AdminRead | ValuePermissions.AdminWrite },
         ];
-        await registry.ReplaceAsync(record, values, cancellationToken);
         var answer = new { responseCode = (int)ResponseCode.Success, handle = record.Display, site = new { address = address.ToString(), port = site.Port } };
-        return existing is null ? Results.Created($"/api/handles/{record.Display}", answer) : Results.Ok(answer);
+        if (await registry.FindAsync(record, cancellationToken) is null)
+        {
+            try
+            {
+                await registry.CreateAsync(record, values, cancellationToken);
+                return Results.Created($"/api/handles/{record.Display}", answer);
+            }
+            catch (HandleException e) when (e.Code == ResponseCode.HandleAlreadyExists)
+            {
+                // Filed by someone else meanwhile: whose it is decides below.
+            }
+        }
+
+        EnsureFiledBy(await registry.FindAsync(record, cancellationToken), caller, record);
+        await registry.ReplaceAsync(record, values, cancellationToken);
+        return Results.Ok(answer);
     }
 
     private static async Task<IResult> UnfileAsync(
         string prefix, HttpContext context, HandleRegistry registry, PrefixRegistry prefixes, IOptions<HierarchyOptions> options, CancellationToken cancellationToken)
     {
-        var record = await FiledRecordAsync(prefix, options, prefixes, cancellationToken);
+        var caller = Caller.From(context.User)!;
+        var record = await FiledRecordAsync(prefix, caller, options, prefixes, cancellationToken);
         var existing = await registry.FindAsync(record, cancellationToken);
-        EnsureFiledBy(existing, Caller.From(context.User)!, record);
+        EnsureFiledBy(existing, caller, record);
         if (existing is not null)
         {
             await registry.DeleteAsync(record, cancellationToken);
@@ -88,17 +94,24 @@ public static class HierarchyEndpoints
             throw new HandleException(ResponseCode.ProtocolError, $"statistics must hold 1 to {MaxReportRows} rows");
         }
 
-        var site = Caller.From(context.User)!.Name;
+        var caller = Caller.From(context.User)!;
+        var site = caller.Name;
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var figures = new Dictionary<(string, int), DayFigures>();
+        var skipped = 0;
         foreach (var row in rows)
         {
-            if (row.Resolutions < 0 || row.Registrations < 0 || row.Updates < 0 || row.Deletions < 0)
+            // Rows this site may not report (another site's prefixes, other schemes, odd days or figures) are skipped, not fatal.
+            if (row is null || !PrefixName.TryParse(row.Prefix, out var prefix, out _) || (!caller.IsOperator && !InScope(caller, prefix))
+                || !TryDay(row.Day, out var day) || day > today || day < today.AddDays(-366)
+                || row.Resolutions < 0 || row.Registrations < 0 || row.Updates < 0 || row.Deletions < 0)
             {
-                throw new HandleException(ResponseCode.ProtocolError, $"negative figures for {row.Prefix} on {row.Day}");
+                skipped++;
+                continue;
             }
 
-            figures[(PrefixName.Parse(row.Prefix ?? "").Key, Day(row.Day))] = row;
+            figures[(prefix.Key, Statistics.StatisticsReport.DayNumber(day))] = row;
         }
 
         var days = figures.Keys.Select(k => k.Item2).Distinct().ToList();
@@ -115,15 +128,15 @@ public static class HierarchyEndpoints
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        return Results.Ok(new { responseCode = (int)ResponseCode.Success, rows = figures.Count });
+        return Results.Ok(new { responseCode = (int)ResponseCode.Success, rows = figures.Count, skipped });
     }
 
     private static async Task<IResult> ReportsAsync(RegistryContext db, TimeProvider clock, IOptions<HierarchyOptions> options, string? from, string? to, string? site, CancellationToken cancellationToken)
     {
         EnsureTopLevel(options);
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var fromDay = from is null ? DayNumber(today.AddDays(-6)) : Day(from);
-        var toDay = to is null ? DayNumber(today) : Day(to);
+        var fromDay = Statistics.StatisticsReport.DayNumber(from is null ? today.AddDays(-6) : Day(from));
+        var toDay = Statistics.StatisticsReport.DayNumber(to is null ? today : Day(to));
         var rows = await db.SiteReports.AsNoTracking()
             .Where(r => r.Day >= fromDay && r.Day <= toDay && (site == null || r.Site == site))
             .OrderBy(r => r.Day).ThenBy(r => r.Site).ThenBy(r => r.Prefix).Take(MaxReportRows).ToListAsync(cancellationToken);
@@ -164,14 +177,22 @@ public static class HierarchyEndpoints
         });
     }
 
-    /// <summary>The record <c>0.NA/&lt;prefix&gt;</c> a filing writes: only on a top-level node, only for prefixes it does not serve itself.</summary>
-    private static async Task<HandleName> FiledRecordAsync(string prefix, IOptions<HierarchyOptions> options, PrefixRegistry prefixes, CancellationToken cancellationToken)
+    /// <summary>
+    /// The record <c>0.NA/&lt;prefix&gt;</c> a filing writes: only on a top-level node, only for prefixes it does not serve
+    /// itself, and only inside the prefix tree the site key is for.
+    /// </summary>
+    private static async Task<HandleName> FiledRecordAsync(string prefix, Caller caller, IOptions<HierarchyOptions> options, PrefixRegistry prefixes, CancellationToken cancellationToken)
     {
         EnsureTopLevel(options);
         var name = PrefixName.Parse(prefix);
         if (name.Scheme != Core.Schemes.IdentifierScheme.Handle || name.Key == PrefixName.RecordPrefix)
         {
             throw new HandleException(ResponseCode.InvalidHandle, $"{prefix} is not a handle prefix that can be filed");
+        }
+
+        if (!caller.IsOperator && !InScope(caller, name))
+        {
+            throw new HandleException(ResponseCode.InsufficientPermissions, $"this site key files prefixes under {SiteScope(caller)?.Display ?? "no prefix"} only, not {name.Display}");
         }
 
         if (await prefixes.IsServedAsync(name, cancellationToken))
@@ -201,6 +222,12 @@ public static class HierarchyEndpoints
         throw new HandleException(ResponseCode.InsufficientPermissions, $"{record.Display} was filed by another site");
     }
 
+    /// <summary>The prefix tree a site key may file: the one its identity <c>index:0.NA/&lt;prefix&gt;</c> administers.</summary>
+    private static PrefixName? SiteScope(Caller caller) =>
+        caller.Identity is { } identity && Core.Accounts.AdminIdentity.TryParse(identity, out var admin, out _) && admin.Handle.IsPrefixRecord(out var scope) ? scope : null;
+
+    private static bool InScope(Caller caller, PrefixName prefix) => SiteScope(caller) is { } scope && prefix.IsAtOrUnder(scope);
+
     private static void EnsureTopLevel(IOptions<HierarchyOptions> options)
     {
         if (options.Value.Role != NodeRole.TopLevel)
@@ -209,10 +236,8 @@ public static class HierarchyEndpoints
         }
     }
 
-    private static int Day(string? text) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            ? DayNumber(day)
-            : throw new HandleException(ResponseCode.ProtocolError, $"day {text} is not yyyy-MM-dd");
+    private static DateOnly Day(string text) =>
+        TryDay(text, out var day) ? day : throw new HandleException(ResponseCode.ProtocolError, $"day {text} is not yyyy-MM-dd");
 
-    private static int DayNumber(DateOnly day) => (day.Year * 10000) + (day.Month * 100) + day.Day;
+    private static bool TryDay(string? text, out DateOnly day) => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
 }

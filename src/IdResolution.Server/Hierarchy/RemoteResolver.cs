@@ -3,6 +3,7 @@ using IdResolution.Caching;
 using IdResolution.Core;
 using IdResolution.Core.Handles;
 using IdResolution.Core.Native;
+using IdResolution.Core.Values;
 using IdResolution.Registry;
 using IdResolution.Server.Native;
 using Microsoft.Extensions.Options;
@@ -11,115 +12,151 @@ namespace IdResolution.Server.Hierarchy;
 
 /// <summary>
 /// Resolution of identifiers under prefixes this node does not serve: asks the top-level node which site serves the
-/// prefix (its record <c>0.NA/&lt;prefix&gt;</c>, or the nearest filed ancestor's), then asks that site; both answers are
-/// cached for their TTLs. With recursion off, or not asked for, the caller gets a referral (302) to the site instead.
+/// prefix (its record <c>0.NA/&lt;prefix&gt;</c>, or a filed ancestor's), then asks that site; both answers are cached for
+/// their TTLs and never served past them. With recursion off, or not asked for, the caller gets a referral (302).
 /// </summary>
-public sealed partial class RemoteResolver
+public sealed partial class RemoteResolver(
+    NativeClient client, ResolutionCache cache, IOptions<HierarchyOptions> options, IOptions<NativeOptions> native, TimeProvider clock, ILogger<RemoteResolver> logger)
 {
+    /// <summary>How far up the prefix tree a site is looked for: the prefix and this many ancestors, one top-level query each.</summary>
+    private const int MaxAncestors = 3;
+
     private static readonly string[] SiteTypes = ["HS_SITE"];
 
-    private readonly NativeClient _client;
-    private readonly ResolutionCache _cache;
-    private readonly HierarchyOptions _options;
-    private readonly IPEndPoint? _topLevel;
-    private readonly IPEndPoint _self;
-    private readonly ILogger<RemoteResolver> _logger;
-
-    public RemoteResolver(NativeClient client, ResolutionCache cache, IOptions<HierarchyOptions> options, IOptions<NativeOptions> native, ILogger<RemoteResolver> logger)
-    {
-        _client = client;
-        _logger = logger;
-        _cache = cache;
-        _options = options.Value;
-        _topLevel = _options.Role == NodeRole.Secondary ? TopLevelEndpoint(_options) : null;
-        var settings = native.Value;
-        _self = new IPEndPoint(IPAddress.Parse(settings.AdvertisedAddress ?? settings.Address), settings.Port);
-    }
+    private readonly HierarchyOptions _options = options.Value;
+    private readonly IPEndPoint _self = new(native.Value.AdvertisedIp, native.Value.Port);
 
     /// <summary>Whether this node looks beyond itself for names it does not serve: a secondary node with a top-level node.</summary>
-    public bool Enabled => _topLevel is not null;
+    public bool Enabled => _options.Role == NodeRole.Secondary && _options.TopLevelUrl is not null;
 
     /// <summary>The answer for a handle under a prefix not served here (the caller already knows that).</summary>
-    public async ValueTask<Resolution.Resolution> ResolveAsync(HandleName name, string text, Recursion recursion, CancellationToken cancellationToken)
+    public async ValueTask<Resolution.Resolution> ResolveAsync(HandleName name, string text, Recursion recursion, bool authoritative, CancellationToken cancellationToken)
     {
         if (recursion.Hops >= _options.RecursionLimit)
         {
-            return Resolution.Resolution.Failed(ResponseCode.RecursionCountTooHigh, text,
-                $"the request has passed through {recursion.Hops} nodes; the limit is {_options.RecursionLimit}, so this looks like a loop", CacheLayer.Remote);
+            return Failed(ResponseCode.RecursionCountTooHigh, text, $"the request has passed through {recursion.Hops} nodes; the limit is {_options.RecursionLimit}, so this looks like a loop");
         }
 
         try
         {
-            if (await FindSiteAsync(name.Prefix, recursion.Hops, cancellationToken) is not { } site)
-            {
-                return Resolution.Resolution.Failed(ResponseCode.HandleNotFound, text,
-                    $"no node serves prefix {name.Prefix.Display}: the top-level node holds no record of it", CacheLayer.Remote);
-            }
-
-            if (!recursion.Allowed || !_options.Recursion)
-            {
-                return Resolution.Resolution.Failed(ResponseCode.ServiceReferral, text,
-                    $"prefix {site.Prefix.Display} is served by the site at {site.Endpoint}; ask it (see {site.Record.Handle})", CacheLayer.Remote) with
-                { Referral = site.Record };
-            }
-
-            if (site.Endpoint.Equals(_self))
-            {
-                return Resolution.Resolution.Failed(ResponseCode.ServerNotResponsible, text,
-                    $"the top-level node names this node as the site of prefix {site.Prefix.Display}, which it does not serve", CacheLayer.Remote);
-            }
-
-            var (entry, layer) = await _cache.GetOrLoadRemoteAsync(RemoteKey(name), token => AskAsync(site.Endpoint, name, recursion.Hops, token), _options.RemoteNegativeTtl, cancellationToken);
-            return entry.Found ? Resolution.Resolution.Found(entry, layer) : Resolution.Resolution.Failed(entry.Code, text, "Handle Not Found", layer);
+            return await ResolveElsewhereAsync(name, text, recursion, authoritative, cancellationToken);
         }
-        catch (RemoteRefusalException e)
+        catch (RemoteFailure e)
         {
-            return Resolution.Resolution.Failed(e.Code, text, e.Message, CacheLayer.Remote);
+            LogFailed(logger, name.Display, e.Detail);
+            return Failed(ResponseCode.ServerTooBusy, text, $"{name.Prefix.Display} is not served here, and {e.Message}; retry later");
         }
-        catch (SiteUnreachableException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogUnreachable(_logger, e.Site, name.Display, e.Message);
-            return Resolution.Resolution.Failed(ResponseCode.ServerTooBusy, text, $"{name.Prefix.Display} is served elsewhere, and {e.Message}; retry later", CacheLayer.Remote);
+            // Whatever another node sent, it must not turn into a 500 here.
+            LogUnexpected(logger, name.Display, e);
+            return Failed(ResponseCode.ServerTooBusy, text, "resolving it elsewhere failed; retry later");
         }
     }
 
-    /// <summary>Another site's answer: found or not found (cached), anything else passed on (not cached).</summary>
-    private async Task<CachedResolution> AskAsync(IPEndPoint site, HandleName name, byte hops, CancellationToken cancellationToken)
+    private async Task<Resolution.Resolution> ResolveElsewhereAsync(HandleName name, string text, Recursion recursion, bool authoritative, CancellationToken cancellationToken)
     {
-        var answer = await _client.ResolveAsync(site, name.Display, [], (byte)(hops + 1), cancellationToken);
-        return answer.Code is ResponseCode.Success or ResponseCode.HandleNotFound
-            ? CachedResolution.FromRemote(answer.Code, name.Display, answer.Values)
-            : throw new RemoteRefusalException(answer.Code, $"the site at {site} serving {name.Prefix.Display} answered {(int)answer.Code}: {answer.Message}");
+        if (name.IsPrefixRecord(out _))
+        {
+            // Prefix records of prefixes served elsewhere are the top-level node's own.
+            return Answer(await LoadAsync(RemoteKey(name), token => AskTopLevelAsync(name.Display, [], recursion.Hops, token), authoritative, cancellationToken), text);
+        }
+
+        if (await FindSiteAsync(name.Prefix, recursion.Hops, cancellationToken) is not { } site)
+        {
+            return Failed(ResponseCode.HandleNotFound, text, $"no node serves prefix {name.Prefix.Display}: the top-level node holds no record of it");
+        }
+
+        if (!recursion.Allowed || !_options.Recursion)
+        {
+            return Failed(ResponseCode.ServiceReferral, text, $"prefix {site.Prefix.Display} is served by another site; ask it (see {site.Record.Handle})") with { Referral = site.Record };
+        }
+
+        if (site.Endpoint.Equals(_self))
+        {
+            return Failed(ResponseCode.ServerNotResponsible, text, $"the top-level node names this node as the site of prefix {site.Prefix.Display}, which it does not serve");
+        }
+
+        return Answer(await LoadAsync(RemoteKey(name), token => AskSiteAsync(site, name, recursion.Hops, token), authoritative, cancellationToken), text);
+    }
+
+    /// <summary>An answer from the cache (or loaded into it); authoritative (auth=true) requests ask the other node every time.</summary>
+    private async ValueTask<(CachedResolution Entry, CacheLayer Layer)> LoadAsync(
+        string key, Func<CancellationToken, Task<CachedResolution>> load, bool authoritative, CancellationToken cancellationToken) =>
+        authoritative ? (await load(cancellationToken), CacheLayer.Remote) : await cache.GetOrLoadRemoteAsync(key, load, _options.RemoteNegativeTtl, cancellationToken);
+
+    private static Resolution.Resolution Answer((CachedResolution Entry, CacheLayer Layer) loaded, string text) =>
+        loaded.Entry.Found
+            ? Resolution.Resolution.Found(loaded.Entry, loaded.Layer)
+            : Resolution.Resolution.Failed(loaded.Entry.Code, text, ResponseCodeText.Describe(loaded.Entry.Code), loaded.Layer);
+
+    private static Resolution.Resolution Failed(ResponseCode code, string text, string message) => Resolution.Resolution.Failed(code, text, message, CacheLayer.Remote);
+
+    /// <summary>The site's answer: found, not found, or no value (cached); anything else means the filing is stale or the site unwell.</summary>
+    private async Task<CachedResolution> AskSiteAsync(Site site, HandleName name, byte hops, CancellationToken cancellationToken)
+    {
+        var answer = await client.ResolveAsync(site.Endpoint, name.Display, [], (byte)(hops + 1), cancellationToken);
+        return answer.Code is ResponseCode.Success or ResponseCode.HandleNotFound or ResponseCode.ValuesNotFound
+            ? CachedResolution.FromRemote(answer.Code, name.Display, Expiring(answer.Values))
+            : throw new RemoteFailure(
+                "the site filed for it answered with neither the record nor \"not found\"",
+                $"the site at {site.Endpoint} answered {(int)answer.Code} {answer.Message}");
+    }
+
+    private async Task<CachedResolution> AskTopLevelAsync(string handle, string[] types, byte hops, CancellationToken cancellationToken)
+    {
+        var answer = await client.ResolveAsync(TopLevel(), handle, types, hops, cancellationToken);
+        return answer.Code is ResponseCode.Success or ResponseCode.HandleNotFound or ResponseCode.ValuesNotFound
+            ? CachedResolution.FromRemote(answer.Code, handle, Expiring(answer.Values))
+            : throw new RemoteFailure("the top-level node could not say which site serves it", $"the top-level node answered {(int)answer.Code} {answer.Message} for {handle}");
     }
 
     /// <summary>
-    /// The site serving a prefix: the top-level node's record of it or of its nearest filed ancestor (a prefix derived from
-    /// a filed one lives where its parent does). Each record, and each "no record", is cached for its TTL.
+    /// Values with their relative TTLs made absolute as of now: whoever gets them from this node's cache, later, must not
+    /// keep them longer than the site that gave them allows.
+    /// </summary>
+    private HandleValue[] Expiring(HandleValue[] values)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i].TtlType == TtlType.Relative)
+            {
+                values[i] = values[i] with { TtlType = TtlType.Absolute, Ttl = (int)Math.Min(int.MaxValue, now + Math.Max(0, values[i].Ttl)) };
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>
+    /// The site serving a prefix: the top-level node's record of it or of a filed ancestor (a prefix derived from a filed
+    /// one lives where its parent does), at most <see cref="MaxAncestors"/> levels up. Each record, and each "no record",
+    /// is cached for its TTL.
     /// </summary>
     private async Task<Site?> FindSiteAsync(PrefixName prefix, byte hops, CancellationToken cancellationToken)
     {
-        for (var candidate = prefix; ;)
+        var candidate = prefix;
+        for (var level = 0; level <= MaxAncestors; level++)
         {
-            var (record, _) = await _cache.GetOrLoadRemoteAsync(
-                SiteKey(candidate), token => AskTopLevelAsync(candidate.RecordName.Display, SiteTypes, hops, token), _options.RemoteNegativeTtl, cancellationToken);
-            if (record.Found)
+            var record = candidate.RecordName;
+            var (entry, _) = await cache.GetOrLoadRemoteAsync(
+                SiteKey(record), token => AskTopLevelAsync(record.Display, SiteTypes, hops, token), _options.RemoteNegativeTtl, cancellationToken);
+            if (entry.Found)
             {
-                return SiteIn(candidate, record);
-            }
-
-            if (record.Code is not (ResponseCode.HandleNotFound or ResponseCode.ValuesNotFound))
-            {
-                throw new SiteUnreachableException(_topLevel!, $"the top-level node answered {(int)record.Code} for {candidate.RecordName.Display}");
+                return SiteIn(candidate, entry)
+                    ?? throw new RemoteFailure("the top-level node's record of it names no site answering queries over TCP", $"{record.Display} holds no usable HS_SITE value");
             }
 
             if (!candidate.TryGetParent(out candidate))
             {
-                return null;
+                break;
             }
         }
+
+        return null;
     }
 
-    /// <summary>The site the record's first usable HS_SITE value names (HS_SERV service handles are not followed).</summary>
     private static Site? SiteIn(PrefixName prefix, CachedResolution record)
     {
         foreach (var value in record.Record!.Values)
@@ -133,35 +170,28 @@ public sealed partial class RemoteResolver
         return null;
     }
 
-    private async Task<CachedResolution> AskTopLevelAsync(string handle, string[] types, byte hops, CancellationToken cancellationToken)
-    {
-        var answer = await _client.ResolveAsync(_topLevel!, handle, types, hops, cancellationToken);
-        return CachedResolution.FromRemote(answer.Code, handle, answer.Values);
-    }
+    /// <summary>The top-level node's native endpoint, its name resolved on each connection (DNS may change).</summary>
+    private EndPoint TopLevel() => HierarchyOptions.NativeEndpoint(_options);
 
     private static string RemoteKey(HandleName name) => "remote:" + name.Key;
 
-    private static string SiteKey(PrefixName prefix) => "site:" + prefix.RecordName.Key;
-
-    private static IPEndPoint? TopLevelEndpoint(HierarchyOptions options)
-    {
-        if (options.TopLevelNative is { } native)
-        {
-            return IPEndPoint.Parse(native);
-        }
-
-        return options.TopLevelUrl is { } url ? new IPEndPoint(Dns.GetHostAddresses(url.Host)[0], NativeOptions.DefaultPort) : null;
-    }
-
-    /// <summary>Another site's answer that is neither found nor not found (a loop, a refusal, its own outage).</summary>
-    private sealed class RemoteRefusalException(ResponseCode code, string message) : Exception(message)
-    {
-        public ResponseCode Code { get; } = code;
-    }
+    private static string SiteKey(HandleName record) => "site:" + record.Key;
 
     /// <summary>Where a prefix is served: the filed prefix, the site's TCP query endpoint, and the record that says so.</summary>
     private sealed record Site(PrefixName Prefix, IPEndPoint Endpoint, CachedResolution Record);
 
-    [LoggerMessage(EventId = 800, Level = LogLevel.Warning, Message = "Resolving {Handle} through the site at {Site} failed: {Reason}")]
-    private static partial void LogUnreachable(ILogger logger, IPEndPoint site, string handle, string reason);
+    [LoggerMessage(EventId = 801, Level = LogLevel.Error, Message = "Resolving {Handle} elsewhere failed unexpectedly")]
+    private static partial void LogUnexpected(ILogger logger, string handle, Exception exception);
+
+    [LoggerMessage(EventId = 800, Level = LogLevel.Warning, Message = "Resolving {Handle} elsewhere failed: {Detail}")]
+    private static partial void LogFailed(ILogger logger, string handle, string detail);
+}
+
+/// <summary>
+/// Another node could not give a usable answer. <see cref="Exception.Message"/> is what callers are told; <see cref="Detail"/>
+/// (addresses, the other side's words) goes to the log only.
+/// </summary>
+public sealed class RemoteFailure(string message, string detail) : Exception(message)
+{
+    public string Detail { get; } = detail;
 }

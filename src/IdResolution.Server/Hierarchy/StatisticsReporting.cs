@@ -1,3 +1,4 @@
+using IdResolution.Core.Handles;
 using IdResolution.Registry;
 using IdResolution.Server.Statistics;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,8 @@ public sealed partial class StatisticsReporting(
     IServiceScopeFactory scopes, TopLevelClient topLevel, IOptions<HierarchyOptions> options, TimeProvider clock, ILogger<StatisticsReporting> logger)
     : BackgroundService
 {
+    private const int MaxRowsPerReport = 1000;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Files)
@@ -54,12 +57,16 @@ public sealed partial class StatisticsReporting(
         var figures = new List<DayFigures>(rows.Count);
         foreach (var row in rows)
         {
-            figures.Add(new DayFigures(row.Prefix, StatisticsReport.FormatDay(row.Day), row.Resolutions, row.Registrations, row.Updates, row.Deletions));
+            // Handle prefixes only: OID arcs and GS1 company prefixes are not filed with the top-level node.
+            if (PrefixName.TryParse(row.Prefix, out var prefix, out _) && prefix.Scheme == Core.Schemes.IdentifierScheme.Handle)
+            {
+                figures.Add(new DayFigures(row.Prefix, StatisticsReport.FormatDay(row.Day), row.Resolutions, row.Registrations, row.Updates, row.Deletions));
+            }
         }
 
-        if (figures.Count > 0)
+        foreach (var chunk in figures.Chunk(MaxRowsPerReport))
         {
-            await topLevel.ReportAsync(new StatisticsUpload(figures), cancellationToken);
+            await topLevel.ReportAsync(new StatisticsUpload(chunk), cancellationToken);
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using IdResolution.Registry;
-using IdResolution.Registry.Model;
 using IdResolution.Server.Native;
 using Microsoft.Extensions.Options;
 
@@ -10,11 +9,11 @@ namespace IdResolution.Server.Hierarchy;
 public sealed class TopLevelClient(HttpClient http, IOptions<HierarchyOptions> options, IOptions<NativeOptions> native)
 {
     /// <summary>Files or unfiles a prefix; throws <see cref="TopLevelRefusalException"/> or <see cref="HttpRequestException"/> when not acknowledged.</summary>
-    public async Task DeliverAsync(PrefixFiling filing, CancellationToken cancellationToken)
+    public async Task DeliverAsync(string prefix, bool file, CancellationToken cancellationToken)
     {
-        var path = "api/hierarchy/prefixes/" + Uri.EscapeDataString(filing.Prefix);
-        using var request = filing.Action == PrefixFiling.File
-            ? Request(HttpMethod.Put, path, JsonContent.Create(new SiteAddress(native.Value.AdvertisedAddress ?? native.Value.Address, native.Value.Port)))
+        var path = "api/hierarchy/prefixes/" + Uri.EscapeDataString(prefix);
+        using var request = file
+            ? Request(HttpMethod.Put, path, JsonContent.Create(new SiteAddress(native.Value.AdvertisedIp.ToString(), native.Value.Port)))
             : Request(HttpMethod.Delete, path, null);
         await SendAsync(request, cancellationToken);
     }
@@ -42,7 +41,8 @@ public sealed class TopLevelClient(HttpClient http, IOptions<HierarchyOptions> o
         if (!response.IsSuccessStatusCode)
         {
             var detail = await response.Content.ReadAsStringAsync(cancellationToken);
-            throw new TopLevelRefusalException($"{(int)response.StatusCode} {detail[..Math.Min(detail.Length, 300)]}");
+            var status = (int)response.StatusCode;
+            throw new TopLevelRefusalException($"{status} {detail[..Math.Min(detail.Length, 300)]}", status is >= 400 and < 500 and not 408 and not 429);
         }
     }
 }
@@ -56,5 +56,8 @@ public sealed record StatisticsUpload(IReadOnlyList<DayFigures> Statistics);
 /// <summary>One prefix's figures for one UTC day (yyyy-MM-dd).</summary>
 public sealed record DayFigures(string Prefix, string Day, long Resolutions, long Registrations, long Updates, long Deletions);
 
-/// <summary>The top-level node answered, but not with success.</summary>
-public sealed class TopLevelRefusalException(string message) : Exception(message);
+/// <summary>The top-level node answered, but not with success; <see cref="Permanent"/> when asking again will not change that (4xx).</summary>
+public sealed class TopLevelRefusalException(string message, bool permanent) : Exception(message)
+{
+    public bool Permanent { get; } = permanent;
+}

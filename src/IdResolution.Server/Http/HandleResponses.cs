@@ -28,7 +28,6 @@ public static class HandleResponses
             writer.WriteEndObject();
         });
 
-    /// <summary>A pre-serialised 200 answer.</summary>
     /// <summary>
     /// A referral (302, HTTP 300): the error answer plus <c>referral</c>, the top-level node's record of the prefix
     /// (<c>0.NA/&lt;prefix&gt;</c>) with its public HS_SITE values, which name the site to ask.
@@ -45,6 +44,7 @@ public static class HandleResponses
             writer.WriteEndObject();
         });
 
+    /// <summary>A pre-serialised 200 answer.</summary>
     public static async Task WriteBytesAsync(HttpContext context, byte[] json)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;

@@ -63,10 +63,19 @@ public static class PrefixEndpoints
         await HandleResponses.WriteAsync(context, created ? StatusCodes.Status201Created : StatusCodes.Status200OK, writer => WritePrefix(writer, name));
     }
 
-    private static async Task<IResult> DeleteAsync(string prefix, PrefixRegistry prefixes, CancellationToken cancellationToken) =>
-        await prefixes.DeleteAsync(PrefixName.Parse(prefix), cancellationToken)
-            ? Results.NoContent()
-            : throw new HandleException(ResponseCode.HandleNotFound, $"this node does not serve prefix {prefix}");
+    private static async Task<IResult> DeleteAsync(string prefix, PrefixRegistry prefixes, Caching.ResolutionCache cache, CancellationToken cancellationToken)
+    {
+        var name = PrefixName.Parse(prefix);
+        if (!await prefixes.DeleteAsync(name, cancellationToken))
+        {
+            throw new HandleException(ResponseCode.HandleNotFound, $"this node does not serve prefix {prefix}");
+        }
+
+        // Cached "not found" answers under the prefix would now be wrong ("not served here", or another site's answer).
+        await cache.InvalidateAsync(name.RecordName.Key, cancellationToken);
+        await cache.InvalidateNegativesAsync(cancellationToken);
+        return Results.NoContent();
+    }
 
     private static void WritePrefix(Utf8JsonWriter writer, PrefixName prefix)
     {

@@ -18,6 +18,12 @@ public sealed class NativeOptions
     /// <summary>The address clients are told in get-site-info answers, when it differs from where the node listens (0.0.0.0).</summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>The IP address this node gives other nodes and clients (checked at start: both settings must be IP addresses).</summary>
+    public IPAddress AdvertisedIp => IPAddress.Parse(AdvertisedAddress ?? Address);
+
+    public static bool IsValid(NativeOptions options) =>
+        IPAddress.TryParse(options.Address, out _) && (options.AdvertisedAddress is null || IPAddress.TryParse(options.AdvertisedAddress, out _));
+
     /// <summary>
     /// Most packets a UDP answer may take; a longer answer is refused with code 2 and TC set, which sends clients to TCP
     /// at once (a small spoofed request must not make the node flood someone with a large answer).
@@ -40,6 +46,9 @@ public sealed partial class NativeListener(
     public const int UdpPacket = 512;
     public const int UdpData = UdpPacket - MessageEnvelope.Size;
     private readonly UdpRequestParts _parts = new(clock);
+
+    /// <summary>UDP requests answered at once; more are dropped (as if lost; clients retry), so a flood cannot pile up work.</summary>
+    private readonly SemaphoreSlim _udpInFlight = new(256, 256);
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -165,7 +174,10 @@ public sealed partial class NativeListener(
                 try
                 {
                     var datagram = await udp.ReceiveAsync(stoppingToken);
-                    _ = AnswerDatagramAsync(udp, datagram, stoppingToken);
+                    if (_udpInFlight.Wait(0))
+                    {
+                        _ = AnswerDatagramAsync(udp, datagram, stoppingToken);
+                    }
                 }
                 catch (OperationCanceledException)
                 {
@@ -217,6 +229,10 @@ public sealed partial class NativeListener(
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
         {
+        }
+        finally
+        {
+            _udpInFlight.Release();
         }
     }
 

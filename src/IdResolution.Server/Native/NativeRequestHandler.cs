@@ -119,11 +119,5 @@ public sealed class NativeRequestHandler(HandleResolver resolver, ResolveMetrics
     }
 
     /// <summary>This node as a one-server primary site answering queries over TCP and UDP on its native port.</summary>
-    private SiteInfoRecord Site()
-    {
-        var settings = options.Value;
-        var address = System.Net.IPAddress.Parse(settings.AdvertisedAddress ?? settings.Address);
-        SiteInterface[] interfaces = [new(SiteInterface.Query, SiteInterface.Tcp, settings.Port), new(SiteInterface.Query, SiteInterface.Udp, settings.Port)];
-        return new SiteInfoRecord(SiteSerial, Primary: true, [("desc", "IdResolution identifier node")], [(1, address, interfaces)]);
-    }
+    private SiteInfoRecord Site() => SiteInfoRecord.OneServer(SiteSerial, options.Value.AdvertisedIp, options.Value.Port, [("desc", "IdResolution identifier node")]);
 }

@@ -46,7 +46,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         var resolution = hit is null ? await ResolveNameAsync(name, text, authoritative, cancellationToken) : Answer(hit, text, name, CacheLayer.Memory);
         if (ServedElsewhere(resolution, name))
         {
-            return await remote.ResolveAsync(name, text, recursion, cancellationToken);
+            return await remote.ResolveAsync(name, text, recursion, authoritative, cancellationToken);
         }
 
         return resolution.Entry?.AliasTarget is { } target
@@ -94,24 +94,28 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
     public async Task<Resolution[]> ResolveManyAsync(IReadOnlyList<string> texts, bool authoritative, CancellationToken cancellationToken)
     {
         var results = await ResolveManyAsync(texts, authoritative, followAliases: true, cancellationToken);
-        return remote.Enabled ? await ResolveElsewhereAsync(results, cancellationToken) : results;
+        return remote.Enabled ? await ResolveElsewhereAsync(results, authoritative, cancellationToken) : results;
     }
 
-    /// <summary>The batch's names served elsewhere, resolved through their sites together.</summary>
-    private async Task<Resolution[]> ResolveElsewhereAsync(Resolution[] results, CancellationToken cancellationToken)
+    /// <summary>The batch's names served elsewhere, resolved through their sites together (the same name once).</summary>
+    private async Task<Resolution[]> ResolveElsewhereAsync(Resolution[] results, bool authoritative, CancellationToken cancellationToken)
     {
-        List<(int Index, Task<Resolution> Remote)>? pending = null;
+        Dictionary<string, Task<Resolution>>? pending = null;
         for (var i = 0; i < results.Length; i++)
         {
-            if (results[i].Code == ResponseCode.ServerNotResponsible && HandleName.TryParse(results[i].Handle, out var name, out _) && ServedElsewhere(results[i], name))
+            if (results[i].Code == ResponseCode.ServerNotResponsible && HandleName.TryParse(results[i].Handle, out var name, out _) && ServedElsewhere(results[i], name)
+                && !(pending ??= new(StringComparer.Ordinal)).ContainsKey(results[i].Handle))
             {
-                (pending ??= []).Add((i, remote.ResolveAsync(name, results[i].Handle, Hierarchy.Recursion.Default, cancellationToken).AsTask()));
+                pending[results[i].Handle] = remote.ResolveAsync(name, results[i].Handle, Hierarchy.Recursion.Default, authoritative, cancellationToken).AsTask();
             }
         }
 
-        foreach (var (index, answer) in pending ?? [])
+        for (var i = 0; pending is not null && i < results.Length; i++)
         {
-            results[index] = await answer;
+            if (pending.TryGetValue(results[i].Handle, out var answer) && results[i].Code == ResponseCode.ServerNotResponsible)
+            {
+                results[i] = await answer;
+            }
         }
 
         return results;

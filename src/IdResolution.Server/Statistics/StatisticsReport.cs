@@ -30,7 +30,7 @@ public sealed class StatisticsReport(StatisticsStore store, PrefixCounters count
             .ToDictionary(r => (r.Prefix, r.Day), r => new StatisticsDelta(r.Prefix, r.Day, r.Resolutions, r.Registrations, r.Updates, r.Deletions));
         // Pending counts may belong to yesterday too, for the moments after midnight before the next flush.
         var yesterday = Date(today).AddDays(-1);
-        foreach (var day in new[] { (yesterday.Year * 10000) + (yesterday.Month * 100) + yesterday.Day, today })
+        foreach (var day in new[] { DayNumber(yesterday), today })
         {
             if (day < fromDay || day > toDay)
             {
@@ -55,9 +55,12 @@ public sealed class StatisticsReport(StatisticsStore store, PrefixCounters count
 
     private static DateOnly Date(int day) => new(day / 10000, day / 100 % 100, day % 100);
 
+    /// <summary>A day as stored: yyyymmdd.</summary>
+    public static int DayNumber(DateOnly day) => (day.Year * 10000) + (day.Month * 100) + day.Day;
+
     private static int Day(string? text, int today) =>
         string.IsNullOrEmpty(text) ? today
         : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            ? (day.Year * 10000) + (day.Month * 100) + day.Day
+            ? DayNumber(day)
             : throw new HandleException(ResponseCode.ProtocolError, $"'{text}' is not a yyyy-MM-dd date");
 }

@@ -68,8 +68,7 @@ public sealed class NativeClientMessageTests
     {
         var (envelope, header) = RequestParts();
         var site = new HandleValue(1, "HS_SITE", SiteRecord().Encode());
-        byte[] body = [.. Hex("00 00 00 0D"), .. "0.NA/88.118.9"u8, .. HandleValueCodec.Encode([site])];
-        var wire = Rewrite(NativeResponses.Error(envelope, header, ResponseCode.ServiceReferral, "", OpFlags.None, 1, 0), body);
+        var wire = NativeResponses.Referral(envelope, header, "0.NA/88.118.9", HandleValueCodec.Encode([site]), OpFlags.None, 1, 0);
 
         Assert.True(NativeAnswer.TryRead(wire, out var answer, out _));
 
@@ -96,6 +95,38 @@ public sealed class NativeClientMessageTests
         Assert.True(site.Primary);
         Assert.Equal([("desc", "B")], site.Attributes);
         Assert.Equal(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 2642), site.TcpQueryEndpoint());
+        Assert.Equal(SiteRecord().Encode(), site.Encode());
+    }
+
+    [Fact]
+    public void EveryFieldOfASiteRecord_SurvivesJsonAndBack_ByteForByte()
+    {
+        var site = new SiteInfoRecord(-2, 0xC0, [("desc", "Ünïcode site"), ("domain", "b.example")],
+            [new SiteServer(7, System.Net.IPAddress.Parse("2001:db8::7"), [1, 2, 3], [new(3, SiteInterface.Tcp, 2641), new(SiteInterface.Query, 2, 8000)])])
+        { ProtocolMajor = 2, ProtocolMinor = 10, HashOption = 0, HashFilter = [9, 9] };
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            IdResolution.Core.Json.HandleJsonWriter.WriteData(writer, new HandleValue(1, "HS_SITE", site.Encode()));
+        }
+
+        var json = System.Text.Json.JsonDocument.Parse(buffer.WrittenMemory).RootElement;
+        var values = IdResolution.Core.Json.HandleJsonReader.ReadValues(System.Text.Json.JsonDocument.Parse($$"""[{"index":1,"type":"HS_SITE","data":{{json.GetRawText()}}}]""").RootElement, out _);
+
+        Assert.Equal("site", json.GetProperty("format").GetString());
+        Assert.Equal(site.Encode(), values[0].Data);
+    }
+
+    [Fact]
+    public void ASiteRecordWithStrayBytes_OrUnusableInterfaces_IsNotTrusted()
+    {
+        byte[] stray = [.. SiteRecord().Encode(), 0];
+        var badPort = new SiteInfoRecord(1, SiteInfoRecord.PrimaryBit, [], [new SiteServer(1, System.Net.IPAddress.Loopback, [], [new(SiteInterface.Query, SiteInterface.Tcp, 70000)])]);
+        var unspecified = SiteInfoRecord.OneServer(1, System.Net.IPAddress.Any, 2641, []);
+
+        Assert.False(SiteInfoRecord.TryDecode(stray, out _));
+        Assert.Null(badPort.TcpQueryEndpoint());
+        Assert.Null(unspecified.TcpQueryEndpoint());
     }
 
     [Fact]
@@ -110,23 +141,11 @@ public sealed class NativeClientMessageTests
     }
 
     private static SiteInfoRecord SiteRecord() =>
-        new(3, Primary: true, [("desc", "B")], [(1, System.Net.IPAddress.Loopback, [new(SiteInterface.Query, SiteInterface.Udp, 2642), new(SiteInterface.Query, SiteInterface.Tcp, 2642)])]);
+        new(3, SiteInfoRecord.PrimaryBit, [("desc", "B")], [new SiteServer(1, System.Net.IPAddress.Loopback, [], [new(SiteInterface.Query, SiteInterface.Udp, 2642), new(SiteInterface.Query, SiteInterface.Tcp, 2642)])]);
 
     private static (MessageEnvelope, MessageHeader) RequestParts()
     {
         var request = NativeRequests.Resolution(42, "88.118.9/A", [], OpFlags.None, 0, 0);
         return (MessageEnvelope.Read(request), MessageHeader.Read(request.AsSpan(MessageEnvelope.Size)));
-    }
-
-    /// <summary>The same answer with another body (lengths adjusted): for answers this node never sends itself.</summary>
-    private static byte[] Rewrite(byte[] answer, byte[] body)
-    {
-        var envelope = MessageEnvelope.Read(answer);
-        var header = MessageHeader.Read(answer.AsSpan(MessageEnvelope.Size));
-        var wire = new byte[MessageEnvelope.Size + MessageHeader.Size + body.Length + 4];
-        (envelope with { MessageLength = MessageHeader.Size + body.Length + 4 }).Write(wire);
-        (header with { BodyLength = body.Length }).Write(wire.AsSpan(MessageEnvelope.Size));
-        body.CopyTo(wire.AsSpan(MessageEnvelope.Size + MessageHeader.Size));
-        return wire;
     }
 }

@@ -106,7 +106,7 @@ public sealed class SiteInfoRecordTests
     [Fact]
     public void OneServerOnLoopback_QueryOverTcpAndUdp_EncodesAsTheReferenceDoes()
     {
-        var record = new SiteInfoRecord(1, Primary: true, [], [(1, System.Net.IPAddress.Loopback, [new(SiteInterface.Query, SiteInterface.Tcp, 2641), new(SiteInterface.Query, SiteInterface.Udp, 2641)])]);
+        var record = SiteInfoRecord.OneServer(1, System.Net.IPAddress.Loopback, 2641, []);
 
         Assert.Equal(Convert.FromHexString(
             "0001020B0001800200000000000000000000000100000001000000000000000000000000" + "7F000001" + "00000000" + "00000002" + "020100000A51" + "020000000A51"),

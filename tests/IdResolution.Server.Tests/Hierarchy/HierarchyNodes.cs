@@ -18,13 +18,17 @@ public sealed class HierarchyNodes : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        TopLevel = await StartAsync(new() { ["Hierarchy:Role"] = "TopLevel", ["Node:Prefix"] = "88", ["Hierarchy:SiteTtlSeconds"] = "60" });
+        TopLevel = await StartAsync(TopLevelSettings());
         A = await StartSecondaryAsync("88.118.8", "node-a");
     }
 
-    /// <summary>A secondary node serving <paramref name="prefix"/>, filing with T under a site key named <paramref name="site"/>.</summary>
+    /// <summary>Settings of a top-level node (node prefix 88; loopback sites allowed, everything here being on loopback).</summary>
+    public static Dictionary<string, string?> TopLevelSettings() =>
+        new() { ["Hierarchy:Role"] = "TopLevel", ["Node:Prefix"] = "88", ["Hierarchy:SiteTtlSeconds"] = "60", ["Hierarchy:AllowLoopbackSites"] = "true" };
+
+    /// <summary>A secondary node serving <paramref name="prefix"/>, filing with T under a site key named <paramref name="site"/> for that prefix.</summary>
     public async Task<NodeServer> StartSecondaryAsync(string prefix, string site, Dictionary<string, string?>? settings = null) =>
-        await StartAsync(Secondary(TopLevel.HttpUrl, TopLevel.NativePort, prefix, await IssueSiteKeyAsync(site), settings));
+        await StartAsync(Secondary(TopLevel.HttpUrl, TopLevel.NativePort, prefix, await IssueSiteKeyAsync(TopLevel, site, prefix), settings));
 
     /// <summary>Settings of a secondary node filing with a top-level node at the given addresses (which need not be up).</summary>
     public static Dictionary<string, string?> Secondary(Uri topLevel, int topLevelNative, string prefix, string key, Dictionary<string, string?>? settings = null)
@@ -47,10 +51,15 @@ public sealed class HierarchyNodes : IAsyncLifetime
         return all;
     }
 
-    public async Task<NodeServer> StartAsync(Dictionary<string, string?> settings)
+    /// <summary>A node on a new database, or on <paramref name="database"/> (a restart).</summary>
+    public async Task<NodeServer> StartAsync(Dictionary<string, string?> settings, TestDatabase? database = null)
     {
-        var database = new TestDatabase();
-        await database.CreateAsync();
+        if (database is null)
+        {
+            database = new TestDatabase();
+            await database.CreateAsync();
+        }
+
         var all = database.NodeSettings();
         foreach (var (name, value) in settings)
         {
@@ -62,30 +71,35 @@ public sealed class HierarchyNodes : IAsyncLifetime
         return node;
     }
 
-    /// <summary>Stops a node now (its database stays until the end).</summary>
-    public async Task StopAsync(NodeServer node)
+    /// <summary>Stops a node now; its database stays until the end, and is returned for a restart.</summary>
+    public async Task<TestDatabase> StopAsync(NodeServer node)
     {
         var index = _started.FindIndex(s => s.Node == node);
         await node.DisposeAsync();
         _started[index] = (null!, _started[index].Database);
+        return _started[index].Database;
     }
 
-    public async Task<string> IssueSiteKeyAsync(string name)
+    /// <summary>A site key issued by <paramref name="topLevel"/>, for the prefix tree under <paramref name="prefix"/>.</summary>
+    public static async Task<string> IssueSiteKeyAsync(NodeServer topLevel, string name, string prefix)
     {
-        using var response = await TopLevel.SendAsync(HttpMethod.Post, "/admin/keys", JsonSerializer.Serialize(new { name, role = "site" }));
+        using var response = await topLevel.SendAsync(HttpMethod.Post, "/admin/keys", JsonSerializer.Serialize(new { name, role = "site", identity = $"300:0.NA/{prefix}" }));
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var (node, database) in Enumerable.Reverse(_started))
+        foreach (var (node, _) in Enumerable.Reverse(_started))
         {
             if (node is not null)
             {
                 await node.DisposeAsync();
             }
+        }
 
+        foreach (var database in _started.Select(s => s.Database).Distinct())
+        {
             await database.DisposeAsync();
         }
     }

@@ -28,7 +28,7 @@ public sealed class HierarchyTests(HierarchyNodes nodes) : IClassFixture<Hierarc
         var site = await FiledSiteAsync(nodes.TopLevel, "88.118.21.2002");
         Assert.Equal("127.0.0.1", site.GetProperty("servers")[0].GetProperty("address").GetString());
         Assert.True(site.GetProperty("primaryMask").GetProperty("primary").GetBoolean());
-        Assert.Equal("node-b21", site.GetProperty("attributes")[0].GetProperty("value").GetString());
+        Assert.Equal(0, site.GetProperty("attributes").GetArrayLength());
         var interfaces = site.GetProperty("servers")[0].GetProperty("interfaces").EnumerateArray().ToList();
         Assert.Equal(["TCP", "UDP"], interfaces.Select(i => i.GetProperty("protocol").GetString()));
         Assert.All(interfaces, i => Assert.Equal(b.NativePort, i.GetProperty("port").GetInt32()));
@@ -38,6 +38,11 @@ public sealed class HierarchyTests(HierarchyNodes nodes) : IClassFixture<Hierarc
         var filings = await JsonAsync(b, "/api/hierarchy/filings");
         Assert.All(filings.GetProperty("filings").EnumerateArray(), f => Assert.NotEqual(JsonValueKind.Null, f.GetProperty("deliveredAt").ValueKind));
         Assert.Equal(["88.118.21.2002", "88.118.21"], filings.GetProperty("filings").EnumerateArray().Select(f => f.GetProperty("prefix").GetString()));
+        // The prefix record itself is the top-level node's: A asks T for it.
+        using var record = await nodes.A.Http.GetAsync("/api/handles/0.NA/88.118.21.2002");
+        Assert.Equal(HttpStatusCode.OK, record.StatusCode);
+        var values = (await record.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("values").EnumerateArray().ToList();
+        Assert.Equal(["HS_SITE"], values.Select(v => v.GetProperty("type").GetString()));
     }
 
     [Fact]
@@ -64,31 +69,41 @@ public sealed class HierarchyTests(HierarchyNodes nodes) : IClassFixture<Hierarc
     [Fact]
     public async Task WithBStopped_AServesItsCopyUntilTheTtl_ThenAClearError()
     {
+        const int ttl = 6;
         var b = await nodes.StartSecondaryAsync("88.118.23", "node-b23");
-        await RegisterAsync(b, "88.118.23/LOT-7", "https://b.example/lot-7", ttl: 4);
+        await RegisterAsync(b, "88.118.23/LOT-7", "https://b.example/lot-7", ttl);
         await FiledSiteAsync(nodes.TopLevel, "88.118.23");
+        var cachedAt = DateTime.UtcNow;
         using var first = await nodes.A.Http.GetAsync("/api/handles/88.118.23/LOT-7");
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
 
-        var bNative = b.NativePort;
         await nodes.StopAsync(b);
         using var cached = await nodes.A.Http.GetAsync("/api/handles/88.118.23/LOT-7");
         var cachedNative = await NativeAsync(nodes.A.NativePort, NativeRequests.Resolution(5, "88.118.23/LOT-7", [], OpFlags.Recursive, 0, Now()));
+        var servedFor = DateTime.UtcNow - cachedAt;
         HttpResponseMessage? failed = null;
         await Eventually.HoldsAsync(async () =>
         {
             failed?.Dispose();
             failed = await nodes.A.Http.GetAsync("/api/handles/88.118.23/LOT-7");
             return failed.StatusCode != HttpStatusCode.OK;
-        }, TimeSpan.FromSeconds(20), "A's copy expiring");
+        }, TimeSpan.FromSeconds(30), "A's copy expiring");
+        var expiredAfter = DateTime.UtcNow - cachedAt;
 
+        Assert.True(servedFor < TimeSpan.FromSeconds(ttl), $"the copy was checked only {servedFor} after it was cached");
         Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
         Assert.Equal("https://b.example/lot-7", UrlOf(await cached.Content.ReadFromJsonAsync<JsonElement>()));
         Assert.Equal(ResponseCode.Success, cachedNative.Code);
+        // The TTL the native client is given counts down: it is an absolute expiry, no later than B's.
+        var url = cachedNative.Values.Single(v => v.Type == "URL");
+        Assert.Equal(IdResolution.Core.Values.TtlType.Absolute, url.TtlType);
+        Assert.InRange(url.Ttl, Now() - ttl, Now() + ttl);
+        // Never served past the TTL: it failed within the TTL plus the polling's slack.
+        Assert.InRange(expiredAfter, TimeSpan.FromSeconds(ttl - 1), TimeSpan.FromSeconds(ttl + 3));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, failed!.StatusCode);
         var error = await failed.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal((int)ResponseCode.ServerTooBusy, error.GetProperty("responseCode").GetInt32());
-        Assert.Contains($"127.0.0.1:{bNative} did not answer", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("88.118.23 is not served here, and the node asked about it could not be reached; retry later", error.GetProperty("message").GetString());
         failed.Dispose();
     }
 
@@ -96,23 +111,43 @@ public sealed class HierarchyTests(HierarchyNodes nodes) : IClassFixture<Hierarc
     public async Task AFilingMadeWhileTIsDown_CompletesWhenTReturns()
     {
         var port = Ports.Free();
-        var native = Ports.Free();
+        var native = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var topLevelUrl = new Uri($"http://127.0.0.1:{port}/");
-        var b = await nodes.StartAsync(HierarchyNodes.Secondary(topLevelUrl, native, "88.118.24", NodeServer.OperatorToken));
+        var tSettings = HierarchyNodes.TopLevelSettings();
+        (tSettings["Node:HttpUrl"], tSettings["Native:Port"]) = (topLevelUrl.ToString(), native);
+        var t = await nodes.StartAsync(tSettings);
+        var key = await HierarchyNodes.IssueSiteKeyAsync(t, "node-b24", "88.118.24");
+        var tDatabase = await nodes.StopAsync(t);
+
+        var b = await nodes.StartAsync(HierarchyNodes.Secondary(topLevelUrl, int.Parse(native, System.Globalization.CultureInfo.InvariantCulture), "88.118.24", key));
         (await b.SendAsync(HttpMethod.Post, "/api/prefixes/88.118.24.7")).EnsureSuccessStatusCode();
         await Eventually.HoldsAsync(async () =>
         {
             var pending = (await JsonAsync(b, "/api/hierarchy/filings?pending=true")).GetProperty("filings").EnumerateArray().ToList();
-            return pending.Count == 2 && pending.All(f => f.GetProperty("attempts").GetInt32() >= 2 && f.GetProperty("lastError").GetString() is { Length: > 0 });
+            return pending.Count >= 2 && pending.All(f => f.GetProperty("attempts").GetInt32() >= 2 && f.GetProperty("lastError").GetString() is { Length: > 0 });
         }, TimeSpan.FromSeconds(20), "failed attempts to reach T");
 
-        var t = await nodes.StartAsync(new() { ["Hierarchy:Role"] = "TopLevel", ["Node:Prefix"] = "88", ["Node:HttpUrl"] = topLevelUrl.ToString(), ["Native:Port"] = native.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        t = await nodes.StartAsync(tSettings, tDatabase);
 
         await FiledSiteAsync(t, "88.118.24.7");
         await FiledSiteAsync(t, "88.118.24");
         await Eventually.HoldsAsync(
             async () => (await JsonAsync(b, "/api/hierarchy/filings?pending=true")).GetProperty("filings").GetArrayLength() == 0,
             TimeSpan.FromSeconds(10), "no filing left pending");
+    }
+
+    [Fact]
+    public async Task PrefixesServedBeforeTheNodeHadATopLevelNode_AreFiledWhenItGetsOne()
+    {
+        var standalone = await nodes.StartAsync(new() { ["Node:Prefix"] = "88.118.36" });
+        (await standalone.SendAsync(HttpMethod.Post, "/api/prefixes/88.118.36.1")).EnsureSuccessStatusCode();
+        var database = await nodes.StopAsync(standalone);
+
+        var key = await HierarchyNodes.IssueSiteKeyAsync(nodes.TopLevel, "node-b36", "88.118.36");
+        await nodes.StartAsync(HierarchyNodes.Secondary(nodes.TopLevel.HttpUrl, nodes.TopLevel.NativePort, "88.118.36", key), database);
+
+        await FiledSiteAsync(nodes.TopLevel, "88.118.36");
+        await FiledSiteAsync(nodes.TopLevel, "88.118.36.1");
     }
 
     [Fact]
@@ -183,19 +218,55 @@ public sealed class HierarchyTests(HierarchyNodes nodes) : IClassFixture<Hierarc
     [Fact]
     public async Task TheTopLevelNodeKeepsEachSitesPrefixesToItself()
     {
-        var other = await nodes.IssueSiteKeyAsync("node-intruder");
-        (await nodes.TopLevel.SendAsAsync(await nodes.IssueSiteKeyAsync("node-owner"), HttpMethod.Put, "/api/hierarchy/prefixes/88.118.30", """{"address":"127.0.0.1","port":2641}""")).EnsureSuccessStatusCode();
+        var t = nodes.TopLevel;
+        var owner = await HierarchyNodes.IssueSiteKeyAsync(t, "node-owner", "88.118.30");
+        var broad = await HierarchyNodes.IssueSiteKeyAsync(t, "node-broad", "88.117");
+        (await t.SendAsAsync(owner, HttpMethod.Put, "/api/hierarchy/prefixes/88.118.30.1", """{"address":"127.0.0.1","port":2641}""")).EnsureSuccessStatusCode();
+        (await t.SendAsAsync(broad, HttpMethod.Put, "/api/hierarchy/prefixes/88.117.5", """{"address":"127.0.0.1","port":2641}""")).EnsureSuccessStatusCode();
 
-        using var overwrite = await nodes.TopLevel.SendAsAsync(other, HttpMethod.Put, "/api/hierarchy/prefixes/88.118.30", """{"address":"127.0.0.2","port":2641}""");
-        using var unfile = await nodes.TopLevel.SendAsAsync(other, HttpMethod.Delete, "/api/hierarchy/prefixes/88.118.30");
-        using var badAddress = await nodes.TopLevel.SendAsAsync(other, HttpMethod.Put, "/api/hierarchy/prefixes/88.118.31", """{"address":"not-an-ip","port":2641}""");
+        using var outOfScope = await t.SendAsAsync(owner, HttpMethod.Put, "/api/hierarchy/prefixes/88.117.5", """{"address":"127.0.0.2","port":2641}""");
+        using var unfileOther = await t.SendAsAsync(broad, HttpMethod.Delete, "/api/hierarchy/prefixes/88.118.30.1");
+        using var wholeTree = await t.SendAsAsync(owner, HttpMethod.Put, "/api/hierarchy/prefixes/88", """{"address":"127.0.0.1","port":2641}""");
+        var refused = new List<HttpStatusCode>();
+        foreach (var address in new[] { "not-an-ip", "0.0.0.0", "169.254.169.254", "224.0.0.1", "fe80::1" })
+        {
+            using var answer = await t.SendAsAsync(owner, HttpMethod.Put, "/api/hierarchy/prefixes/88.118.30.2", $$"""{"address":"{{address}}","port":2641}""");
+            refused.Add(answer.StatusCode);
+        }
+
+        using var badPort = await t.SendAsAsync(owner, HttpMethod.Put, "/api/hierarchy/prefixes/88.118.30.2", """{"address":"10.0.0.9","port":70000}""");
         using var onA = await nodes.A.SendAsync(HttpMethod.Put, "/api/hierarchy/prefixes/88.118.31", """{"address":"127.0.0.1","port":2641}""");
+        using var ownedByEnterprise = await t.SendAsync(HttpMethod.Post, "/admin/keys", """{"name":"x","role":"site","identity":"300:88/ADMIN"}""");
 
-        Assert.Equal(HttpStatusCode.Forbidden, overwrite.StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, unfile.StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, badAddress.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, outOfScope.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, unfileOther.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, wholeTree.StatusCode);
+        Assert.All(refused, status => Assert.Equal(HttpStatusCode.BadRequest, status));
+        Assert.Equal(HttpStatusCode.BadRequest, badPort.StatusCode);
         Assert.Equal(HttpStatusCode.NotImplemented, onA.StatusCode);
-        Assert.Equal("127.0.0.1", (await FiledSiteAsync(nodes.TopLevel, "88.118.30")).GetProperty("servers")[0].GetProperty("address").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, ownedByEnterprise.StatusCode);
+        Assert.Equal("127.0.0.1", (await FiledSiteAsync(t, "88.117.5")).GetProperty("servers")[0].GetProperty("address").GetString());
+    }
+
+    [Fact]
+    public async Task ASiteThatDoesNotServeWhatItIsFiledFor_OrThisNodeItself_IsAClearError()
+    {
+        // Filed by an operator: 88.118.37 at A itself, 88.118.38 at a node serving other prefixes.
+        var b = await nodes.StartSecondaryAsync("88.118.39", "node-b39");
+        foreach (var (prefix, port) in new[] { ("88.118.37", nodes.A.NativePort), ("88.118.38", b.NativePort) })
+        {
+            (await nodes.TopLevel.SendAsync(HttpMethod.Put, $"/api/hierarchy/prefixes/{prefix}", $$"""{"address":"127.0.0.1","port":{{port}}}""")).EnsureSuccessStatusCode();
+        }
+
+        using var self = await nodes.A.Http.GetAsync("/api/handles/88.118.37/X");
+        using var stale = await nodes.A.Http.GetAsync("/api/handles/88.118.38/X");
+
+        Assert.Equal(HttpStatusCode.BadRequest, self.StatusCode);
+        var selfError = await self.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(301, selfError.GetProperty("responseCode").GetInt32());
+        Assert.Contains("names this node", selfError.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, stale.StatusCode);
+        Assert.Equal(3, (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("responseCode").GetInt32());
     }
 
     [Fact]
