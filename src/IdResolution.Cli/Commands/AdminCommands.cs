@@ -17,7 +17,18 @@ public static class AdminCommands
         create.SetAction((result, cancellation) => RunAsync(context, result,
             c => c.SendAsync(HttpMethod.Post, $"/api/prefixes/{Uri.EscapeDataString(result.GetValue(prefix)!)}", (string?)null, cancellation),
             (console, a) => console.WriteLine($"{Printer.Text(a, "prefix")}: served")));
-        return new Command("prefixes", "Prefixes served by the node.") { list, create };
+        var delete = new Command("delete", "Unhomes a prefix that holds no identifiers, and unfiles it with the top-level node (operators).") { prefix };
+        delete.SetAction((result, cancellation) => RunAsync(context, result,
+            c => c.SendAsync(HttpMethod.Delete, $"/api/prefixes/{Uri.EscapeDataString(result.GetValue(prefix)!)}", (string?)null, cancellation),
+            (console, _) => console.WriteLine($"{result.GetValue(prefix)}: no longer served")));
+        var pending = new Option<bool>("--pending") { Description = "Only filings the top-level node has not acknowledged yet" };
+        var filings = new Command("filings", "Filings of prefixes with the top-level node, newest first (operators).") { pending };
+        filings.SetAction((result, cancellation) => RunAsync(context, result,
+            c => c.GetAsync("/api/hierarchy/filings" + (result.GetValue(pending) ? "?pending=true" : ""), cancellation), (console, a) =>
+            Printer.Table(console, a.GetProperty("filings").EnumerateArray(),
+                ("prefix", f => Printer.Text(f, "prefix")), ("action", f => Printer.Text(f, "action")), ("attempts", f => Printer.Text(f, "attempts")),
+                ("delivered", f => Printer.Text(f, "deliveredAt")), ("next attempt", f => Printer.Text(f, "nextAttemptAt")), ("last error", f => Printer.Text(f, "lastError")))));
+        return new Command("prefixes", "Prefixes served by the node.") { list, create, delete, filings };
     }
 
     public static Command Templates(CliContext context)
@@ -64,14 +75,15 @@ public static class AdminCommands
                 ("id", k => Printer.Text(k, "id")), ("name", k => Printer.Text(k, "name")), ("role", k => Printer.Text(k, "role")),
                 ("enterprise", k => Printer.Text(k, "enterpriseId")), ("expires", k => Printer.Text(k, "expiresAt")), ("revoked", k => Printer.Text(k, "revokedAt")))));
 
-        var role = new Option<string>("--role") { Description = "admin, writer or reader (operator: operators only)", Required = true };
+        var role = new Option<string>("--role") { Description = "admin, writer or reader (operator, and site on a top-level node: operators only)", Required = true };
+        var identity = new Option<string?>("--identity") { Description = "Admin identity index:handle (a site key: 300:0.NA/<prefix>, the prefix tree it may file)" };
         var name = new Option<string?>("--name") { Description = "What the key is for" };
         var enterprise = new Option<long?>("--enterprise") { Description = "The enterprise it acts for (operators choose; admins get their own)" };
         var expires = new Option<DateTimeOffset?>("--expires") { Description = "When it stops working (ISO 8601)" };
-        var issue = new Command("issue", "Issues a key; its secret is shown once.") { role, name, enterprise, expires };
+        var issue = new Command("issue", "Issues a key; its secret is shown once.") { role, name, enterprise, expires, identity };
         issue.SetAction((result, cancellation) =>
         {
-            var body = JsonSerializer.Serialize(new { name = result.GetValue(name) ?? $"{result.GetValue(role)} key", role = result.GetValue(role), enterpriseId = result.GetValue(enterprise), expiresAt = result.GetValue(expires) });
+            var body = JsonSerializer.Serialize(new { name = result.GetValue(name) ?? $"{result.GetValue(role)} key", role = result.GetValue(role), enterpriseId = result.GetValue(enterprise), expiresAt = result.GetValue(expires), identity = result.GetValue(identity) });
             return RunAsync(context, result, c => c.SendAsync(HttpMethod.Post, "/admin/keys", body, cancellation),
                 (console, a) => console.WriteLine($"key {Printer.Text(a, "id")} ({Printer.Text(a, "role")}): {Printer.Text(a, "key")}\nkeep it now: it is not shown again"));
         });

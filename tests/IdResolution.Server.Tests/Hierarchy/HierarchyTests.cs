@@ -67,6 +67,23 @@ public sealed class HierarchyTests(HierarchyNodes nodes) : IClassFixture<Hierarc
     }
 
     [Fact]
+    public async Task ManyCallersMissingTogether_CostASlowSiteOneRequest()
+    {
+        // A site that takes 300 ms to answer: far longer than the cache's per-key lock waits.
+        await using var site = await SlowSite.StartAsync(TimeSpan.FromMilliseconds(300));
+        (await nodes.TopLevel.SendAsync(HttpMethod.Put, "/api/hierarchy/prefixes/88.118.42", $$"""{"address":"127.0.0.1","port":{{site.Port}}}""")).EnsureSuccessStatusCode();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => nodes.A.Http.GetAsync("/api/handles/88.118.42/HOT")));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.Equal(1, site.Requests);
+        foreach (var answer in answers)
+        {
+            answer.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task WithBStopped_AServesItsCopyUntilTheTtl_ThenAClearError()
     {
         const int ttl = 6;
@@ -284,6 +301,58 @@ public sealed class HierarchyTests(HierarchyNodes nodes) : IClassFixture<Hierarc
             var reports = (await JsonAsync(nodes.TopLevel, "/api/hierarchy/reports?site=node-b32")).GetProperty("reports").EnumerateArray();
             return reports.Any(r => r.GetProperty("prefix").GetString() == "88.118.32" && r.GetProperty("resolutions").GetInt64() >= 3 && r.GetProperty("registrations").GetInt64() == 1);
         }, TimeSpan.FromSeconds(15), "T holding B's figures");
+    }
+
+    [Fact]
+    public async Task AReport_KeepsTheSitesOwnRows_AndSkipsTheRest()
+    {
+        var key = await HierarchyNodes.IssueSiteKeyAsync(nodes.TopLevel, "node-r41", "88.118.41");
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var rows = new object[]
+        {
+            new { prefix = "88.118.41.2", day = today, resolutions = 7, registrations = 1, updates = 0, deletions = 0 },
+            new { prefix = "GS1", day = today, resolutions = 1, registrations = 0, updates = 0, deletions = 0 },
+            new { prefix = "88.119.1", day = today, resolutions = 1, registrations = 0, updates = 0, deletions = 0 },
+            new { prefix = "88.118.41.3", day = "yesterday", resolutions = 1, registrations = 0, updates = 0, deletions = 0 },
+        };
+
+        using var answer = await nodes.TopLevel.SendAsAsync(key, HttpMethod.Post, "/api/hierarchy/reports", JsonSerializer.Serialize(new { statistics = rows }));
+        var body = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        var stored = (await JsonAsync(nodes.TopLevel, "/api/hierarchy/reports?site=node-r41")).GetProperty("reports").EnumerateArray().ToList();
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal((1, 3), (body.GetProperty("rows").GetInt32(), body.GetProperty("skipped").GetInt32()));
+        Assert.Equal(7, Assert.Single(stored).GetProperty("resolutions").GetInt64());
+    }
+
+    [Fact]
+    public async Task Operators_IssueSiteKeys_SeeFilings_AndUnhomePrefixes_WithIdres()
+    {
+        var issued = await IdresAsync(nodes.TopLevel, "keys", "issue", "--role", "site", "--name", "node-b40", "--identity", "300:0.NA/88.118.40", "--json");
+        var key = JsonDocument.Parse(issued.Output).RootElement.GetProperty("key").GetString()!;
+        var b = await nodes.StartAsync(HierarchyNodes.Secondary(nodes.TopLevel.HttpUrl, nodes.TopLevel.NativePort, "88.118.40", key));
+        await IdresAsync(b, "prefixes", "create", "88.118.40.1");
+        await FiledSiteAsync(nodes.TopLevel, "88.118.40.1");
+
+        var deleted = await IdresAsync(b, "prefixes", "delete", "88.118.40.1");
+        var filings = await IdresAsync(b, "prefixes", "filings");
+        var nodePrefix = await IdresAsync(b, "prefixes", "delete", "88.118.40");
+
+        Assert.Equal(0, issued.Exit);
+        Assert.Equal(0, deleted.Exit);
+        Assert.Contains("88.118.40.1", filings.Output, StringComparison.Ordinal);
+        Assert.Contains("unfile", filings.Output, StringComparison.Ordinal);
+        Assert.Equal(1, nodePrefix.Exit);
+        Assert.Contains("cannot be unhomed", nodePrefix.Error, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> IdresAsync(NodeServer node, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await IdResolution.Cli.CliApp.RunAsync([.. args, "--url", node.HttpUrl.ToString(), "--key", NodeServer.OperatorToken], output, error, new System.Collections.Hashtable());
+        Assert.True(exit == 0 || args.Contains("delete"), $"idres {string.Join(' ', args)}: {error}");
+        return (exit, output.ToString(), error.ToString());
     }
 
     private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
