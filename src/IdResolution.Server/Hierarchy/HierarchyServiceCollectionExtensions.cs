@@ -18,8 +18,6 @@ public static class HierarchyServiceCollectionExtensions
             }
         }
 
-        services.AddSingleton<NativeClient>();
-        services.AddSingleton<RemoteResolver>();
         services.AddHttpClient<TopLevelClient>(http => http.Timeout = options.Timeout);
         services.AddHostedService<FilingDelivery>();
         services.AddHostedService<StatisticsReporting>();

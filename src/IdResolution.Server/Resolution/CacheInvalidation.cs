@@ -1,6 +1,7 @@
 using IdResolution.Caching;
 using IdResolution.Core.Handles;
 using IdResolution.Registry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IdResolution.Server.Resolution;
 
@@ -15,6 +16,10 @@ public static class ResolutionServiceCollectionExtensions
     public static IServiceCollection AddResolution(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddResolutionCache(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        // Names served elsewhere are resolved through the hierarchy (a no-op without a top-level node).
+        services.AddSingleton<Hierarchy.NativeClient>();
+        services.AddSingleton<Hierarchy.RemoteResolver>();
         services.AddSingleton<HandleResolver>();
         services.AddSingleton<IHandleWriteListener, CacheInvalidation>();
         return services;
