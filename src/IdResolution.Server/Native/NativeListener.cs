@@ -76,12 +76,15 @@ public sealed partial class NativeListener(
             return;
         }
 
+        var connections = new System.Collections.Concurrent.ConcurrentDictionary<Task, bool>();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 var client = await listener.AcceptTcpClientAsync(stoppingToken);
-                _ = ServeAsync(client, stoppingToken);
+                var serving = ServeAsync(client, stoppingToken);
+                connections[serving] = true;
+                _ = serving.ContinueWith(done => connections.TryRemove(done, out _), TaskScheduler.Default);
             }
         }
         catch (OperationCanceledException)
@@ -91,6 +94,9 @@ public sealed partial class NativeListener(
         {
             listener.Stop();
         }
+
+        // Stopping: requests being answered are finished (connections then close instead of waiting for more).
+        await Task.WhenAll(connections.Keys);
     }
 
     /// <summary>One TCP connection: envelope, then exactly MessageLength bytes, answered; again until EOF, idleness or a bad frame.</summary>
@@ -124,9 +130,11 @@ public sealed partial class NativeListener(
                         return;
                     }
 
-                    if (await AnswerAsync(message, ResolveMetrics.NativeTcp, stoppingToken) is { } answer)
+                    // A request read is answered even if the node starts stopping meanwhile (the resolver's own timeouts bound it).
+                    if (await AnswerAsync(message, ResolveMetrics.NativeTcp, CancellationToken.None) is { } answer)
                     {
-                        await stream.WriteAsync(answer, stoppingToken);
+                        using var writing = new CancellationTokenSource(IdleTimeout);
+                        await stream.WriteAsync(answer, writing.Token);
                     }
                 }
             }

@@ -46,7 +46,11 @@ public static class NodeTelemetry
                 .AddOtlpExporter(o => o.Endpoint = new Uri(otlp)));
         }
 
-        var health = services.AddHealthChecks().AddCheck<RegistryReadiness>("registry", tags: [ReadyTag]);
+        services.AddSingleton<Startup.ShutdownDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<Startup.ShutdownDrain>());
+        var health = services.AddHealthChecks()
+            .AddCheck<Startup.ShutdownDrain>("shutdown", tags: [ReadyTag])
+            .AddCheck<RegistryReadiness>("registry", tags: [ReadyTag]);
         if (!string.IsNullOrWhiteSpace(configuration.GetConnectionString("Redis")))
         {
             health.AddCheck<RedisReadiness>("redis", tags: [ReadyTag]);

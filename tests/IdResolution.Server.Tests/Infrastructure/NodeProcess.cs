@@ -10,10 +10,11 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private NodeProcess(Process process, Uri httpUrl)
+    private NodeProcess(Process process, Uri httpUrl, Uri grpcUrl)
     {
         _process = process;
         HttpUrl = httpUrl;
+        GrpcUrl = grpcUrl;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -21,6 +22,10 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public Uri HttpUrl { get; }
+
+    public Uri GrpcUrl { get; }
+
+    public bool HasExited => _process.HasExited;
 
     public string Output
     {
@@ -36,6 +41,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public static async Task<NodeProcess> StartAsync(string workingDirectory, params string[] extraArgs)
     {
         var httpUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        var grpcUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -44,15 +50,35 @@ public sealed class NodeProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "IdResolution.Server.dll"));
         start.ArgumentList.Add($"--Node:HttpUrl={httpUrl}");
-        start.ArgumentList.Add($"--Node:GrpcUrl=http://127.0.0.1:{Ports.Free()}");
+        start.ArgumentList.Add($"--Node:GrpcUrl={grpcUrl}");
         foreach (var arg in extraArgs)
         {
             start.ArgumentList.Add(arg);
         }
 
-        var node = new NodeProcess(Process.Start(start)!, httpUrl);
+        var node = new NodeProcess(Process.Start(start)!, httpUrl, grpcUrl);
         await node.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
         return node;
+    }
+
+    /// <summary>Sends SIGTERM: a graceful stop, as an orchestrator asks for one.</summary>
+    public async Task SignalTerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+    }
+
+    public async Task WaitForExitAsync(TimeSpan within)
+    {
+        using var deadline = new CancellationTokenSource(within);
+        await _process.WaitForExitAsync(deadline.Token);
+    }
+
+    /// <summary>Kills the process at once (SIGKILL): a crash.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()
