@@ -1,6 +1,7 @@
 # Private PostgreSQL and Redis instances for tests and benchmarks; sourced by scripts/test.sh and bench/load.sh.
 # Exports IDRES_TEST_POSTGRES (an Npgsql connection string), IDRES_TEST_REDIS (host:port) and the
-# paths tests need to stop and restart the services (IDRES_PG_BIN, IDRES_PG_DATA, IDRES_REDIS_CONF).
+# paths tests need to stop and restart the services (IDRES_PG_BIN, IDRES_PG_DATA, IDRES_REDIS_CONF), and a streaming
+# standby of the PostgreSQL primary (IDRES_TEST_POSTGRES_STANDBY, IDRES_PG_STANDBY_DATA).
 
 services_install() {
   local missing=()
@@ -48,6 +49,16 @@ full_page_writes = off
 CONF
   as_pg_user "$IDRES_PG_BIN/pg_ctl" -D "$IDRES_PG_DATA" -l "$IDRES_SERVICES_DIR/pg.log" -w start >/dev/null
 
+  # A streaming standby of it, for the read-replica tests: a base backup that follows the primary's WAL.
+  IDRES_PG_STANDBY_DATA="$IDRES_SERVICES_DIR/pg-standby"
+  IDRES_PG_STANDBY_PORT=$(free_port)
+  as_pg_user "$IDRES_PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$IDRES_PG_PORT" -U postgres -D "$IDRES_PG_STANDBY_DATA" -R -X stream >/dev/null
+  cat >> "$IDRES_PG_STANDBY_DATA/postgresql.conf" <<CONF
+port = $IDRES_PG_STANDBY_PORT
+hot_standby_feedback = on
+CONF
+  as_pg_user "$IDRES_PG_BIN/pg_ctl" -D "$IDRES_PG_STANDBY_DATA" -l "$IDRES_SERVICES_DIR/pg-standby.log" -w start >/dev/null
+
   IDRES_REDIS_CONF="$IDRES_SERVICES_DIR/redis.conf"
   cat > "$IDRES_REDIS_CONF" <<CONF
 port $IDRES_REDIS_PORT
@@ -66,14 +77,16 @@ CONF
     sleep 0.1
   done
 
-  export IDRES_SERVICES_DIR IDRES_PG_BIN IDRES_PG_DATA IDRES_PG_PORT IDRES_REDIS_PORT IDRES_REDIS_CONF
+  export IDRES_SERVICES_DIR IDRES_PG_BIN IDRES_PG_DATA IDRES_PG_PORT IDRES_REDIS_PORT IDRES_REDIS_CONF IDRES_PG_STANDBY_DATA IDRES_PG_STANDBY_PORT
   export IDRES_TEST_POSTGRES="Host=127.0.0.1;Port=$IDRES_PG_PORT;Username=postgres;Database=postgres"
+  export IDRES_TEST_POSTGRES_STANDBY="Host=127.0.0.1;Port=$IDRES_PG_STANDBY_PORT;Username=postgres;Database=postgres"
   export IDRES_TEST_REDIS="127.0.0.1:$IDRES_REDIS_PORT"
 }
 
 services_stop() {
   local status=$?
   [ -n "${IDRES_SERVICES_DIR:-}" ] || return $status
+  as_pg_user "$IDRES_PG_BIN/pg_ctl" -D "$IDRES_PG_STANDBY_DATA" -m immediate stop >/dev/null 2>&1 || true
   as_pg_user "$IDRES_PG_BIN/pg_ctl" -D "$IDRES_PG_DATA" -m immediate stop >/dev/null 2>&1 || true
   if [ -f "$IDRES_SERVICES_DIR/redis.pid" ]; then kill "$(cat "$IDRES_SERVICES_DIR/redis.pid")" 2>/dev/null || true; fi
   redis-cli -p "$IDRES_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true

@@ -164,8 +164,14 @@ public sealed class PostgresRegistryContext(DbContextOptions<PostgresRegistryCon
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
-        // Byte-order comparison for keys: faster than a linguistic collation, and what the suffix's
-        // case-sensitivity requires.
+        UseByteOrderKeys(modelBuilder);
+    }
+
+    /// <summary>
+    /// Byte-order comparison for keys: faster than a linguistic collation, and what the suffix's case-sensitivity requires.
+    /// </summary>
+    internal static void UseByteOrderKeys(ModelBuilder modelBuilder)
+    {
         modelBuilder.Entity<StoredHandle>().Property(h => h.Key).UseCollation("C");
         modelBuilder.Entity<StoredHandle>().Property(h => h.Prefix).UseCollation("C");
         modelBuilder.Entity<ServedPrefix>().Property(p => p.Key).UseCollation("C");
@@ -177,6 +183,16 @@ public sealed class PostgresRegistryContext(DbContextOptions<PostgresRegistryCon
         modelBuilder.Entity<EventLink>().Property(l => l.ToObject).UseCollation("C");
         modelBuilder.Entity<ObjectState>().Property(s => s.Name).UseCollation("C");
         modelBuilder.Entity<AuditEntry>().Property(a => a.Prefix).UseCollation("C");
+    }
+}
+
+/// <summary>The same registry read from a PostgreSQL standby (<c>ConnectionStrings:RegistryRead</c>): resolves only, never migrated.</summary>
+public sealed class PostgresStandbyContext(DbContextOptions<PostgresStandbyContext> options) : RegistryContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        PostgresRegistryContext.UseByteOrderKeys(modelBuilder);
     }
 }
 

@@ -23,6 +23,12 @@ public sealed class RegistryOptions
     public int MaxRecordBytes { get; set; } = Core.Values.HandleValueRules.DefaultMaxRecordBytes;
 
     public bool MigrateAtStart => Migrate ?? Provider == RegistryProvider.Sqlite;
+
+    /// <summary>With a standby (<c>ConnectionStrings:RegistryRead</c>): how long after a write its key is read from the primary.</summary>
+    public TimeSpan ReadYourWritesWindow { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A standby further behind than this is out of rotation (reads go to the primary) until it catches up; at most the window above.</summary>
+    public TimeSpan MaxStandbyLag { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Configuration section "Node": who this node is.</summary>

@@ -39,6 +39,7 @@ public static class RegistryServiceCollectionExtensions
             services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(npgsql.ConnectionString) { Name = "registry" }.Build());
             services.AddDbContextPool<RegistryContext, PostgresRegistryContext>((sp, o) =>
                 o.UseNpgsql(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()).UseSnakeCaseNamingConvention().AddInterceptors(commands));
+            AddStandby(services, configuration.GetConnectionString("RegistryRead"), commands);
         }
         else
         {
@@ -61,7 +62,37 @@ public static class RegistryServiceCollectionExtensions
         services.AddScoped<Traceability.EventQueries>();
         services.AddScoped<Traceability.ObjectAliases>();
         services.AddScoped<StatisticsStore>();
+        services.AddSingleton<StandbyReads>();
+        services.AddSingleton<IHandleWriteListener>(sp => sp.GetRequiredService<StandbyReads>());
         return services;
+    }
+
+    /// <summary>Resolves read a standby when <c>ConnectionStrings:RegistryRead</c> names one (several hosts: Npgsql spreads and fails over).</summary>
+    private static void AddStandby(IServiceCollection services, string? connectionString, RegistryCommandCounter commands)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return;
+        }
+
+        var standby = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (standby.MaxAutoPrepare == 0)
+        {
+            standby.MaxAutoPrepare = 32;
+        }
+
+        var source = new Npgsql.NpgsqlDataSourceBuilder(standby.ConnectionString) { Name = "registry-standby" }.Build();
+        services.AddSingleton(new StandbySource(source));
+        services.AddPooledDbContextFactory<PostgresStandbyContext>((sp, o) =>
+            o.UseNpgsql(sp.GetRequiredService<StandbySource>().DataSource).UseSnakeCaseNamingConvention().AddInterceptors(commands));
+    }
+
+    /// <summary>The standby's data source, owned (and disposed) by the container.</summary>
+    private sealed class StandbySource(Npgsql.NpgsqlDataSource dataSource) : IDisposable
+    {
+        public Npgsql.NpgsqlDataSource DataSource { get; } = dataSource;
+
+        public void Dispose() => DataSource.Dispose();
     }
 
     private static string SqliteConnectionString(IConfiguration configuration)

@@ -12,7 +12,7 @@ namespace IdResolution.Server.Bulk;
 /// An import as every API runs it (HTTP body, gRPC stream): the caller's rights per prefix, and after each committed
 /// batch its statistics, write metrics and the dropping of cached "not registered" answers on every node.
 /// </summary>
-public sealed class BulkImport(HandleImport import, PrefixAccess access, ResolutionCache cache, PrefixCounters counters, WriteMetrics writes)
+public sealed class BulkImport(HandleImport import, PrefixAccess access, ResolutionCache cache, PrefixCounters counters, WriteMetrics writes, Registry.StandbyReads standby)
 {
     public async Task<ImportResult> RunAsync(ClaimsPrincipal user, Stream body, ImportFormat format, bool allOrNothing, CancellationToken cancellationToken)
     {
@@ -56,6 +56,8 @@ public sealed class BulkImport(HandleImport import, PrefixAccess access, Resolut
                 }
 
                 writes.Created(total);
+                // Too many keys to name: everything is read from the primary for a while (a standby may not have them yet).
+                standby.WrittenEverything();
                 await cache.InvalidateNegativesAsync(CancellationToken.None);
             },
             cancellationToken);

@@ -63,7 +63,7 @@ public static class PrefixEndpoints
         await HandleResponses.WriteAsync(context, created ? StatusCodes.Status201Created : StatusCodes.Status200OK, writer => WritePrefix(writer, name));
     }
 
-    private static async Task<IResult> DeleteAsync(string prefix, PrefixRegistry prefixes, Caching.ResolutionCache cache, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string prefix, PrefixRegistry prefixes, Caching.ResolutionCache cache, StandbyReads standby, CancellationToken cancellationToken)
     {
         var name = PrefixName.Parse(prefix);
         if (!await prefixes.DeleteAsync(name, cancellationToken))
@@ -72,6 +72,7 @@ public static class PrefixEndpoints
         }
 
         // Cached "not found" answers under the prefix would now be wrong ("not served here", or another site's answer).
+        standby.WrittenEverything();
         await cache.InvalidateAsync(name.RecordName.Key, cancellationToken);
         await cache.InvalidateNegativesAsync(cancellationToken);
         return Results.NoContent();

@@ -21,6 +21,7 @@ public static class ResolutionServiceCollectionExtensions
         services.AddSingleton<Hierarchy.NativeClient>();
         services.AddSingleton<Hierarchy.RemoteResolver>();
         services.AddSingleton<HandleResolver>();
+        services.AddHostedService<StandbyWrites>();
         services.AddSingleton<IHandleWriteListener, CacheInvalidation>();
         return services;
     }

@@ -12,7 +12,7 @@ namespace IdResolution.Server.Resolution;
 /// (L1, then L2, then the registry), and tells "not registered" (100) from "not served here" (301) and
 /// "registry unavailable" (3).
 /// </summary>
-public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory scopes, Statistics.PrefixCounters counters, Hierarchy.RemoteResolver remote)
+public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory scopes, Statistics.PrefixCounters counters, Hierarchy.RemoteResolver remote, StandbyReads standby)
 {
     public const int MaxBatch = 1000;
 
@@ -77,8 +77,8 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         try
         {
             var (entry, layer) = authoritative
-                ? (await LoadAsync(name, cancellationToken), CacheLayer.Registry)
-                : await cache.GetOrLoadAsync(name.Key, token => LoadAsync(name, token), cancellationToken);
+                ? (await LoadAsync(name, primary: true, cancellationToken), CacheLayer.Registry)
+                : await cache.GetOrLoadAsync(name.Key, token => LoadAsync(name, primary: false, token), cancellationToken);
             return Answer(entry, text, name, layer);
         }
         catch (Exception e) when (RegistryFailure.Is(e))
@@ -239,7 +239,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var loaded = await LoadManyAsync(misses, cancellationToken);
+            var loaded = await LoadManyAsync(misses, authoritative, cancellationToken);
             if (!authoritative)
             {
                 var stores = new List<Task>(loaded.Count);
@@ -272,23 +272,32 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         }
     }
 
-    private async Task<CachedResolution> LoadAsync(HandleName name, CancellationToken cancellationToken)
+    /// <summary>One name from the registry: the standby's copy, unless the name was just written or <paramref name="primary"/> (auth=true).</summary>
+    private async Task<CachedResolution> LoadAsync(HandleName name, bool primary, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var record = await scope.ServiceProvider.GetRequiredService<HandleRegistry>().FindAsync(name, cancellationToken);
-        if (record is not null)
+        return await standby.ReadAsync(scope.ServiceProvider, primary ? null : [name.Key], async (handles, prefixes) =>
         {
-            return CachedResolution.FromRegistry(record, name.Key);
-        }
+            var record = await handles.FindAsync(name, cancellationToken);
+            if (record is not null)
+            {
+                return CachedResolution.FromRegistry(record, name.Key);
+            }
 
-        var served = await scope.ServiceProvider.GetRequiredService<PrefixRegistry>().FindHomeAsync(name, cancellationToken) is not null;
-        return CachedResolution.Negative(served ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible, name.Display);
+            var served = await prefixes.FindHomeAsync(name, cancellationToken) is not null;
+            return CachedResolution.Negative(served ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible, name.Display);
+        }, cancellationToken);
     }
 
-    private async Task<Dictionary<string, CachedResolution>> LoadManyAsync(Dictionary<string, HandleName> names, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, CachedResolution>> LoadManyAsync(Dictionary<string, HandleName> names, bool primary, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var records = await scope.ServiceProvider.GetRequiredService<HandleRegistry>().FindManyAsync(names.Keys, cancellationToken);
+        return await standby.ReadAsync(scope.ServiceProvider, primary ? null : names.Keys, (handles, prefixes) => LoadManyAsync(names, handles, prefixes, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<Dictionary<string, CachedResolution>> LoadManyAsync(Dictionary<string, HandleName> names, HandleRegistry handles, PrefixRegistry prefixes, CancellationToken cancellationToken)
+    {
+        var records = await handles.FindManyAsync(names.Keys, cancellationToken);
         var entries = new Dictionary<string, CachedResolution>(names.Count, StringComparer.Ordinal);
         var missing = new List<(string Key, HandleName Name, List<PrefixName> Homes)>();
         var missingPrefixes = new HashSet<string>(StringComparer.Ordinal);
@@ -310,7 +319,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
 
         if (missing.Count > 0)
         {
-            var served = await scope.ServiceProvider.GetRequiredService<PrefixRegistry>().ServedAmongAsync(missingPrefixes, cancellationToken);
+            var served = await prefixes.ServedAmongAsync(missingPrefixes, cancellationToken);
             foreach (var (key, name, homes) in missing)
             {
                 var code = homes.Exists(p => served.Contains(p.Key)) ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible;

@@ -85,7 +85,7 @@ public sealed class PostgresInstance : IAsyncDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static Task RunAsPostgresAsync(string program, params string[] args) =>
+    internal static Task RunAsPostgresAsync(string program, params string[] args) =>
         Environment.UserName == "root" ? RunAsync("runuser", ["-u", "postgres", "--", program, .. args]) : RunAsync(program, args);
 
     private static async Task RunAsync(string program, params string[] args)
