@@ -73,6 +73,27 @@ public sealed class ReadReplicaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWriteOnAnotherNode_IsReadFromThePrimary_WithinTheCoherenceWindow()
+    {
+        // Another node on the same registry, Redis and standby, as behind a load balancer.
+        var other = await StartAsync(redis: true, standby: true, ("Registry:MaxStandbyLag", "00:01:00"));
+        await StandbyServer.PauseReplayAsync();
+        try
+        {
+            await RegisterAsync(other, "88.118.8/R-4", "https://r.example/4");
+
+            // While the standby still lacks it, only the primary can answer: the invalidation told the reader to ask there.
+            var took = await Eventually.HoldsAsync(async () => (await Reader.Http.GetAsync("/api/handles/88.118.8/R-4")).StatusCode == HttpStatusCode.OK,
+                TimeSpan.FromSeconds(3), "the reader seeing the other node's write");
+            Assert.True(took < TimeSpan.FromSeconds(1), $"seen only after {took}");
+        }
+        finally
+        {
+            await StandbyServer.ResumeReplayAsync();
+        }
+    }
+
+    [Fact]
     public async Task ALaggingStandby_IsTakenOutOfRotation()
     {
         var strict = await StartAsync(redis: false, standby: true, ("Registry:MaxStandbyLag", "00:00:01"));
