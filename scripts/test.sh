@@ -17,9 +17,13 @@ command -v chromium >/dev/null 2>&1 || {
 services_start
 trap services_stop EXIT
 
-echo "PostgreSQL on port $IDRES_PG_PORT, Redis on port $IDRES_REDIS_PORT (in $IDRES_SERVICES_DIR)"
+echo "PostgreSQL on port $IDRES_PG_PORT (standby on $IDRES_PG_STANDBY_PORT), Redis on port $IDRES_REDIS_PORT (in $IDRES_SERVICES_DIR)"
 log="$IDRES_SERVICES_DIR/dotnet-test.log"
 status=0
+# deploy/ is checked as CI checks it: lint and schemas (no Docker engine or cluster runs here).
+if [ $# -eq 0 ]; then
+  scripts/validate-deploy.sh || { status=1; echo "deploy/ validation failed"; }
+fi
 dotnet test IdResolution.sln --nologo "$@" 2>&1 | tee "$log" || status=$?
 
 # The benchmarks must keep compiling and running: one dry pass of each (a full run is bench/micro.sh).
