@@ -18,10 +18,10 @@ PREFIX=88.118.8.1001 TOKEN=topology-operator-token WRK="wrk -t1 -c64"
 
 . scripts/services.sh
 services_install
-command -v wrk >/dev/null || { echo "Installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+command -v wrk >/dev/null || { echo "Installing wrk"; sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"; $sudo apt-get install -y -qq wrk >/dev/null; }
 services_start
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; services_stop; }
+PIDS=() HAPROXY_PID=""
+cleanup() { for p in "${PIDS[@]}" $HAPROXY_PID; do kill "$p" 2>/dev/null || true; done; services_stop; }
 trap cleanup EXIT
 OUT=$IDRES_SERVICES_DIR/topology; mkdir -p "$OUT"
 PSQL="psql -q -h 127.0.0.1 -p $IDRES_PG_PORT -U postgres"
@@ -83,7 +83,7 @@ for nodes in 1 2 3; do
   # Requests each node served in the run (HAProxy's statistics: column 8, stot), to show the spread.
   spread=$(curl -s "http://127.0.0.1:$STATS_PORT/;csv" | awk -F, '$1=="nodes_http" && $2 ~ /^node/ && $8 > 0 {printf "%s%s:%s", sep, $2, $8; sep="/"}')
   RESULTS+=("$nodes $measured $spread")
-  kill "$HAPROXY_PID"; wait "$HAPROXY_PID" 2>/dev/null || true
+  kill "$HAPROXY_PID"; wait "$HAPROXY_PID" 2>/dev/null || true; HAPROXY_PID=""
 done
 python3 - "$BASE" "${RESULTS[@]}" <<'PY'
 import sys

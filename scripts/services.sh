@@ -52,7 +52,8 @@ CONF
   # A streaming standby of it, for the read-replica tests: a base backup that follows the primary's WAL.
   IDRES_PG_STANDBY_DATA="$IDRES_SERVICES_DIR/pg-standby"
   IDRES_PG_STANDBY_PORT=$(free_port)
-  as_pg_user "$IDRES_PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$IDRES_PG_PORT" -U postgres -D "$IDRES_PG_STANDBY_DATA" -R -X stream >/dev/null
+  # Its replication slot keeps the WAL it has not received, so a test may stop it for a while and it catches up.
+  as_pg_user "$IDRES_PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$IDRES_PG_PORT" -U postgres -D "$IDRES_PG_STANDBY_DATA" -R -X stream -C -S idres_standby >/dev/null
   cat >> "$IDRES_PG_STANDBY_DATA/postgresql.conf" <<CONF
 port = $IDRES_PG_STANDBY_PORT
 hot_standby_feedback = on

@@ -81,13 +81,19 @@ public static class RegistryServiceCollectionExtensions
             standby.MaxAutoPrepare = 32;
         }
 
-        var source = new Npgsql.NpgsqlDataSourceBuilder(standby.ConnectionString) { Name = "registry-standby" }.Build();
-        services.AddSingleton(new StandbySource(source));
+        // A standby that stops answering must cost a resolve seconds, not Npgsql's defaults (15 s to connect, 30 s a
+        // command), before it falls back to the primary; explicit settings are kept.
+        if (!connectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            (standby.Timeout, standby.CommandTimeout) = (2, 2);
+        }
+
+        services.AddSingleton(_ => new StandbySource(new Npgsql.NpgsqlDataSourceBuilder(standby.ConnectionString) { Name = "registry-standby" }.Build()));
         services.AddPooledDbContextFactory<PostgresStandbyContext>((sp, o) =>
             o.UseNpgsql(sp.GetRequiredService<StandbySource>().DataSource).UseSnakeCaseNamingConvention().AddInterceptors(commands));
     }
 
-    /// <summary>The standby's data source, owned (and disposed) by the container.</summary>
+    /// <summary>The standby's data source, made by the container on first use and disposed by it.</summary>
     private sealed class StandbySource(Npgsql.NpgsqlDataSource dataSource) : IDisposable
     {
         public Npgsql.NpgsqlDataSource DataSource { get; } = dataSource;

@@ -11,35 +11,53 @@ namespace IdResolution.Registry;
 /// Where the resolve path reads the registry: a PostgreSQL standby when one is configured (<c>ConnectionStrings:RegistryRead</c>,
 /// which may name several hosts), else the primary. The primary still answers:
 /// <list type="bullet">
-/// <item>keys written in the last <see cref="RegistryOptions.ReadYourWritesWindow"/>, here or on any node (the cache
-/// invalidation that every write sends tells them), so that a writer reads its own write at once;</item>
-/// <item>everything, while the standby lags more than <see cref="RegistryOptions.MaxStandbyLag"/> (checked every second)
-/// or has just failed a read, which is then retried on the primary: a standby lost mid-load fails no resolve.</item>
+/// <item>keys written in the last <see cref="Window"/>, here or on any node (the cache invalidation that every write
+/// sends tells them), so that a writer reads its own write at once; after a bulk write (an import, an unhomed prefix)
+/// every "not found" the standby gives is asked again of the primary for that long;</item>
+/// <item>everything, until the standby has shown, by comparing its replay position with the primary's WAL position
+/// every second, that it is at most <see cref="RegistryOptions.MaxStandbyLag"/> behind; and for a while after a standby
+/// read fails, which is then retried on the primary: a standby lost mid-load fails no resolve.</item>
 /// </list>
 /// </summary>
 public sealed partial class StandbyReads : IHandleWriteListener, IDisposable
 {
     private static readonly TimeSpan LagCheckEvery = TimeSpan.FromSeconds(1);
     private readonly IDbContextFactory<PostgresStandbyContext>? _standby;
+    private readonly IServiceScopeFactory _scopes;
     private readonly RegistryOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<StandbyReads> _logger;
     private readonly ConcurrentDictionary<string, long> _written = new(StringComparer.Ordinal);
+    private readonly Queue<(long At, long Lsn)> _primaryPositions = new();
     private readonly ITimer? _lagCheck;
-    private long _everythingWrittenUntil;
-    private long _standbyOutUntil;
+    private int _writtenCount;
+    private int _checking;
+    private long _negativesFromPrimaryUntil;
 
-    public StandbyReads(IServiceProvider services, IOptions<RegistryOptions> options, TimeProvider clock, ILogger<StandbyReads> logger)
+    // Out of rotation until the first lag check has shown the standby current.
+    private long _standbyOutUntil = long.MaxValue;
+
+    public StandbyReads(IServiceProvider services, IServiceScopeFactory scopes, IOptions<RegistryOptions> options, TimeProvider clock, ILogger<StandbyReads> logger)
     {
         _standby = services.GetService<IDbContextFactory<PostgresStandbyContext>>();
+        _scopes = scopes;
         _options = options.Value;
         _clock = clock;
         _logger = logger;
         _lagCheck = _standby is null ? null : clock.CreateTimer(_ => _ = CheckLagAsync(), null, TimeSpan.Zero, LagCheckEvery);
     }
 
+    /// <summary>
+    /// How long a written key is read from the primary: the configured window, but never less than the lag a standby in
+    /// rotation may have plus two lag checks, or a key could be read from a standby that has not replayed its write yet.
+    /// </summary>
+    public TimeSpan Window => TimeSpan.FromTicks(Math.Max(_options.ReadYourWritesWindow.Ticks, (_options.MaxStandbyLag + (3 * LagCheckEvery)).Ticks));
+
     /// <summary>Whether reads go to a standby now (one is configured, in rotation).</summary>
-    public bool StandbyInRotation => _standby is not null && _clock.GetTimestamp() >= Volatile.Read(ref _standbyOutUntil);
+    public bool StandbyInRotation => _standby is not null && _clock.GetTimestamp() >= Interlocked.Read(ref _standbyOutUntil);
+
+    /// <summary>After a bulk write: a "not found" read from the standby must be asked again of the primary.</summary>
+    public bool RecheckNegatives => _standby is not null && _clock.GetTimestamp() < Interlocked.Read(ref _negativesFromPrimaryUntil);
 
     public Task HandleWrittenAsync(HandleName name, HandleChange change, CancellationToken cancellationToken)
     {
@@ -50,22 +68,27 @@ public sealed partial class StandbyReads : IHandleWriteListener, IDisposable
     /// <summary>A key was written (here or on another node): read it from the primary for the window.</summary>
     public void Written(string key)
     {
-        if (_standby is not null)
+        if (_standby is null)
         {
-            _written[key] = _clock.GetTimestamp() + Ticks(_options.ReadYourWritesWindow);
-            if (_written.Count > 100_000)
-            {
-                Forget();
-            }
+            return;
+        }
+
+        if (_written.TryAdd(key, Until(Window)))
+        {
+            Interlocked.Increment(ref _writtenCount);
+        }
+        else
+        {
+            _written[key] = Until(Window);
         }
     }
 
-    /// <summary>Many keys were written at once (a bulk import): read everything from the primary for the window.</summary>
-    public void WrittenEverything()
+    /// <summary>Many keys were created or unserved at once (a bulk import, an unhomed prefix): recheck "not found" answers for the window.</summary>
+    public void WrittenInBulk()
     {
         if (_standby is not null)
         {
-            Volatile.Write(ref _everythingWrittenUntil, _clock.GetTimestamp() + Ticks(_options.ReadYourWritesWindow));
+            Interlocked.Exchange(ref _negativesFromPrimaryUntil, Until(Window));
         }
     }
 
@@ -75,34 +98,28 @@ public sealed partial class StandbyReads : IHandleWriteListener, IDisposable
     /// </summary>
     public async Task<T> ReadAsync<T>(IServiceProvider scope, IEnumerable<string>? keys, Func<HandleRegistry, PrefixRegistry, Task<T>> read, CancellationToken cancellationToken)
     {
-        if (keys is null || !StandbyInRotation || AnyRecentlyWritten(keys))
+        if (keys is not null && StandbyInRotation && !AnyRecentlyWritten(keys))
         {
-            return await read(scope.GetRequiredService<HandleRegistry>(), scope.GetRequiredService<PrefixRegistry>());
+            try
+            {
+                await using var db = await _standby!.CreateDbContextAsync(cancellationToken);
+                var prefixes = ActivatorUtilities.CreateInstance<PrefixRegistry>(scope, db);
+                return await read(ActivatorUtilities.CreateInstance<HandleRegistry>(scope, db, prefixes), prefixes);
+            }
+            catch (Exception e) when (RegistryFailure.Is(e) || e is Npgsql.PostgresException)
+            {
+                // Out until a lag check finds it again (Npgsql may also find another standby); this read goes to the primary.
+                TakeOut();
+                LogStandbyFailed(_logger, e.Message);
+            }
         }
 
-        try
-        {
-            await using var db = await _standby!.CreateDbContextAsync(cancellationToken);
-            var prefixes = ActivatorUtilities.CreateInstance<PrefixRegistry>(scope, db);
-            return await read(ActivatorUtilities.CreateInstance<HandleRegistry>(scope, db, prefixes), prefixes);
-        }
-        catch (Exception e) when (RegistryFailure.Is(e) || e is Npgsql.PostgresException)
-        {
-            // Out for a while (new connections may find it back, or Npgsql another standby); this read goes to the primary.
-            TakeOut(LagCheckEvery * 5);
-            LogStandbyFailed(_logger, e.Message);
-            return await read(scope.GetRequiredService<HandleRegistry>(), scope.GetRequiredService<PrefixRegistry>());
-        }
+        return await read(scope.GetRequiredService<HandleRegistry>(), scope.GetRequiredService<PrefixRegistry>());
     }
 
     private bool AnyRecentlyWritten(IEnumerable<string> keys)
     {
         var now = _clock.GetTimestamp();
-        if (now < Volatile.Read(ref _everythingWrittenUntil))
-        {
-            return true;
-        }
-
         foreach (var key in keys)
         {
             if (_written.TryGetValue(key, out var until) && now < until)
@@ -114,50 +131,97 @@ public sealed partial class StandbyReads : IHandleWriteListener, IDisposable
         return false;
     }
 
-    /// <summary>Replay lag: how long since the last replayed transaction, when WAL received is still waiting to be replayed.</summary>
+    /// <summary>
+    /// Notes the primary's WAL position each second; the standby's lag is the age of the oldest noted position it has not
+    /// replayed yet (zero when it has replayed them all). This sees a standby that stopped receiving as well as one that
+    /// replays slowly, and a quiet primary (no new WAL) never makes a standby look behind. One check at a time.
+    /// </summary>
     private async Task CheckLagAsync()
+    {
+        if (Interlocked.Exchange(ref _checking, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(LagCheckEvery * 2);
+            var primaryDown = !await NotePrimaryPositionAsync(timeout.Token);
+
+            await using var standby = await _standby!.CreateDbContextAsync(timeout.Token);
+            var replayed = await standby.Database.SqlQueryRaw<long?>("SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint AS \"Value\"").SingleAsync(timeout.Token);
+            while (_primaryPositions.Count > 0 && replayed >= _primaryPositions.Peek().Lsn)
+            {
+                _primaryPositions.Dequeue();
+            }
+
+            // With the primary down nothing new is written: the standby's copy is the best there is.
+            var lag = _primaryPositions.Count == 0 || primaryDown ? TimeSpan.Zero : _clock.GetElapsedTime(_primaryPositions.Peek().At);
+            if (lag > _options.MaxStandbyLag || replayed is null)
+            {
+                TakeOut();
+                LogStandbyLagging(_logger, lag.TotalSeconds);
+            }
+            else
+            {
+                Interlocked.Exchange(ref _standbyOutUntil, 0);
+            }
+        }
+        catch (Exception e) when (RegistryFailure.Is(e) || e is Npgsql.PostgresException or InvalidOperationException or OperationCanceledException)
+        {
+            TakeOut();
+        }
+        finally
+        {
+            Forget();
+            Volatile.Write(ref _checking, 0);
+        }
+    }
+
+    /// <summary>Notes the primary's WAL position now; false when the primary cannot be reached.</summary>
+    private async Task<bool> NotePrimaryPositionAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await using var db = await _standby!.CreateDbContextAsync();
-            var lag = await db.Database.SqlQueryRaw<double>(
-                "SELECT CASE WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
-                + "ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END::float8 AS \"Value\"").SingleAsync();
-            if (lag > _options.MaxStandbyLag.TotalSeconds)
-            {
-                TakeOut(LagCheckEvery * 2);
-                LogStandbyLagging(_logger, lag);
-            }
+            await using var scope = _scopes.CreateAsyncScope();
+            var primary = scope.ServiceProvider.GetRequiredService<RegistryContext>();
+            var position = await primary.Database.SqlQueryRaw<long>("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint AS \"Value\"").SingleAsync(cancellationToken);
+            _primaryPositions.Enqueue((_clock.GetTimestamp(), position));
+            return true;
         }
-        catch (Exception e) when (RegistryFailure.Is(e) || e is Npgsql.PostgresException or InvalidOperationException)
+        catch (Exception e) when (RegistryFailure.Is(e) || e is OperationCanceledException)
         {
-            TakeOut(LagCheckEvery * 2);
+            return false;
         }
-
-        Forget();
     }
 
-    private void TakeOut(TimeSpan duration) => Volatile.Write(ref _standbyOutUntil, _clock.GetTimestamp() + Ticks(duration));
+    /// <summary>Out of rotation until a lag check shows the standby current again.</summary>
+    private void TakeOut() => Interlocked.Exchange(ref _standbyOutUntil, long.MaxValue);
+
+    private long Until(TimeSpan span) => _clock.GetTimestamp() + (long)(span.TotalSeconds * _clock.TimestampFrequency);
 
     private void Forget()
     {
+        if (Volatile.Read(ref _writtenCount) == 0)
+        {
+            return;
+        }
+
         var now = _clock.GetTimestamp();
         foreach (var (key, until) in _written)
         {
-            if (until <= now)
+            if (until <= now && _written.TryRemove(new KeyValuePair<string, long>(key, until)))
             {
-                _written.TryRemove(new KeyValuePair<string, long>(key, until));
+                Interlocked.Decrement(ref _writtenCount);
             }
         }
     }
 
-    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _clock.TimestampFrequency);
-
     public void Dispose() => _lagCheck?.Dispose();
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "A standby read failed ({Reason}); reading from the primary for now")]
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "A standby read failed ({Reason}); reading from the primary until the standby is checked current")]
     private static partial void LogStandbyFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Warning, Message = "The standby is {Seconds:0.#} s behind; reading from the primary until it catches up")]
+    [LoggerMessage(EventId = 401, Level = LogLevel.Warning, Message = "The standby is {Seconds:0.#} s behind the primary (or has replayed nothing); reading from the primary until it catches up")]
     private static partial void LogStandbyLagging(ILogger logger, double seconds);
 }

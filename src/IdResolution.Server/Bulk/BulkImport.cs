@@ -57,7 +57,7 @@ public sealed class BulkImport(HandleImport import, PrefixAccess access, Resolut
 
                 writes.Created(total);
                 // Too many keys to name: everything is read from the primary for a while (a standby may not have them yet).
-                standby.WrittenEverything();
+                standby.WrittenInBulk();
                 await cache.InvalidateNegativesAsync(CancellationToken.None);
             },
             cancellationToken);

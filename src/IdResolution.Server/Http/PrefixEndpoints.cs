@@ -72,7 +72,7 @@ public static class PrefixEndpoints
         }
 
         // Cached "not found" answers under the prefix would now be wrong ("not served here", or another site's answer).
-        standby.WrittenEverything();
+        standby.WrittenInBulk();
         await cache.InvalidateAsync(name.RecordName.Key, cancellationToken);
         await cache.InvalidateNegativesAsync(cancellationToken);
         return Results.NoContent();

@@ -272,27 +272,59 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         }
     }
 
-    /// <summary>One name from the registry: the standby's copy, unless the name was just written or <paramref name="primary"/> (auth=true).</summary>
+    /// <summary>
+    /// One name from the registry: the standby's copy, unless the name was just written or <paramref name="primary"/>
+    /// (auth=true); a "not found" from the standby just after a bulk write is asked again of the primary.
+    /// </summary>
     private async Task<CachedResolution> LoadAsync(HandleName name, bool primary, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await standby.ReadAsync(scope.ServiceProvider, primary ? null : [name.Key], async (handles, prefixes) =>
-        {
-            var record = await handles.FindAsync(name, cancellationToken);
-            if (record is not null)
-            {
-                return CachedResolution.FromRegistry(record, name.Key);
-            }
+        var entry = await standby.ReadAsync(scope.ServiceProvider, primary ? null : [name.Key], (handles, prefixes) => LoadAsync(name, handles, prefixes, cancellationToken), cancellationToken);
+        return entry.Found || primary || !standby.RecheckNegatives
+            ? entry
+            : await standby.ReadAsync(scope.ServiceProvider, null, (handles, prefixes) => LoadAsync(name, handles, prefixes, cancellationToken), cancellationToken);
+    }
 
-            var served = await prefixes.FindHomeAsync(name, cancellationToken) is not null;
-            return CachedResolution.Negative(served ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible, name.Display);
-        }, cancellationToken);
+    private static async Task<CachedResolution> LoadAsync(HandleName name, HandleRegistry handles, PrefixRegistry prefixes, CancellationToken cancellationToken)
+    {
+        var record = await handles.FindAsync(name, cancellationToken);
+        if (record is not null)
+        {
+            return CachedResolution.FromRegistry(record, name.Key);
+        }
+
+        var served = await prefixes.FindHomeAsync(name, cancellationToken) is not null;
+        return CachedResolution.Negative(served ? ResponseCode.HandleNotFound : ResponseCode.ServerNotResponsible, name.Display);
     }
 
     private async Task<Dictionary<string, CachedResolution>> LoadManyAsync(Dictionary<string, HandleName> names, bool primary, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await standby.ReadAsync(scope.ServiceProvider, primary ? null : names.Keys, (handles, prefixes) => LoadManyAsync(names, handles, prefixes, cancellationToken), cancellationToken);
+        var entries = await standby.ReadAsync(scope.ServiceProvider, primary ? null : names.Keys, (handles, prefixes) => LoadManyAsync(names, handles, prefixes, cancellationToken), cancellationToken);
+        if (primary || !standby.RecheckNegatives)
+        {
+            return entries;
+        }
+
+        // Just after a bulk write, the batch's "not found" answers are asked again of the primary.
+        var negatives = new Dictionary<string, HandleName>(StringComparer.Ordinal);
+        foreach (var (key, entry) in entries)
+        {
+            if (!entry.Found)
+            {
+                negatives[key] = names[key];
+            }
+        }
+
+        if (negatives.Count > 0)
+        {
+            foreach (var (key, entry) in await standby.ReadAsync(scope.ServiceProvider, null, (handles, prefixes) => LoadManyAsync(negatives, handles, prefixes, cancellationToken), cancellationToken))
+            {
+                entries[key] = entry;
+            }
+        }
+
+        return entries;
     }
 
     private static async Task<Dictionary<string, CachedResolution>> LoadManyAsync(Dictionary<string, HandleName> names, HandleRegistry handles, PrefixRegistry prefixes, CancellationToken cancellationToken)

@@ -6,7 +6,8 @@ namespace IdResolution.Server.Resolution;
 /// <summary>
 /// Tells <see cref="StandbyReads"/> of writes made on other nodes: each write's cache invalidation reaches this node
 /// through the Redis backplane, naming the key (or, for a tag removal after a bulk import, FusionCache's own "__fc:" key),
-/// and the key is then read from the primary for the read-your-writes window.
+/// and the key is then read from the primary for the read-your-writes window. The handler runs synchronously (the
+/// cache is set up so), before the key leaves this node's memory: a resolve in between cannot read the standby's old copy.
 /// </summary>
 public sealed class StandbyWrites(IFusionCache cache, StandbyReads standby) : IHostedService
 {
@@ -31,7 +32,7 @@ public sealed class StandbyWrites(IFusionCache cache, StandbyReads standby) : IH
 
         if (key.StartsWith("__fc:", StringComparison.Ordinal))
         {
-            standby.WrittenEverything();
+            standby.WrittenInBulk();
         }
         else
         {

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace IdResolution.Server.Telemetry;
 
-/// <summary>Ready when the registry answers and every migration is applied.</summary>
-public sealed class RegistryReadiness(IServiceScopeFactory scopes) : IHealthCheck
+/// <summary>Ready when the registry answers and every migration is applied; degraded while only a standby answers.</summary>
+public sealed class RegistryReadiness(IServiceScopeFactory scopes, StandbyReads standby) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -20,7 +20,10 @@ public sealed class RegistryReadiness(IServiceScopeFactory scopes) : IHealthChec
         }
         catch (Exception e) when (RegistryFailure.Is(e))
         {
-            return HealthCheckResult.Unhealthy("registry unreachable", e);
+            // Resolves still read a standby in rotation: degraded (writes fail), not out of the balancer.
+            return standby.StandbyInRotation
+                ? HealthCheckResult.Degraded("registry primary unreachable; resolves read the standby, writes answer 3", e)
+                : HealthCheckResult.Unhealthy("registry unreachable", e);
         }
     }
 }

@@ -57,8 +57,16 @@ public sealed class NodeProcess : IAsyncDisposable
         }
 
         var node = new NodeProcess(Process.Start(start)!, httpUrl, grpcUrl);
-        await node.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
-        return node;
+        try
+        {
+            await node.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Sends SIGTERM: a graceful stop, as an orchestrator asks for one.</summary>

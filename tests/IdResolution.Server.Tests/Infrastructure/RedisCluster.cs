@@ -22,20 +22,28 @@ public sealed class RedisCluster : IAsyncDisposable
     public static async Task<RedisCluster> StartAsync()
     {
         var cluster = new RedisCluster();
-        cluster.Ports = ClusterPorts(6);
-        foreach (var port in cluster.Ports)
+        try
         {
-            cluster.Start(port);
-        }
+            cluster.Ports = ClusterPorts(6);
+            foreach (var port in cluster.Ports)
+            {
+                cluster.Start(port);
+            }
 
-        foreach (var port in cluster.Ports)
+            foreach (var port in cluster.Ports)
+            {
+                await Infrastructure.Ports.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(20));
+            }
+
+            await RunAsync("redis-cli", ["--cluster", "create", .. cluster.Ports.Select(p => $"127.0.0.1:{p}"), "--cluster-replicas", "1", "--cluster-yes"]);
+            await cluster.WaitUntilHealthyAsync();
+            return cluster;
+        }
+        catch
         {
-            await Infrastructure.Ports.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(20));
+            await cluster.DisposeAsync();
+            throw;
         }
-
-        await RunAsync("redis-cli", ["--cluster", "create", .. cluster.Ports.Select(p => $"127.0.0.1:{p}"), "--cluster-replicas", "1", "--cluster-yes"]);
-        await cluster.WaitUntilHealthyAsync();
-        return cluster;
     }
 
     /// <summary>Waits until every live node reports the cluster ok and every slot served, and every replica is in sync.</summary>
@@ -82,7 +90,7 @@ public sealed class RedisCluster : IAsyncDisposable
         {
             "--port", p, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
             "--cluster-enabled", "yes", "--cluster-config-file", $"nodes-{p}.conf", "--cluster-node-timeout", "1000", "--dir", _directory,
-            // A cache: a replica takes over however long it was out of touch with its master (deploy/ sets the same).
+            // A cache: a replica takes over however long it was out of touch with its master (see deploy/OPERATIONS.md).
             "--cluster-replica-validity-factor", "0",
         })
         {

@@ -14,6 +14,7 @@ namespace IdResolution.Server.Tests.ScaleOut;
 /// HTTP, gRPC and the native protocol go through it; a node stopped with SIGTERM drains without failing a request; a
 /// node killed outright costs at most the requests it had in flight.
 /// </summary>
+[Collection(ScaleOutCollection.Name)]
 public sealed class LoadBalancerTests : IAsyncLifetime
 {
     private const int Workers = 8;

@@ -10,11 +10,12 @@ namespace IdResolution.Server.Tests.ScaleOut;
 /// The L2 cache and the invalidation channel on a Redis Cluster of three masters and three replicas: answers are shared
 /// through it, writes invalidate every node, and a master killed mid-load fails no resolve while the cluster fails over.
 /// </summary>
+[Collection(ScaleOutCollection.Name)]
 public sealed class RedisClusterTests : IAsyncLifetime
 {
     private readonly TestDatabase _database = new();
     private readonly List<NodeServer> _nodes = [];
-    private RedisCluster _cluster = null!;
+    private RedisCluster? _cluster;
 
     public async Task InitializeAsync()
     {
@@ -73,7 +74,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
         try
         {
             await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref succeeded) >= 100), TimeSpan.FromSeconds(20), "load flowing");
-            await _cluster.KillAMasterAsync();
+            await _cluster!.KillAMasterAsync();
             await _cluster.WaitUntilHealthyAsync();
             var after = Volatile.Read(ref succeeded);
             await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref succeeded) >= after + 300), TimeSpan.FromSeconds(30), "load flowing after the failover");
@@ -96,7 +97,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
 
     private async Task<NodeServer> StartAsync(params (string Key, string Value)[] extra)
     {
-        var settings = _database.NodeSettings(_cluster.Configuration);
+        var settings = _database.NodeSettings(_cluster!.Configuration);
         foreach (var (key, value) in extra)
         {
             settings[key] = value;
@@ -128,6 +129,9 @@ public sealed class RedisClusterTests : IAsyncLifetime
         }
 
         await _database.DisposeAsync();
-        await _cluster.DisposeAsync();
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
     }
 }
