@@ -46,7 +46,26 @@ public sealed class NodeServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>
+    /// Starts a node on free ports. A port found free may be taken by another process before the node binds it: the
+    /// start is then tried again on other ports (unless the test fixed the HTTP address).
+    /// </summary>
     public static async Task<NodeServer> StartAsync(IDictionary<string, string?> settings)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(settings);
+            }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException && attempt < 3 && !settings.ContainsKey("Node:HttpUrl"))
+            {
+                // ports taken meanwhile: other ones
+            }
+        }
+    }
+
+    private static async Task<NodeServer> StartOnceAsync(IDictionary<string, string?> settings)
     {
         // With a certificate configured the node serves TLS on both ports.
         settings.TryGetValue("Node:Tls:CertificatePath", out var certificate);
@@ -71,8 +90,17 @@ public sealed class NodeServer : IAsyncDisposable
         all["Auth:BootstrapToken"] = OperatorToken;
         all["Logging:LogLevel:Default"] = "Warning";
         var app = NodeHost.Build([.. all.Select(kv => $"--{kv.Key}={kv.Value}")]);
-        await app.InitialiseNodeAsync();
-        await app.StartAsync();
+        try
+        {
+            await app.InitialiseNodeAsync();
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         var thumbprint = certificate is null ? null : System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certificate, settings["Node:Tls:KeyPath"]).Thumbprint;
         return new NodeServer(app, httpUrl, grpcUrl, thumbprint);
     }
