@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Grpc.Net.Client;
@@ -77,40 +76,12 @@ public sealed class LoadBalancerTests : IAsyncLifetime
     /// <summary>Resolves through the balancer from <see cref="Workers"/> clients, before, during and after <paramref name="disruption"/>.</summary>
     private static async Task<(int Succeeded, List<string> Failures)> UnderLoadAsync(HaproxyProcess lb, Func<Task> disruption)
     {
-        var failures = new ConcurrentQueue<string>();
-        var succeeded = 0;
-        using var stop = new CancellationTokenSource();
-        var workers = Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
-        {
-            using var client = new HttpClient { BaseAddress = lb.HttpUrl, Timeout = TimeSpan.FromSeconds(10) };
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    using var answer = await client.GetAsync($"/api/handles/{Handle}");
-                    if (answer.StatusCode == HttpStatusCode.OK)
-                    {
-                        Interlocked.Increment(ref succeeded);
-                    }
-                    else
-                    {
-                        failures.Enqueue($"HTTP {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
-                    }
-                }
-                catch (HttpRequestException e)
-                {
-                    failures.Enqueue(e.Message);
-                }
-            }
-        })).ToList();
-
-        await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref succeeded) >= 200), TimeSpan.FromSeconds(20), "load flowing");
+        await using var load = new ResolveLoad(lb.HttpUrl, [Handle], Workers);
+        await load.SucceedsAsync(200, "load flowing");
         await disruption();
-        var after = Volatile.Read(ref succeeded);
-        await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref succeeded) >= after + 200), TimeSpan.FromSeconds(20), "load flowing on the other nodes");
-        await stop.CancelAsync();
-        await Task.WhenAll(workers);
-        return (succeeded, [.. failures]);
+        await load.SucceedsAsync(200, "load flowing on the other nodes");
+        await load.StopAsync();
+        return (load.Succeeded, [.. load.Failures]);
     }
 
     private static async Task ResolvesOverGrpcAndNativeAsync(HaproxyProcess lb)

@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using IdResolution.Server.Tests.Infrastructure;
 
 namespace IdResolution.Server.Tests.ScaleOut;
@@ -38,7 +35,7 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         HttpStatusCode whilePaused;
         try
         {
-            await RegisterAsync(Writer, "88.118.8/R-1", "https://r.example/1");
+            await Writer.RegisterAsync("88.118.8/R-1", "https://r.example/1");
             using var answer = await Reader.Http.GetAsync("/api/handles/88.118.8/R-1");
             whilePaused = answer.StatusCode;
         }
@@ -59,10 +56,10 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         await StandbyServer.PauseReplayAsync();
         try
         {
-            await RegisterAsync(Reader, "88.118.8/R-2", "https://r.example/2a");
-            var created = await UrlAsync(Reader, "88.118.8/R-2");
-            await RegisterAsync(Reader, "88.118.8/R-2", "https://r.example/2b");
-            var updated = await UrlAsync(Reader, "88.118.8/R-2");
+            await Reader.RegisterAsync("88.118.8/R-2", "https://r.example/2a");
+            var created = await Reader.UrlAsync("88.118.8/R-2");
+            await Reader.RegisterAsync("88.118.8/R-2", "https://r.example/2b");
+            var updated = await Reader.UrlAsync("88.118.8/R-2");
 
             Assert.Equal("https://r.example/2a", created);
             Assert.Equal("https://r.example/2b", updated);
@@ -81,7 +78,7 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         await StandbyServer.PauseReplayAsync();
         try
         {
-            await RegisterAsync(other, "88.118.8/R-4", "https://r.example/4");
+            await other.RegisterAsync("88.118.8/R-4", "https://r.example/4");
 
             // While the standby still lacks it, only the primary can answer: the invalidation told the reader to ask there.
             var took = await Eventually.HoldsAsync(async () => (await Reader.Http.GetAsync("/api/handles/88.118.8/R-4")).StatusCode == HttpStatusCode.OK,
@@ -101,7 +98,7 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         await StandbyServer.PauseReplayAsync();
         try
         {
-            await RegisterAsync(Writer, "88.118.8/R-3", "https://r.example/3");
+            await Writer.RegisterAsync("88.118.8/R-3", "https://r.example/3");
 
             // The standby cannot have it; the node answers it from the primary once it sees the standby lag.
             await Eventually.HoldsAsync(async () => (await strict.Http.GetAsync("/api/handles/88.118.8/R-3")).StatusCode == HttpStatusCode.OK,
@@ -121,44 +118,24 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         var handles = Enumerable.Range(0, 20).Select(i => $"88.118.8/LOAD-{i}").ToList();
         foreach (var handle in handles)
         {
-            await RegisterAsync(Writer, handle, "https://load.example/", ttl: 0);
+            await Writer.RegisterAsync(handle, "https://load.example/", ttl: 0);
         }
 
         await StandbyServer.CatchUpAsync();
-        var failures = new ConcurrentQueue<string>();
-        var succeeded = 0;
-        using var stop = new CancellationTokenSource();
-        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
-        {
-            for (var i = w; !stop.IsCancellationRequested; i++)
-            {
-                using var answer = await uncached.Http.GetAsync($"/api/handles/{handles[i % handles.Count]}");
-                if (answer.StatusCode == HttpStatusCode.OK)
-                {
-                    Interlocked.Increment(ref succeeded);
-                }
-                else
-                {
-                    failures.Enqueue($"{(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
-                }
-            }
-        })).ToList();
-
+        await using var load = new ResolveLoad(uncached.HttpUrl, handles, workers: 4);
         try
         {
-            await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref succeeded) >= 100), TimeSpan.FromSeconds(20), "load flowing");
+            await load.SucceedsAsync(100, "load flowing");
             await StandbyServer.StopAsync();
-            var after = Volatile.Read(ref succeeded);
-            await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref succeeded) >= after + 200), TimeSpan.FromSeconds(20), "load flowing from the primary");
+            await load.SucceedsAsync(200, "load flowing from the primary");
         }
         finally
         {
-            await stop.CancelAsync();
-            await Task.WhenAll(workers);
+            await load.StopAsync();
             await StandbyServer.StartAsync();
         }
 
-        Assert.Empty(failures);
+        Assert.Empty(load.Failures);
     }
 
     private async Task<NodeServer> StartAsync(bool redis, bool standby, params (string Key, string Value)[] extra)
@@ -182,19 +159,6 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         var node = await NodeServer.StartAsync(settings);
         _nodes.Add(node);
         return node;
-    }
-
-    private static async Task RegisterAsync(NodeServer node, string handle, string url, int ttl = 86400)
-    {
-        using var answer = await node.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", $$"""[{"index":1,"type":"URL","data":"{{url}}","ttl":{{ttl}}}]""");
-        answer.EnsureSuccessStatusCode();
-    }
-
-    private static async Task<string?> UrlAsync(NodeServer node, string handle)
-    {
-        using var answer = await node.Http.GetAsync($"/api/handles/{handle}");
-        answer.EnsureSuccessStatusCode();
-        return (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("values")[0].GetProperty("data").GetProperty("value").GetString();
     }
 
     public async Task DisposeAsync()
