@@ -66,6 +66,20 @@ public sealed class PostgresInstance : IAsyncDisposable
         await StartAsync();
     }
 
+    /// <summary>Makes this instance a streaming standby of <paramref name="primary"/> (a base backup that follows its WAL) and starts it.</summary>
+    public async Task InitialiseStandbyOfAsync(PostgresInstance primary)
+    {
+        if (Environment.UserName == "root")
+        {
+            await RunAsync("chown", "postgres", _directory);
+        }
+
+        await RunAsPostgresAsync(Path.Combine(_bin, "pg_basebackup"), "-h", "127.0.0.1", "-p", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-U", "postgres", "-D", Data, "-R", "-X", "stream");
+        await File.AppendAllTextAsync(Path.Combine(Data, "postgresql.conf"), $"port = {Port}\nunix_socket_directories = '{_directory}'\n");
+        await StartAsync();
+    }
+
     public Task StartAsync() => RunAsPostgresAsync(Path.Combine(_bin, "pg_ctl"), "-D", Data, "-l", Path.Combine(_directory, "pg.log"), "-w", "start");
 
     public Task StopAsync() => RunAsPostgresAsync(Path.Combine(_bin, "pg_ctl"), "-D", Data, "-m", "fast", "-w", "stop");
