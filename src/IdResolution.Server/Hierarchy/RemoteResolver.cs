@@ -16,7 +16,8 @@ namespace IdResolution.Server.Hierarchy;
 /// their TTLs and never served past them. With recursion off, or not asked for, the caller gets a referral (302).
 /// </summary>
 public sealed partial class RemoteResolver(
-    NativeClient client, ResolutionCache cache, IOptions<HierarchyOptions> options, IOptions<NativeOptions> native, TimeProvider clock, ILogger<RemoteResolver> logger)
+    NativeClient client, ResolutionCache cache, IServiceScopeFactory scopes, IOptions<HierarchyOptions> options, IOptions<NativeOptions> native, TimeProvider clock,
+    ILogger<RemoteResolver> logger)
 {
     /// <summary>How far up the prefix tree a site is looked for: the prefix and this many ancestors, one top-level query each.</summary>
     private const int MaxAncestors = 3;
@@ -26,8 +27,13 @@ public sealed partial class RemoteResolver(
     private readonly HierarchyOptions _options = options.Value;
     private readonly IPEndPoint _self = new(native.Value.AdvertisedIp, native.Value.Port);
 
-    /// <summary>Whether this node looks beyond itself for names it does not serve: a secondary node with a top-level node.</summary>
-    public bool Enabled => _options.Role == NodeRole.Secondary && _options.TopLevelUrl is not null;
+    /// <summary>
+    /// Whether this node looks beyond itself for names it does not serve: a secondary node with a top-level node resolves
+    /// them there; a top-level node refers callers to the site its own <c>0.NA</c> records name.
+    /// </summary>
+    public bool Enabled => _options.Role == NodeRole.TopLevel || (_options.Role == NodeRole.Secondary && _options.TopLevelUrl is not null);
+
+    private bool IsTopLevel => _options.Role == NodeRole.TopLevel;
 
     /// <summary>The answer for a handle under a prefix not served here (the caller already knows that).</summary>
     public async ValueTask<Resolution.Resolution> ResolveAsync(HandleName name, string text, Recursion recursion, bool authoritative, CancellationToken cancellationToken)
@@ -67,7 +73,8 @@ public sealed partial class RemoteResolver(
             return Failed(ResponseCode.HandleNotFound, text, $"no node serves prefix {name.Prefix.Display}: the top-level node holds no record of it");
         }
 
-        if (!recursion.Allowed || !_options.Recursion)
+        // A top-level node never resolves on a caller's behalf: it says where to ask.
+        if (!recursion.Allowed || !_options.Recursion || IsTopLevel)
         {
             return Failed(ResponseCode.ServiceReferral, text, $"prefix {site.Prefix.Display} is served by another site; ask it (see {site.Record.Handle})") with { Referral = site.Record };
         }
@@ -111,6 +118,15 @@ public sealed partial class RemoteResolver(
             : throw new RemoteFailure("the top-level node could not say which site serves it", $"the top-level node answered {(int)answer.Code} {answer.Message} for {handle}");
     }
 
+    /// <summary>On a top-level node: its own record of a prefix, as resolving it would read it (and cache it, under its own key).</summary>
+    private async Task<CachedResolution> OwnRecordAsync(HandleName record, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<HandleRegistry>().FindAsync(record, cancellationToken) is { } found
+            ? CachedResolution.FromRegistry(found, record.Key)
+            : CachedResolution.Negative(ResponseCode.HandleNotFound, record.Display);
+    }
+
     /// <summary>
     /// Values with their relative TTLs made absolute as of now: whoever gets them from this node's cache, later, must not
     /// keep them longer than the site that gave them allows.
@@ -140,8 +156,9 @@ public sealed partial class RemoteResolver(
         for (var level = 0; level <= MaxAncestors; level++)
         {
             var record = candidate.RecordName;
-            var (entry, _) = await cache.GetOrLoadRemoteAsync(
-                SiteKey(record), token => AskTopLevelAsync(record.Display, SiteTypes, hops, token), _options.RemoteNegativeTtl, cancellationToken);
+            var (entry, _) = IsTopLevel
+                ? await cache.GetOrLoadAsync(record.Key, token => OwnRecordAsync(record, token), cancellationToken)
+                : await cache.GetOrLoadRemoteAsync(SiteKey(record), token => AskTopLevelAsync(record.Display, SiteTypes, hops, token), _options.RemoteNegativeTtl, cancellationToken);
             if (entry.Found)
             {
                 return SiteIn(candidate, entry)

@@ -201,6 +201,27 @@ public sealed class HierarchyTests(HierarchyNodes nodes) : IClassFixture<Hierarc
     }
 
     [Fact]
+    public async Task TheTopLevelNode_RefersCallersToTheSiteItHoldsARecordOf()
+    {
+        var b = await nodes.StartSecondaryAsync("88.118.43", "node-b43");
+        await FiledSiteAsync(nodes.TopLevel, "88.118.43");
+
+        using var http = await nodes.TopLevel.Http.GetAsync("/api/handles/88.118.43.9/ANY");
+        var native = await NativeAsync(nodes.TopLevel.NativePort, NativeRequests.Resolution(8, "88.118.43/ANY", [], OpFlags.Recursive, 0, Now()));
+        using var nowhere = await nodes.TopLevel.Http.GetAsync("/api/handles/77.1/ANY");
+
+        // Derived prefixes are referred to the site of the nearest filed ancestor; a top-level node never recurses.
+        Assert.Equal(HttpStatusCode.MultipleChoices, http.StatusCode);
+        var referral = (await http.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("referral");
+        Assert.Equal("0.NA/88.118.43", referral.GetProperty("handle").GetString());
+        Assert.Equal(["HS_SITE"], referral.GetProperty("values").EnumerateArray().Select(v => v.GetProperty("type").GetString()));
+        Assert.Equal((ResponseCode.ServiceReferral, "0.NA/88.118.43"), (native.Code, native.ReferralHandle));
+        Assert.True(SiteInfoRecord.TryDecode(Assert.Single(native.Values).Data, out var site));
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, b.NativePort), site.TcpQueryEndpoint());
+        Assert.Equal(HttpStatusCode.NotFound, nowhere.StatusCode);
+    }
+
+    [Fact]
     public async Task ANodeWithRecursionOff_AnswersHttpWithAReferral()
     {
         var b = await nodes.StartSecondaryAsync("88.118.27", "node-b27");
