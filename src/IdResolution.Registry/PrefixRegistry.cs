@@ -68,9 +68,17 @@ public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOpti
     /// Homes a prefix here, owned by <paramref name="owner"/> (null: operators only). It must be the node prefix or
     /// derived from it; false when it was already served (its owner is then left as it was).
     /// </summary>
-    public async Task<bool> CreateAsync(PrefixName prefix, long? owner, CancellationToken cancellationToken)
+    public Task<bool> CreateAsync(PrefixName prefix, long? owner, CancellationToken cancellationToken)
     {
         EnsureUnderNodePrefix(prefix);
+        return HomeAsync(prefix, owner, cancellationToken);
+    }
+
+    /// <summary>On a top-level node: serves 0.NA, under which it holds the records of prefixes served by other nodes.</summary>
+    public Task<bool> ServeNamingAuthorityAsync(CancellationToken cancellationToken) => HomeAsync(NamingAuthority, owner: null, cancellationToken);
+
+    private async Task<bool> HomeAsync(PrefixName prefix, long? owner, CancellationToken cancellationToken)
+    {
         if (await IsServedAsync(prefix, cancellationToken))
         {
             return false;
@@ -195,16 +203,6 @@ public sealed class PrefixRegistry(RegistryContext db, TimeProvider clock, IOpti
         }
 
         await db.SaveChangesAsync(cancellationToken);
-    }
-
-    /// <summary>On a top-level node: serves 0.NA, under which it holds the records of prefixes served by other nodes.</summary>
-    public async Task ServeNamingAuthorityAsync(CancellationToken cancellationToken)
-    {
-        if (!await IsServedAsync(NamingAuthority, cancellationToken))
-        {
-            db.Prefixes.Add(new ServedPrefix { Key = NamingAuthority.Key, Prefix = NamingAuthority.Display, CreatedAt = clock.GetUtcNow().ToUnixTimeSeconds() });
-            await db.SaveChangesAsync(cancellationToken);
-        }
     }
 
     /// <summary>Handle prefixes are filed with the top-level node; OID arcs and GS1 company prefixes are allocated outside it.</summary>

@@ -95,8 +95,11 @@ public sealed partial class StandbyReads : IHandleWriteListener, IDisposable
     /// <summary>
     /// Runs a read of <paramref name="keys"/> on the standby when it may answer all of them, else (or if the standby fails)
     /// on the primary: the scope's own <see cref="HandleRegistry"/> and <see cref="PrefixRegistry"/>. Null keys: the primary.
+    /// A standby answer <paramref name="incomplete"/> says may lack a bulk write's rows (a "not found") is read again from
+    /// the primary while <see cref="RecheckNegatives"/>.
     /// </summary>
-    public async Task<T> ReadAsync<T>(IServiceProvider scope, IEnumerable<string>? keys, Func<HandleRegistry, PrefixRegistry, Task<T>> read, CancellationToken cancellationToken)
+    public async Task<T> ReadAsync<T>(
+        IServiceProvider scope, IEnumerable<string>? keys, Func<HandleRegistry, PrefixRegistry, Task<T>> read, Func<T, bool> incomplete, CancellationToken cancellationToken)
     {
         if (keys is not null && StandbyInRotation && !AnyRecentlyWritten(keys))
         {
@@ -104,7 +107,11 @@ public sealed partial class StandbyReads : IHandleWriteListener, IDisposable
             {
                 await using var db = await _standby!.CreateDbContextAsync(cancellationToken);
                 var prefixes = ActivatorUtilities.CreateInstance<PrefixRegistry>(scope, db);
-                return await read(ActivatorUtilities.CreateInstance<HandleRegistry>(scope, db, prefixes), prefixes);
+                var answer = await read(ActivatorUtilities.CreateInstance<HandleRegistry>(scope, db, prefixes), prefixes);
+                if (!RecheckNegatives || !incomplete(answer))
+                {
+                    return answer;
+                }
             }
             catch (Exception e) when (RegistryFailure.Is(e) || e is Npgsql.PostgresException)
             {

@@ -40,13 +40,13 @@ public sealed record NativeAnswer(int RequestId, ResponseCode Code, byte Recursi
             if (code == ResponseCode.Success)
             {
                 reader.ReadBytes(); // the handle, as asked
-                answer = answer with { Values = ReadValues(ref reader) };
+                answer = answer with { Values = HandleValueCodec.ReadList(ref reader) };
             }
             else if (code is ResponseCode.ServiceReferral or ResponseCode.PrefixReferral)
             {
                 // The service handle to consult, then (optionally) the site values that spare looking it up.
                 answer = answer with { ReferralHandle = Encoding.UTF8.GetString(reader.ReadBytes()) };
-                answer = reader.AtEnd ? answer : answer with { Values = ReadValues(ref reader) };
+                answer = reader.AtEnd ? answer : answer with { Values = HandleValueCodec.ReadList(ref reader) };
             }
             else
             {
@@ -61,23 +61,6 @@ public sealed record NativeAnswer(int RequestId, ResponseCode Code, byte Recursi
             error = "malformed response: " + e.Message;
             return false;
         }
-    }
-
-    private static HandleValue[] ReadValues(ref WireReader reader)
-    {
-        var count = reader.ReadInt32();
-        if (count < 0 || count > Handles.HandleLimits.MaxValuesPerHandle)
-        {
-            throw new FormatException($"value count {count} is out of range");
-        }
-
-        var values = new HandleValue[count];
-        for (var i = 0; i < count; i++)
-        {
-            values[i] = HandleValueCodec.Read(ref reader);
-        }
-
-        return values;
     }
 
     /// <summary>The digest's algorithm octet says its length: 1 MD5 (16 bytes), 2 SHA-1 (20), 3 SHA-256 (32).</summary>

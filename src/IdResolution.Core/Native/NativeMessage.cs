@@ -68,6 +68,19 @@ public readonly record struct MessageHeader(
         (OpFlags)BinaryPrimitives.ReadUInt32BigEndian(bytes[8..]), BinaryPrimitives.ReadInt16BigEndian(bytes[12..]), bytes[14],
         BinaryPrimitives.ReadUInt32BigEndian(bytes[16..]), BinaryPrimitives.ReadInt32BigEndian(bytes[20..]));
 
+    /// <summary>
+    /// A whole message: <paramref name="envelope"/> and this header with their lengths set from <paramref name="body"/>,
+    /// the body, and an empty credential (unsigned).
+    /// </summary>
+    public byte[] Frame(MessageEnvelope envelope, ReadOnlySpan<byte> body)
+    {
+        var message = new byte[MessageEnvelope.Size + Size + body.Length + 4];
+        (envelope with { MessageLength = Size + body.Length + 4 }).Write(message);
+        (this with { BodyLength = body.Length }).Write(message.AsSpan(MessageEnvelope.Size));
+        body.CopyTo(message.AsSpan(MessageEnvelope.Size + Size));
+        return message; // the last 4 bytes stay 0: no credential
+    }
+
     public void Write(Span<byte> bytes)
     {
         BinaryPrimitives.WriteInt32BigEndian(bytes, OpCode);

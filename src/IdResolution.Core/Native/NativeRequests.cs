@@ -20,13 +20,8 @@ public static class NativeRequests
             body.WriteString(type);
         }
 
-        var bodyBytes = body.ToArray();
-        var message = new byte[MessageEnvelope.Size + MessageHeader.Size + bodyBytes.Length + 4];
-        new MessageEnvelope(NativeResponses.MajorVersion, NativeResponses.MinorVersion, false, false, false,
-            NativeResponses.MajorVersion, NativeResponses.MinorVersion, 0, requestId, 0, MessageHeader.Size + bodyBytes.Length + 4).Write(message);
-        new MessageHeader(MessageHeader.OpResolution, 0, flags, -1, recursionCount, (uint)(now + NativeResponses.LifetimeSeconds), bodyBytes.Length)
-            .Write(message.AsSpan(MessageEnvelope.Size));
-        bodyBytes.CopyTo(message.AsSpan(MessageEnvelope.Size + MessageHeader.Size));
-        return message; // empty credential
+        return new MessageHeader(MessageHeader.OpResolution, 0, flags, -1, recursionCount, (uint)(now + NativeResponses.LifetimeSeconds), 0)
+            .Frame(new MessageEnvelope(NativeResponses.MajorVersion, NativeResponses.MinorVersion, false, false, false,
+                NativeResponses.MajorVersion, NativeResponses.MinorVersion, 0, requestId, 0, 0), body.ToArray());
     }
 }

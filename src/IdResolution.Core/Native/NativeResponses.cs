@@ -73,13 +73,8 @@ public static class NativeResponses
     private static byte[] Message(MessageEnvelope request, MessageHeader header, int code, OpFlags flags, short siteSerial, long now, byte[] body)
     {
         var (major, minor) = Negotiated(request);
-        var message = new byte[MessageEnvelope.Size + MessageHeader.Size + body.Length + 4];
-        new MessageEnvelope(major, minor, false, false, false, MajorVersion, MinorVersion, request.SessionId, request.RequestId, 0,
-            MessageHeader.Size + body.Length + 4).Write(message);
-        new MessageHeader(header.OpCode, code, flags, siteSerial, header.RecursionCount, (uint)(now + LifetimeSeconds), body.Length)
-            .Write(message.AsSpan(MessageEnvelope.Size));
-        body.CopyTo(message.AsSpan(MessageEnvelope.Size + MessageHeader.Size));
-        return message; // the last 4 bytes stay 0: no credential
+        return new MessageHeader(header.OpCode, code, flags, siteSerial, header.RecursionCount, (uint)(now + LifetimeSeconds), 0)
+            .Frame(new MessageEnvelope(major, minor, false, false, false, MajorVersion, MinorVersion, request.SessionId, request.RequestId, 0, 0), body);
     }
 
     /// <summary>The lower of the version the client suggests and ours.</summary>

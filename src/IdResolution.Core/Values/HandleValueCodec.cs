@@ -23,6 +23,12 @@ public static class HandleValueCodec
     public static HandleValue[] Decode(ReadOnlySpan<byte> data)
     {
         var reader = new WireReader(data);
+        return ReadList(ref reader);
+    }
+
+    /// <summary>A value list (count, then each value) where <paramref name="reader"/> stands, as messages carry it.</summary>
+    public static HandleValue[] ReadList(ref WireReader reader)
+    {
         var count = reader.ReadInt32();
         if (count < 0 || count > Handles.HandleLimits.MaxValuesPerHandle)
         {

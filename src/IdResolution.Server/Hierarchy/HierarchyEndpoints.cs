@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using IdResolution.Core;
 using IdResolution.Core.Handles;
@@ -53,7 +52,8 @@ public static class HierarchyEndpoints
             new(2, FiledByType, Encoding.UTF8.GetBytes(caller.Name)) { Permissions = ValuePermissions.AdminRead | ValuePermissions.AdminWrite },
         ];
         var answer = new { responseCode = (int)ResponseCode.Success, handle = record.Display, site = new { address = address.ToString(), port = site.Port } };
-        if (await registry.FindAsync(record, cancellationToken) is null)
+        var existing = await registry.FindAsync(record, cancellationToken);
+        if (existing is null)
         {
             try
             {
@@ -63,10 +63,11 @@ public static class HierarchyEndpoints
             catch (HandleException e) when (e.Code == ResponseCode.HandleAlreadyExists)
             {
                 // Filed by someone else meanwhile: whose it is decides below.
+                existing = await registry.FindAsync(record, cancellationToken);
             }
         }
 
-        EnsureFiledBy(await registry.FindAsync(record, cancellationToken), caller, record);
+        EnsureFiledBy(existing, caller, record);
         await registry.ReplaceAsync(record, values, cancellationToken);
         return Results.Ok(answer);
     }
@@ -104,7 +105,7 @@ public static class HierarchyEndpoints
         {
             // Rows this site may not report (another site's prefixes, other schemes, odd days or figures) are skipped, not fatal.
             if (row is null || !PrefixName.TryParse(row.Prefix, out var prefix, out _) || (!caller.IsOperator && !InScope(caller, prefix))
-                || !TryDay(row.Day, out var day) || day > today || day < today.AddDays(-366)
+                || !Statistics.StatisticsReport.TryParseDay(row.Day, out var day) || day > today || day < today.AddDays(-366)
                 || row.Resolutions < 0 || row.Registrations < 0 || row.Updates < 0 || row.Deletions < 0)
             {
                 skipped++;
@@ -237,7 +238,5 @@ public static class HierarchyEndpoints
     }
 
     private static DateOnly Day(string text) =>
-        TryDay(text, out var day) ? day : throw new HandleException(ResponseCode.ProtocolError, $"day {text} is not yyyy-MM-dd");
-
-    private static bool TryDay(string? text, out DateOnly day) => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
+        Statistics.StatisticsReport.TryParseDay(text, out var day) ? day : throw new HandleException(ResponseCode.ProtocolError, $"day {text} is not yyyy-MM-dd");
 }

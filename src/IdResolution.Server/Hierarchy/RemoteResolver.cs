@@ -27,6 +27,9 @@ public sealed partial class RemoteResolver(
     private readonly HierarchyOptions _options = options.Value;
     private readonly IPEndPoint _self = new(native.Value.AdvertisedIp, native.Value.Port);
 
+    /// <summary>The top-level node's native endpoint (a host name is resolved on each connection: DNS may change).</summary>
+    private readonly Lazy<EndPoint> _topLevel = new(() => HierarchyOptions.NativeEndpoint(options.Value));
+
     /// <summary>
     /// Whether this node looks beyond itself for names it does not serve: a secondary node with a top-level node resolves
     /// them there; a top-level node refers callers to the site its own <c>0.NA</c> records name.
@@ -99,23 +102,20 @@ public sealed partial class RemoteResolver(
 
     private static Resolution.Resolution Failed(ResponseCode code, string text, string message) => Resolution.Resolution.Failed(code, text, message, CacheLayer.Remote);
 
-    /// <summary>The site's answer: found, not found, or no value (cached); anything else means the filing is stale or the site unwell.</summary>
-    private async Task<CachedResolution> AskSiteAsync(Site site, HandleName name, byte hops, CancellationToken cancellationToken)
-    {
-        var answer = await client.ResolveAsync(site.Endpoint, name.Display, [], (byte)(hops + 1), cancellationToken);
-        return answer.Code is ResponseCode.Success or ResponseCode.HandleNotFound or ResponseCode.ValuesNotFound
-            ? CachedResolution.FromRemote(answer.Code, name.Display, Expiring(answer.Values))
-            : throw new RemoteFailure(
-                "the site filed for it answered with neither the record nor \"not found\"",
-                $"the site at {site.Endpoint} answered {(int)answer.Code} {answer.Message}");
-    }
+    /// <summary>The site's answer; anything but the record, "not found" or "no value" means the filing is stale or the site unwell.</summary>
+    private Task<CachedResolution> AskSiteAsync(Site site, HandleName name, byte hops, CancellationToken cancellationToken) =>
+        AskAsync(site.Endpoint, name.Display, [], (byte)(hops + 1), "the site filed for it answered with neither the record nor \"not found\"", cancellationToken);
 
-    private async Task<CachedResolution> AskTopLevelAsync(string handle, string[] types, byte hops, CancellationToken cancellationToken)
+    private Task<CachedResolution> AskTopLevelAsync(string handle, string[] types, byte hops, CancellationToken cancellationToken) =>
+        AskAsync(_topLevel.Value, handle, types, hops, "the top-level node could not say which site serves it", cancellationToken);
+
+    /// <summary>Another node's answer to a resolution, cacheable (found, not found, no value) or a <see cref="RemoteFailure"/> saying <paramref name="failure"/>.</summary>
+    private async Task<CachedResolution> AskAsync(EndPoint node, string handle, string[] types, byte hops, string failure, CancellationToken cancellationToken)
     {
-        var answer = await client.ResolveAsync(TopLevel(), handle, types, hops, cancellationToken);
+        var answer = await client.ResolveAsync(node, handle, types, hops, cancellationToken);
         return answer.Code is ResponseCode.Success or ResponseCode.HandleNotFound or ResponseCode.ValuesNotFound
             ? CachedResolution.FromRemote(answer.Code, handle, Expiring(answer.Values))
-            : throw new RemoteFailure("the top-level node could not say which site serves it", $"the top-level node answered {(int)answer.Code} {answer.Message} for {handle}");
+            : throw new RemoteFailure(failure, $"{node} answered {(int)answer.Code} {answer.Message} for {handle}");
     }
 
     /// <summary>On a top-level node: its own record of a prefix, as resolving it would read it (and cache it, under its own key).</summary>
@@ -186,9 +186,6 @@ public sealed partial class RemoteResolver(
 
         return null;
     }
-
-    /// <summary>The top-level node's native endpoint, its name resolved on each connection (DNS may change).</summary>
-    private EndPoint TopLevel() => HierarchyOptions.NativeEndpoint(_options);
 
     private static string RemoteKey(HandleName name) => "remote:" + name.Key;
 

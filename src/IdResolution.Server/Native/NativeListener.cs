@@ -251,7 +251,7 @@ public sealed partial class NativeListener(
         var header = MessageHeader.Read(request.AsSpan(MessageEnvelope.Size));
         var refusal = NativeResponses.Error(envelope, header, Core.ResponseCode.Error, $"the answer takes {answerLength} bytes, too many for UDP; ask over TCP",
             header.Flags & OpFlags.PublicOnly, NativeRequestHandler.SiteSerial, clock.GetUtcNow().ToUnixTimeSeconds());
-        refusal[2] |= 0x20; // TC: truncated
+        (MessageEnvelope.Read(refusal) with { Truncated = true }).Write(refusal);
         return refusal;
     }
 

@@ -279,10 +279,8 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
     private async Task<CachedResolution> LoadAsync(HandleName name, bool primary, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var entry = await standby.ReadAsync(scope.ServiceProvider, primary ? null : [name.Key], (handles, prefixes) => LoadAsync(name, handles, prefixes, cancellationToken), cancellationToken);
-        return entry.Found || primary || !standby.RecheckNegatives
-            ? entry
-            : await standby.ReadAsync(scope.ServiceProvider, null, (handles, prefixes) => LoadAsync(name, handles, prefixes, cancellationToken), cancellationToken);
+        return await standby.ReadAsync(
+            scope.ServiceProvider, primary ? null : [name.Key], (handles, prefixes) => LoadAsync(name, handles, prefixes, cancellationToken), entry => !entry.Found, cancellationToken);
     }
 
     private static async Task<CachedResolution> LoadAsync(HandleName name, HandleRegistry handles, PrefixRegistry prefixes, CancellationToken cancellationToken)
@@ -300,31 +298,21 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
     private async Task<Dictionary<string, CachedResolution>> LoadManyAsync(Dictionary<string, HandleName> names, bool primary, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var entries = await standby.ReadAsync(scope.ServiceProvider, primary ? null : names.Keys, (handles, prefixes) => LoadManyAsync(names, handles, prefixes, cancellationToken), cancellationToken);
-        if (primary || !standby.RecheckNegatives)
-        {
-            return entries;
-        }
+        return await standby.ReadAsync(
+            scope.ServiceProvider, primary ? null : names.Keys, (handles, prefixes) => LoadManyAsync(names, handles, prefixes, cancellationToken), AnyNegative, cancellationToken);
+    }
 
-        // Just after a bulk write, the batch's "not found" answers are asked again of the primary.
-        var negatives = new Dictionary<string, HandleName>(StringComparer.Ordinal);
-        foreach (var (key, entry) in entries)
+    private static bool AnyNegative(Dictionary<string, CachedResolution> entries)
+    {
+        foreach (var entry in entries.Values)
         {
             if (!entry.Found)
             {
-                negatives[key] = names[key];
+                return true;
             }
         }
 
-        if (negatives.Count > 0)
-        {
-            foreach (var (key, entry) in await standby.ReadAsync(scope.ServiceProvider, null, (handles, prefixes) => LoadManyAsync(negatives, handles, prefixes, cancellationToken), cancellationToken))
-            {
-                entries[key] = entry;
-            }
-        }
-
-        return entries;
+        return false;
     }
 
     private static async Task<Dictionary<string, CachedResolution>> LoadManyAsync(Dictionary<string, HandleName> names, HandleRegistry handles, PrefixRegistry prefixes, CancellationToken cancellationToken)

@@ -58,9 +58,12 @@ public sealed class StatisticsReport(StatisticsStore store, PrefixCounters count
     /// <summary>A day as stored: yyyymmdd.</summary>
     public static int DayNumber(DateOnly day) => (day.Year * 10000) + (day.Month * 100) + day.Day;
 
+    /// <summary>A day as the APIs write it: yyyy-MM-dd.</summary>
+    public static bool TryParseDay(string? text, out DateOnly day) => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
+
     private static int Day(string? text, int today) =>
         string.IsNullOrEmpty(text) ? today
-        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+        : TryParseDay(text, out var day)
             ? DayNumber(day)
             : throw new HandleException(ResponseCode.ProtocolError, $"'{text}' is not a yyyy-MM-dd date");
 }
