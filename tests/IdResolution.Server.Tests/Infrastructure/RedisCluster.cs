@@ -35,7 +35,7 @@ public sealed class RedisCluster : IAsyncDisposable
                 await Infrastructure.Ports.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(20));
             }
 
-            await RunAsync("redis-cli", ["--cluster", "create", .. cluster.Ports.Select(p => $"127.0.0.1:{p}"), "--cluster-replicas", "1", "--cluster-yes"]);
+            await Processes.RunAsync("redis-cli", ["--cluster", "create", .. cluster.Ports.Select(p => $"127.0.0.1:{p}"), "--cluster-replicas", "1", "--cluster-yes"]);
             await cluster.WaitUntilHealthyAsync();
             return cluster;
         }
@@ -52,8 +52,8 @@ public sealed class RedisCluster : IAsyncDisposable
         foreach (var port in _processes.Keys)
         {
             var p = port.ToString(CultureInfo.InvariantCulture);
-            var info = await RunAsync("redis-cli", ["-p", p, "cluster", "info"]);
-            var replication = await RunAsync("redis-cli", ["-p", p, "info", "replication"]);
+            var info = await Processes.RunAsync("redis-cli", ["-p", p, "cluster", "info"]);
+            var replication = await Processes.RunAsync("redis-cli", ["-p", p, "info", "replication"]);
             if (!info.Contains("cluster_state:ok", StringComparison.Ordinal) || !info.Contains("cluster_slots_ok:16384", StringComparison.Ordinal)
                 || (replication.Contains("role:slave", StringComparison.Ordinal) && !replication.Contains("master_link_status:up", StringComparison.Ordinal)))
             {
@@ -69,7 +69,7 @@ public sealed class RedisCluster : IAsyncDisposable
     {
         foreach (var port in _processes.Keys)
         {
-            if ((await RunAsync("redis-cli", ["-p", port.ToString(CultureInfo.InvariantCulture), "role"])).StartsWith("master", StringComparison.Ordinal))
+            if ((await Processes.RunAsync("redis-cli", ["-p", port.ToString(CultureInfo.InvariantCulture), "role"])).StartsWith("master", StringComparison.Ordinal))
             {
                 _processes[port].Kill();
                 await _processes[port].WaitForExitAsync();
@@ -130,21 +130,6 @@ public sealed class RedisCluster : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private static async Task<string> RunAsync(string program, string[] args)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"{program} {string.Join(' ', args)}: {await output}{await error}");
     }
 
     public async ValueTask DisposeAsync()

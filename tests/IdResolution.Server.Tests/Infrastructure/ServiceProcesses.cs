@@ -57,7 +57,7 @@ public sealed class PostgresInstance : IAsyncDisposable
     {
         if (Environment.UserName == "root")
         {
-            await RunAsync("chown", "postgres", _directory);
+            await Processes.RunAsync("chown", "postgres", _directory);
         }
 
         await RunAsPostgresAsync(Path.Combine(_bin, "initdb"), "-D", Data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8");
@@ -71,7 +71,7 @@ public sealed class PostgresInstance : IAsyncDisposable
     {
         if (Environment.UserName == "root")
         {
-            await RunAsync("chown", "postgres", _directory);
+            await Processes.RunAsync("chown", "postgres", _directory);
         }
 
         await RunAsPostgresAsync(Path.Combine(_bin, "pg_basebackup"), "-h", "127.0.0.1", "-p", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -99,26 +99,8 @@ public sealed class PostgresInstance : IAsyncDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    internal static Task RunAsPostgresAsync(string program, params string[] args) =>
-        Environment.UserName == "root" ? RunAsync("runuser", ["-u", "postgres", "--", program, .. args]) : RunAsync(program, args);
-
-    private static async Task RunAsync(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', args)} exited with {process.ExitCode}: {await output}{await error}");
-        }
-    }
+    internal static Task<string> RunAsPostgresAsync(string program, params string[] args) =>
+        Environment.UserName == "root" ? Processes.RunAsync("runuser", ["-u", "postgres", "--", program, .. args]) : Processes.RunAsync(program, args);
 }
 
 public static class Ports
@@ -146,5 +128,30 @@ public static class Ports
                 await Task.Delay(50);
             }
         }
+    }
+}
+
+/// <summary>Programs the tests run to their end (pg_ctl, redis-cli, chown).</summary>
+public static class Processes
+{
+    /// <summary>Runs a program to its end; its standard output, or an exception with both outputs when it fails.</summary>
+    public static async Task<string> RunAsync(string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', args)} exited with {process.ExitCode}: {await output}{await error}");
+        }
+
+        return await output;
     }
 }
