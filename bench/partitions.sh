@@ -2,19 +2,20 @@
 # Partitioning the identifier table, measured before it is built (#10): the same N identifiers (default 10M, over 1,000
 # prefixes, ~300-byte values) in three tables on one private PostgreSQL, in one run:
 #   plain       the table as it is: primary key (key), index (prefix, key)
-#   by_key      PARTITION BY HASH (key), 16 partitions: same keys and indexes
-#   by_prefix   PARTITION BY HASH (prefix), 16 partitions: primary key (prefix, key), lookups name both
+#   by_key      PARTITION BY HASH (key), P partitions (the registry's choice): same keys and indexes
+#   by_prefix   PARTITION BY HASH (prefix), P partitions: primary key (prefix, key), lookups name both
 # and reports, per table: resolve lookups/s (pgbench, prepared, random keys; with PostgreSQL's cached generic plan and
 # with a plan per execution), a listing page (100 keys of one prefix),
 # VACUUM of the whole table, the largest single index, and the time to build it.
-# Usage: bench/partitions.sh [--rows N] [--duration SECONDS]   (defaults 10000000, 15)
+# Usage: bench/partitions.sh [--rows N] [--duration SECONDS] [--partitions P]   (defaults 10000000, 15, 16)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROWS=10000000 DURATION=15
+ROWS=10000000 DURATION=15 PARTITIONS=16
 while [ $# -gt 0 ]; do
   case "$1" in
     --rows) ROWS=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
+    --partitions) PARTITIONS=$2; shift 2 ;;
     *) echo "unknown argument $1"; exit 2 ;;
   esac
 done
@@ -31,8 +32,8 @@ $PSQL <<SQL
 CREATE TABLE plain ($COLUMNS, PRIMARY KEY (key));
 CREATE TABLE by_key ($COLUMNS, PRIMARY KEY (key)) PARTITION BY HASH (key);
 CREATE TABLE by_prefix ($COLUMNS, PRIMARY KEY (prefix, key)) PARTITION BY HASH (prefix);
-SELECT format('CREATE TABLE %s_%s PARTITION OF %s FOR VALUES WITH (MODULUS 16, REMAINDER %s)', t, r, t, r)
-FROM unnest(ARRAY['by_key', 'by_prefix']) t, generate_series(0, 15) r \gexec
+SELECT format('CREATE TABLE %s_%s PARTITION OF %s FOR VALUES WITH (MODULUS $PARTITIONS, REMAINDER %s)', t, r, t, r)
+FROM unnest(ARRAY['by_key', 'by_prefix']) t, generate_series(0, $PARTITIONS - 1) r \gexec
 SQL
 
 results=()

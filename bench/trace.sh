@@ -59,6 +59,7 @@ FROM (SELECT id, split_part(event_id, ':', 4)::bigint AS k FROM epcis_events WHE
 INSERT INTO epcis_object_states (name, disposition, disposition_at, location, location_at)
 SELECT o.name, 'sellable_not_accessible', max(e.event_time), max(e.biz_location), max(e.event_time)
 FROM epcis_event_objects o JOIN epcis_events e ON e.id = o.event_pk WHERE o.role = 0 GROUP BY o.name;
+INSERT INTO epcis_event_ids (event_id, event_pk) SELECT event_id, id FROM epcis_events;
 ANALYZE;
 SQL
 $PSQL -d idres -t -c "SELECT count(*) || ' events, ' || (SELECT count(*) FROM epcis_links) || ' links, ' || (SELECT count(*) FROM epcis_object_states) || ' objects' FROM epcis_events"

@@ -27,6 +27,8 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<StoredEvent> Events => Set<StoredEvent>();
 
+    public DbSet<StoredEventId> EventIds => Set<StoredEventId>();
+
     public DbSet<StoredEventObject> EventObjects => Set<StoredEventObject>();
 
     public DbSet<EventLink> EventLinks => Set<EventLink>();
@@ -80,11 +82,16 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
         modelBuilder.Entity<StoredEvent>(e =>
         {
             e.ToTable("epcis_events");
-            e.HasIndex(x => x.EventId).IsUnique();
             e.HasIndex(x => x.EventTime);
             e.HasIndex(x => new { x.BizStep, x.EventTime });
             e.HasIndex(x => new { x.BizLocation, x.EventTime });
             e.HasIndex(x => x.TransformationId);
+        });
+
+        modelBuilder.Entity<StoredEventId>(i =>
+        {
+            i.ToTable("epcis_event_ids");
+            i.HasKey(x => x.EventId);
         });
 
         modelBuilder.Entity<StoredEventObject>(o =>

@@ -105,3 +105,14 @@ public sealed class StoredCapture
 
     public long? KeyId { get; set; }
 }
+
+/// <summary>
+/// Which event row holds an eventID. Kept apart from the events so that eventIDs stay unique (and capture idempotent)
+/// while the event table is partitioned by its row id, which a unique index on the eventID could not span.
+/// </summary>
+public sealed class StoredEventId
+{
+    public required string EventId { get; set; }
+
+    public long EventPk { get; set; }
+}

@@ -43,7 +43,10 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         unique = await aliases.CanonicalAsync(unique, cancellationToken);
-        var known = await db.Events.Where(e => ids.Contains(e.EventId)).ToDictionaryAsync(e => e.EventId, cancellationToken);
+        var known = await (from k in db.EventIds
+                           join e in db.Events on k.EventPk equals e.Id
+                           where ids.Contains(k.EventId)
+                           select e).ToDictionaryAsync(e => e.EventId, cancellationToken);
         var capture = new StoredCapture { At = now, Events = events.Count, KeyId = actor.KeyId };
         db.Captures.Add(capture);
         await db.SaveChangesAsync(cancellationToken);
@@ -72,6 +75,12 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
 
         capture.Duplicates = events.Count - fresh.Count - corrected.Count;
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var (_, row) in fresh)
+        {
+            // A concurrent capture of the same new eventID fails here (unique key) and runs again.
+            db.EventIds.Add(new StoredEventId { EventId = row.EventId, EventPk = row.Id });
+        }
+
         AddObjectsAndLinks(fresh);
         await db.SaveChangesAsync(cancellationToken);
         await LinkTransformationsAsync(fresh.Where(f => !f.Event.DeclaresError).Select(f => f.Event.TransformationId), cancellationToken);

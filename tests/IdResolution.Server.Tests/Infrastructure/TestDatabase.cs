@@ -45,6 +45,22 @@ public sealed class TestDatabase(string? adminConnectionString = null) : IAsyncD
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>The first column of every row a query returns, as text.</summary>
+    public async Task<List<string>> QueryAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) ?? "");
+        }
+
+        return rows;
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();

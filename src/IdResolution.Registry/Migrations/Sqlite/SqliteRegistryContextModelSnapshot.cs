@@ -550,10 +550,6 @@ namespace IdResolution.Registry.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_epcis_events");
 
-                    b.HasIndex("EventId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_epcis_events_event_id");
-
                     b.HasIndex("EventTime")
                         .HasDatabaseName("ix_epcis_events_event_time");
 
@@ -567,6 +563,22 @@ namespace IdResolution.Registry.Migrations.Sqlite
                         .HasDatabaseName("ix_epcis_events_biz_step_event_time");
 
                     b.ToTable("epcis_events", (string)null);
+                });
+
+            modelBuilder.Entity("IdResolution.Registry.Model.StoredEventId", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<long>("EventPk")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_pk");
+
+                    b.HasKey("EventId")
+                        .HasName("pk_epcis_event_ids");
+
+                    b.ToTable("epcis_event_ids", (string)null);
                 });
 
             modelBuilder.Entity("IdResolution.Registry.Model.StoredEventObject", b =>
