@@ -47,8 +47,9 @@ INSERT INTO epcis_event_objects (event_pk, name, role)
 SELECT id, :'p' || '/T' || split_part(event_id, ':', 4) || '-N' || split_part(event_id, ':', 5), 3 FROM epcis_events WHERE type = 'TransformationEvent'
 UNION ALL SELECT id, :'p' || '/T' || split_part(event_id, ':', 4) || '-N' || (split_part(event_id, ':', 5)::int * 2), 4 FROM epcis_events WHERE type = 'TransformationEvent'
 UNION ALL SELECT id, :'p' || '/T' || split_part(event_id, ':', 4) || '-N' || (split_part(event_id, ':', 5)::int * 2 + 1), 4 FROM epcis_events WHERE type = 'TransformationEvent';
-INSERT INTO epcis_links (from_object, to_object, event_pk)
-SELECT i.name, o.name, i.event_pk FROM epcis_event_objects i JOIN epcis_event_objects o ON o.event_pk = i.event_pk AND o.role = 4 WHERE i.role = 3;
+INSERT INTO epcis_links (from_object, to_object, event_pk, valid_from, containment)
+SELECT i.name, o.name, i.event_pk, e.event_time, false FROM epcis_event_objects i
+JOIN epcis_event_objects o ON o.event_pk = i.event_pk AND o.role = 4 JOIN epcis_events e ON e.id = i.event_pk WHERE i.role = 3;
 INSERT INTO epcis_events (event_id, type, action, event_time, record_time, biz_step, disposition, biz_location, erroneous, capture_id, json)
 SELECT 'urn:bench:ob:' || i, 'ObjectEvent', 'OBSERVE', 1773800000000 + i, 0, 'receiving', 'sellable_not_accessible', :'p' || '/SITE-' || (i % 100), false, 1,
        '{"type":"ObjectEvent","eventID":"urn:bench:ob:' || i || '"}'

@@ -1,6 +1,7 @@
 using IdResolution.Core.Traceability;
 using IdResolution.Registry.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace IdResolution.Registry.Traceability;
 
@@ -12,7 +13,7 @@ public sealed record CaptureResult(long CaptureId, int Stored, int Duplicates, i
 /// states and an audit entry. An eventID already stored stores nothing again, unless the new capture declares that
 /// event erroneous (EPCIS error declaration), which marks it and recomputes its objects' states.
 /// </summary>
-public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteActor actor, CaptureMetrics metrics, ObjectAliases aliases)
+public sealed partial class EventCapture(RegistryContext db, TimeProvider clock, WriteActor actor, CaptureMetrics metrics, ObjectAliases aliases, ILogger<EventCapture> logger)
 {
     private const int MaxAttempts = 4;
 
@@ -42,6 +43,13 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            // The eventID lookup below reads every hash partition of epcis_event_ids; the planner's estimate for
+            // that tempts it into parallel workers, whose start costs 10-20 times the lookup.
+            await db.Database.ExecuteSqlRawAsync("SET LOCAL max_parallel_workers_per_gather = 0", cancellationToken);
+        }
+
         unique = await aliases.CanonicalAsync(unique, cancellationToken);
         var known = await (from k in db.EventIds
                            join e in db.Events on k.EventPk equals e.Id
@@ -92,8 +100,32 @@ public sealed class EventCapture(RegistryContext db, TimeProvider clock, WriteAc
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         db.ChangeTracker.Clear();
+        if (fresh.Count > 0 && db.Database.IsNpgsql())
+        {
+            await ExtendPartitionsAsync(cancellationToken);
+        }
+
         return new CaptureResult(capture.Id, fresh.Count, capture.Duplicates, corrected.Count);
     }
+
+    /// <summary>
+    /// Makes the next range partition of the events before their ids reach it (a catalog check when it exists). The
+    /// capture is committed by then: a failure here is logged, and the default partition takes rows meanwhile.
+    /// </summary>
+    private async Task ExtendPartitionsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync("SELECT idres_extend_event_partitions()", cancellationToken);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException)
+        {
+            LogExtendFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(EventId = 410, Level = LogLevel.Warning, Message = "Could not make the next partition of the event table; new events go to its default partition until a later capture does")]
+    private static partial void LogExtendFailed(ILogger logger, Exception exception);
 
     /// <summary>Only the enterprise that captured an event (or an operator) may declare it erroneous.</summary>
     private async Task EnsureMayCorrectAsync(StoredEvent stored, CancellationToken cancellationToken)

@@ -11,8 +11,9 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace IdResolution.Server.Tests.ScaleOut;
 
 /// <summary>
-/// The PostgreSQL registry's growing tables are hash-partitioned by its migrations: identifiers by key, events by
-/// row id, eventIDs by eventID. Lookups reach one partition, and rows written before the migration survive it.
+/// The PostgreSQL registry's growing tables are partitioned by its migrations: identifiers hashed by key, eventIDs by
+/// eventID, events by ranges of row id made ahead as captures go. Lookups reach one partition, and rows written before
+/// the migration survive it.
 /// </summary>
 public sealed class PartitioningTests
 {
@@ -36,10 +37,8 @@ public sealed class PartitioningTests
         }
 
         Assert.Equal(Partitioned, await database.QueryAsync("SELECT c.relname FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid ORDER BY 1"));
-        foreach (var table in Partitioned)
-        {
-            Assert.Equal("16", (await database.QueryAsync($"SELECT count(*) FROM pg_inherits WHERE inhparent = '{table}'::regclass"))[0]);
-        }
+        Assert.Equal(["16", "16"], [await PartitionCountAsync(database, "handles"), await PartitionCountAsync(database, "epcis_event_ids")]);
+        Assert.Equal(["epcis_events_0", "epcis_events_1", "epcis_events_default"], await EventPartitionsAsync(database));
 
         // 64 keys hashed over 16 partitions: all in one would mean the hash was not used.
         var used = int.Parse((await database.QueryAsync("SELECT count(DISTINCT tableoid) FROM handles"))[0], System.Globalization.CultureInfo.InvariantCulture);
@@ -62,11 +61,39 @@ public sealed class PartitioningTests
             await context.Database.MigrateAsync();
         }
 
-        foreach (var table in Partitioned)
-        {
-            Assert.Equal("4", (await database.QueryAsync($"SELECT count(*) FROM pg_inherits WHERE inhparent = '{table}'::regclass"))[0]);
-        }
+        Assert.Equal(["4", "4"], [await PartitionCountAsync(database, "handles"), await PartitionCountAsync(database, "epcis_event_ids")]);
     }
+
+    [Fact]
+    public async Task EventRanges_AreMadeAheadOfTheCapturedIds_SoNoEventLandsInTheDefaultPartition()
+    {
+        await using var database = new TestDatabase();
+        await database.CreateAsync();
+        await database.ExecuteAsync($"ALTER DATABASE {database.Name} SET idres.event_partition_rows = 20");
+        Npgsql.NpgsqlConnection.ClearPool(new Npgsql.NpgsqlConnection(database.ConnectionString));
+        var chain = new SupplyChain(Prefix);
+        await using var node = await StartAsync(database);
+        Assert.Equal(["epcis_events_0", "epcis_events_1", "epcis_events_default"], await EventPartitionsAsync(database));
+
+        // Ranges of 20 ids, one range ahead of the newest: ids 1-16 need no new range, ids 17-32 make [40, 60).
+        Assert.Equal(16, (await CaptureAsync(node, chain.Document(chain.Events()))).GetProperty("stored").GetInt32());
+        Assert.Equal(["epcis_events_0", "epcis_events_1", "epcis_events_default"], await EventPartitionsAsync(database));
+        Assert.Equal(16, (await CaptureAsync(node, chain.Document(chain.Events()))).GetProperty("stored").GetInt32());
+        Assert.Equal(["epcis_events_0", "epcis_events_1", "epcis_events_2", "epcis_events_default"], await EventPartitionsAsync(database));
+
+        // None in the default partition; a lookup by id reads one range.
+        Assert.Equal(["epcis_events_0 19", "epcis_events_1 13"],
+            await database.QueryAsync("SELECT tableoid::regclass || ' ' || count(*) FROM epcis_events GROUP BY tableoid ORDER BY 1"));
+        var plan = await database.QueryAsync("EXPLAIN SELECT json FROM epcis_events WHERE id = 25");
+        Assert.Single(plan, line => line.Contains(" on epcis_events_", StringComparison.Ordinal));
+        Assert.Contains(plan, line => line.Contains("epcis_events_1", StringComparison.Ordinal));
+    }
+
+    private static async Task<string> PartitionCountAsync(TestDatabase database, string table) =>
+        (await database.QueryAsync($"SELECT count(*) FROM pg_inherits WHERE inhparent = '{table}'::regclass"))[0];
+
+    private static Task<List<string>> EventPartitionsAsync(TestDatabase database) =>
+        database.QueryAsync("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'epcis_events'::regclass ORDER BY 1");
 
     [Fact]
     public async Task RowsWrittenBeforePartitioning_SurviveTheMigration_AndCaptureStaysIdempotent()

@@ -5,11 +5,14 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace IdResolution.Registry.Migrations.Postgres
 {
     /// <summary>
-    /// Hash-partitions the tables that grow with the registry (identifiers by key, events by row id, eventIDs by
-    /// eventID), so that each partition's table and indexes stay small enough to vacuum, reindex and back up one at a
-    /// time at 10^9 rows (docs: deploy/OPERATIONS.md, figures: bench/RESULTS.md). Existing rows are copied over.
-    /// The number of partitions is read from the setting <c>idres.partitions</c> (default 16), e.g.
-    /// <c>ALTER DATABASE idres SET idres.partitions = 64</c> before the first migration.
+    /// Partitions the tables that grow with the registry so that each partition's table and indexes stay small enough
+    /// to vacuum, reindex and back up one at a time at 10^9 rows (docs: deploy/OPERATIONS.md, figures:
+    /// bench/RESULTS.md). Identifiers are hashed by key and eventIDs by eventID into <c>idres.partitions</c> partitions
+    /// (default 16). Events, written once in capture order and read by row id, are split by ranges of that id
+    /// (<c>idres.event_partition_rows</c> a range, default 10 million) so that old partitions go cold and frozen; the
+    /// next range is made ahead by <c>idres_extend_event_partitions()</c>, which capture calls, and a default partition
+    /// catches any row beyond. Both settings are read when this migration runs, e.g.
+    /// <c>ALTER DATABASE idres SET idres.partitions = 64</c> before it. Existing rows are copied over.
     /// </summary>
     public partial class Partitioning : Migration
     {
@@ -33,6 +36,42 @@ namespace IdResolution.Registry.Migrations.Postgres
 
         private static readonly string[] EventIndexes =
             ["event_time", "transformation_id", "biz_location_event_time", "biz_step_event_time"];
+
+        // Creates the range partitions from the one holding the newest id (the sequence's or a stray row's in the
+        // default partition) up to one range ahead, newest first, stopping at the first that exists. A range whose rows
+        // already went to the default partition stays there (creating it would fail; that is skipped with a warning).
+        // The range size is fixed into the function when the migration runs. Returns how many were created.
+        private const string ExtendEventPartitions = """
+            DO $migration$
+            DECLARE size bigint := coalesce(nullif(current_setting('idres.event_partition_rows', true), '')::bigint, 10000000);
+            BEGIN
+                IF size < 1 THEN
+                    RAISE EXCEPTION 'idres.event_partition_rows must be positive, not %', size;
+                END IF;
+                EXECUTE format($create$
+                    CREATE FUNCTION idres_extend_event_partitions() RETURNS integer LANGUAGE plpgsql AS $body$
+                    DECLARE
+                        size constant bigint := %s;
+                        newest bigint := greatest(
+                            coalesce(pg_sequence_last_value(pg_get_serial_sequence('epcis_events', 'id')::regclass), 0),
+                            coalesce((SELECT max(id) FROM epcis_events_default), 0));
+                        created integer := 0;
+                    BEGIN
+                        FOR n IN REVERSE (newest + size) / size .. 0 LOOP
+                            EXIT WHEN to_regclass('epcis_events_' || n) IS NOT NULL;
+                            BEGIN
+                                EXECUTE format('CREATE TABLE epcis_events_%%s PARTITION OF epcis_events FOR VALUES FROM (%%s) TO (%%s)', n, n * size, (n + 1) * size);
+                                created := created + 1;
+                            EXCEPTION
+                                WHEN duplicate_table THEN NULL; -- made meanwhile by another capture
+                                WHEN check_violation THEN RAISE WARNING 'events %% to %% stay in epcis_events_default', n * size, (n + 1) * size - 1;
+                            END;
+                        END LOOP;
+                        RETURN created;
+                    END $body$
+                    $create$, size);
+            END $migration$;
+            """;
 
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -86,19 +125,21 @@ namespace IdResolution.Registry.Migrations.Postgres
                     capture_id bigint NOT NULL,
                     json text NOT NULL,
                     CONSTRAINT pk_epcis_events PRIMARY KEY (id)
-                ) PARTITION BY HASH (id);
+                ) PARTITION BY RANGE (id);
+                CREATE TABLE epcis_events_default PARTITION OF epcis_events DEFAULT;
                 CREATE TABLE epcis_event_ids (
                     event_id text NOT NULL,
                     event_pk bigint NOT NULL,
                     CONSTRAINT pk_epcis_event_ids PRIMARY KEY (event_id)
                 ) PARTITION BY HASH (event_id);
                 """);
-            migrationBuilder.Sql(string.Format(Partitions, "epcis_events"));
             migrationBuilder.Sql(string.Format(Partitions, "epcis_event_ids"));
+            migrationBuilder.Sql(ExtendEventPartitions);
             migrationBuilder.Sql($"""
+                SELECT setval(pg_get_serial_sequence('epcis_events', 'id'), max(id)) FROM epcis_events_unpartitioned HAVING max(id) IS NOT NULL;
+                SELECT idres_extend_event_partitions();
                 INSERT INTO epcis_events ({EventColumns}) SELECT {EventColumns} FROM epcis_events_unpartitioned;
                 INSERT INTO epcis_event_ids (event_id, event_pk) SELECT event_id, id FROM epcis_events_unpartitioned;
-                SELECT setval(pg_get_serial_sequence('epcis_events', 'id'), coalesce(max(id), 0) + 1, false) FROM epcis_events_unpartitioned;
                 DROP TABLE epcis_events_unpartitioned;
                 CREATE INDEX ix_epcis_events_event_time ON epcis_events (event_time);
                 CREATE INDEX ix_epcis_events_transformation_id ON epcis_events (transformation_id);
@@ -122,6 +163,7 @@ namespace IdResolution.Registry.Migrations.Postgres
                 SELECT setval(pg_get_serial_sequence('epcis_events_plain', 'id'), coalesce(max(id), 0) + 1, false) FROM epcis_events;
                 DROP TABLE epcis_events;
                 DROP TABLE epcis_event_ids;
+                DROP FUNCTION idres_extend_event_partitions();
                 ALTER TABLE epcis_events_plain RENAME TO epcis_events;
                 ALTER TABLE epcis_events ADD CONSTRAINT pk_epcis_events PRIMARY KEY (id);
                 CREATE INDEX ix_epcis_events_event_time ON epcis_events (event_time);
