@@ -168,6 +168,15 @@ warm_up "$NODE_HTTP" "$OUT/mix.lua"
 record http_registry_mix "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
 stop_node
 
+echo "== node, no cache, the same rows in an unpartitioned table: what partitioning costs a registry read"
+$PSQL -d idres_load -c "CREATE TABLE handles_plain (LIKE handles INCLUDING ALL); INSERT INTO handles_plain SELECT * FROM handles; ANALYZE handles_plain;
+  ALTER TABLE handles RENAME TO handles_partitioned; ALTER TABLE handles_plain RENAME TO handles;"
+start_node registry_plain --Cache:Memory=false
+warm_up "$NODE_HTTP" "$OUT/mix.lua"
+record http_registry_mix_plain "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
+stop_node
+$PSQL -d idres_load -c "DROP TABLE handles; ALTER TABLE handles_partitioned RENAME TO handles;"
+
 fi
 
 if [ "$MEMORY" = 1 ]; then

@@ -25,7 +25,8 @@ public sealed partial class HandleRegistry(
     RegistryCommandCounter commands,
     WriteActor actor,
     Traceability.ObjectAliases objects,
-    TemplateStore templates)
+    TemplateStore templates,
+    RegistryReadSource? reads = null)
 {
     private const int MaxConcurrencyRetries = 12;
 
@@ -35,8 +36,9 @@ public sealed partial class HandleRegistry(
     /// </summary>
     public async Task<HandleRecord?> FindAsync(HandleName name, CancellationToken cancellationToken)
     {
-        var connection = db.Database.GetDbConnection();
-        var opened = connection.State != System.Data.ConnectionState.Open;
+        await using var pooled = await OpenReadConnectionAsync(cancellationToken);
+        var connection = pooled ?? db.Database.GetDbConnection();
+        var opened = pooled is null && connection.State != System.Data.ConnectionState.Open;
         if (opened)
         {
             await connection.OpenAsync(cancellationToken);
@@ -67,6 +69,15 @@ public sealed partial class HandleRegistry(
             }
         }
     }
+
+    /// <summary>
+    /// A connection of the read path (<see cref="RegistryReadSource"/>) for a lookup on the primary outside a
+    /// transaction; null where the context's own connection serves (a standby's, SQLite's, or a transaction's).
+    /// </summary>
+    private async ValueTask<Npgsql.NpgsqlConnection?> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
+        reads is not null && db is PostgresRegistryContext && db.Database.CurrentTransaction is null
+            ? await reads.DataSource.OpenConnectionAsync(cancellationToken)
+            : null;
 
     /// <summary>Answers list at most this many aliases (the first by name): a product record with an alias per serial must not grow every answer.</summary>
     public const int MaxListedAliases = 100;
@@ -115,10 +126,11 @@ public sealed partial class HandleRegistry(
     {
         if (db.Database.IsNpgsql())
         {
-            var live = await db.Database.SqlQueryRaw<long>(
-                    "SELECT n_live_tup AS \"Value\" FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'handles'")
+            // The table is partitioned: its rows are counted in its partitions.
+            var live = await db.Database.SqlQueryRaw<long?>(
+                    "SELECT sum(n_live_tup)::bigint AS \"Value\" FROM pg_stat_user_tables WHERE relid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'handles'::regclass)")
                 .ToListAsync(cancellationToken);
-            return live.Count == 0 ? null : live[0];
+            return live[0];
         }
 
         return await db.Handles.LongCountAsync(cancellationToken);

@@ -37,6 +37,8 @@ public static class RegistryServiceCollectionExtensions
 
             // Named, so that metrics label the pool "registry" instead of with its connection string; owned (and disposed) by the container.
             services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(npgsql.ConnectionString) { Name = "registry" }.Build());
+            services.AddSingleton(_ => new RegistryReadSource(
+                new Npgsql.NpgsqlDataSourceBuilder(RegistryReadSource.ForReads(npgsql).ConnectionString) { Name = "registry-reads" }.Build()));
             services.AddDbContextPool<RegistryContext, PostgresRegistryContext>((sp, o) =>
                 o.UseNpgsql(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()).UseSnakeCaseNamingConvention().AddInterceptors(commands));
             AddStandby(services, configuration.GetConnectionString("RegistryRead"), commands);
@@ -88,7 +90,9 @@ public static class RegistryServiceCollectionExtensions
             (standby.Timeout, standby.CommandTimeout) = (2, 2);
         }
 
-        services.AddSingleton(_ => new StandbySource(new Npgsql.NpgsqlDataSourceBuilder(standby.ConnectionString) { Name = "registry-standby" }.Build()));
+        // Resolves and prefix lookups are all a standby serves: it takes the read path's settings.
+        var reads = RegistryReadSource.ForReads(standby);
+        services.AddSingleton(_ => new StandbySource(new Npgsql.NpgsqlDataSourceBuilder(reads.ConnectionString) { Name = "registry-standby" }.Build()));
         services.AddPooledDbContextFactory<PostgresStandbyContext>((sp, o) =>
             o.UseNpgsql(sp.GetRequiredService<StandbySource>().DataSource).UseSnakeCaseNamingConvention().AddInterceptors(commands));
     }

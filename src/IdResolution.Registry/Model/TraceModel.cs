@@ -5,7 +5,7 @@ public sealed class StoredEvent
 {
     public long Id { get; set; }
 
-    /// <summary>The EPCIS eventID (given, or the content hash); unique, which makes capture idempotent.</summary>
+    /// <summary>The EPCIS eventID (given, or the content hash); unique through <see cref="StoredEventId"/>, which makes capture idempotent.</summary>
     public required string EventId { get; set; }
 
     public required string Type { get; set; }

@@ -102,7 +102,8 @@ public sealed partial class EventCapture(RegistryContext db, TimeProvider clock,
         db.ChangeTracker.Clear();
         if (fresh.Count > 0 && db.Database.IsNpgsql())
         {
-            await ExtendPartitionsAsync(cancellationToken);
+            // Committed: the caller's cancellation no longer applies.
+            await ExtendPartitionsAsync(CancellationToken.None);
         }
 
         return new CaptureResult(capture.Id, fresh.Count, capture.Duplicates, corrected.Count);

@@ -11,7 +11,7 @@ namespace IdResolution.Registry.Migrations.Postgres
     /// (default 16). Events, written once in capture order and read by row id, are split by ranges of that id
     /// (<c>idres.event_partition_rows</c> a range, default 10 million) so that old partitions go cold and frozen; the
     /// next range is made ahead by <c>idres_extend_event_partitions()</c>, which capture calls, and a default partition
-    /// catches any row beyond. Both settings are read when this migration runs, e.g.
+    /// catches any row beyond. Both settings are read when this migration runs (a range holds at least 10,000 ids), e.g.
     /// <c>ALTER DATABASE idres SET idres.partitions = 64</c> before it. Existing rows are copied over.
     /// </summary>
     public partial class Partitioning : Migration
@@ -38,38 +38,45 @@ namespace IdResolution.Registry.Migrations.Postgres
             ["event_time", "transformation_id", "biz_location_event_time", "biz_step_event_time"];
 
         // Creates the range partitions from the one holding the newest id (the sequence's or a stray row's in the
-        // default partition) up to one range ahead, newest first, stopping at the first that exists. A range whose rows
-        // already went to the default partition stays there (creating it would fail; that is skipped with a warning).
-        // The range size is fixed into the function when the migration runs. Returns how many were created.
+        // default partition) up to one range ahead, newest first, stopping at the first that exists. Creating one locks
+        // the event table: the wait is bounded (lock_timeout) and a timeout leaves the range to a later capture, since
+        // a whole range of ids is still ahead. A range whose rows already went to the default partition stays there
+        // (creating it would fail; skipped with a warning; deploy/OPERATIONS.md says how to move them). Runs as the
+        // migration's role (SECURITY DEFINER), which owns the table, whatever role the nodes use. The range size is
+        // fixed into the function when the migration runs. Returns how many ranges were created.
         private const string ExtendEventPartitions = """
             DO $migration$
             DECLARE size bigint := coalesce(nullif(current_setting('idres.event_partition_rows', true), '')::bigint, 10000000);
             BEGIN
-                IF size < 1 THEN
-                    RAISE EXCEPTION 'idres.event_partition_rows must be positive, not %', size;
+                -- A capture carries up to 10,000 events: a range must be larger to stay ahead of one.
+                IF size < 10000 THEN
+                    RAISE EXCEPTION 'idres.event_partition_rows must be at least 10000, not %', size;
                 END IF;
                 EXECUTE format($create$
-                    CREATE FUNCTION idres_extend_event_partitions() RETURNS integer LANGUAGE plpgsql AS $body$
+                    CREATE FUNCTION idres_extend_event_partitions() RETURNS integer LANGUAGE plpgsql
+                    SECURITY DEFINER SET search_path = %I, pg_temp SET lock_timeout = '200ms' AS $body$
                     DECLARE
                         size constant bigint := %s;
                         newest bigint := greatest(
                             coalesce(pg_sequence_last_value(pg_get_serial_sequence('epcis_events', 'id')::regclass), 0),
                             coalesce((SELECT max(id) FROM epcis_events_default), 0));
+                        n bigint := (newest + size) / size;
                         created integer := 0;
                     BEGIN
-                        FOR n IN REVERSE (newest + size) / size .. 0 LOOP
-                            EXIT WHEN to_regclass('epcis_events_' || n) IS NOT NULL;
+                        WHILE n >= 0 AND to_regclass('epcis_events_' || n) IS NULL LOOP
                             BEGIN
                                 EXECUTE format('CREATE TABLE epcis_events_%%s PARTITION OF epcis_events FOR VALUES FROM (%%s) TO (%%s)', n, n * size, (n + 1) * size);
                                 created := created + 1;
                             EXCEPTION
                                 WHEN duplicate_table THEN NULL; -- made meanwhile by another capture
+                                WHEN lock_not_available THEN RETURN created; -- busy: a later capture tries again
                                 WHEN check_violation THEN RAISE WARNING 'events %% to %% stay in epcis_events_default', n * size, (n + 1) * size - 1;
                             END;
+                            n := n - 1;
                         END LOOP;
                         RETURN created;
                     END $body$
-                    $create$, size);
+                    $create$, current_schema(), size);
             END $migration$;
             """;
 
