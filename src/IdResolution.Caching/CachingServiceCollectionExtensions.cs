@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
@@ -21,7 +22,8 @@ public static class CachingServiceCollectionExtensions
         services.Configure<CacheOptions>(section);
         var options = section.Get<CacheOptions>() ?? new CacheOptions();
         services.AddMetrics();
-        services.AddSingleton<CacheMetrics>();
+        var memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.MemoryBudgetBytes, CompactionPercentage = 0.1 });
+        services.AddSingleton(sp => new CacheMetrics(sp.GetRequiredService<IMeterFactory>(), () => memory.Count));
         services.AddSingleton<ResolutionCache>();
         var redis = configuration.GetConnectionString("Redis");
         var connection = string.IsNullOrWhiteSpace(redis) ? null : new RedisConnection(redis);
@@ -59,7 +61,7 @@ public static class CachingServiceCollectionExtensions
                 SkipMemoryCacheRead = !options.Memory,
                 SkipMemoryCacheWrite = !options.Memory,
             })
-            .WithMemoryCache(new MemoryCache(new MemoryCacheOptions { SizeLimit = options.MemoryBudgetBytes, CompactionPercentage = 0.1 }));
+            .WithMemoryCache(memory);
 
         if (connection is not null)
         {

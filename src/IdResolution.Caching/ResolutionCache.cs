@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using IdResolution.Core.Values;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ZiggyCreatures.Caching.Fusion;
@@ -41,13 +40,6 @@ public sealed partial class ResolutionCache
         _invalidationOptions = cache.DefaultEntryOptions.Duplicate().SetSkipBackplaneNotifications(false);
         _tagRemovalOptions = _invalidationOptions.Duplicate().SetSize(256);
         _remoteOptions = cache.DefaultEntryOptions.Duplicate().SetFailSafe(false);
-        cache.Events.Memory.Eviction += (_, e) =>
-        {
-            if (e.Reason is EvictionReason.Capacity or EvictionReason.Expired)
-            {
-                metrics.Evicted();
-            }
-        };
     }
 
     /// <summary>False when configured with neither memory nor Redis: every resolve then reads the registry.</summary>

@@ -31,6 +31,25 @@ public sealed class NodeMetric : IDisposable
 
     public long Total => Interlocked.Read(ref _total);
 
+    /// <summary>One gauge of one node, read now.</summary>
+    public static long Observe(NodeServer node, string instrument)
+    {
+        var meters = node.Services.GetRequiredService<IMeterFactory>();
+        long? value = null;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (published, l) =>
+        {
+            if (published.Name == instrument && ReferenceEquals(published.Meter.Scope, meters))
+            {
+                l.EnableMeasurementEvents(published);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, measurement, _, _) => value = measurement);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value ?? throw new InvalidOperationException($"the node has no gauge {instrument}");
+    }
+
     public void Dispose() => _listener.Dispose();
 
     private static bool Matches(ReadOnlySpan<KeyValuePair<string, object?>> tags, string tag, string? value)

@@ -6,7 +6,7 @@ using IdResolution.Server.Tests.Infrastructure;
 namespace IdResolution.Server.Tests.Telemetry;
 
 /// <summary>
-/// A node on PostgreSQL and Redis whose every series shows up: a small cache (evictions) and a low per-address rate
+/// A node on PostgreSQL and Redis whose every series shows up: a small cache and a low per-address rate
 /// (rejections).
 /// </summary>
 public sealed class ObservedNodeFixture : PostgresNodeFixture
