@@ -11,6 +11,8 @@ namespace IdResolution.Registry;
 /// every partition; at run time it reads one). The generic plan prunes at execution and needs no planning.</item>
 /// <item><c>No Reset On Close</c>: these reads leave no session state behind, so a connection going back to the pool
 /// need not be reset (four more statements per lookup otherwise).</item>
+/// <item><c>Multiplexing</c>: concurrent lookups share connections and their writes (fewer system calls per lookup).
+/// Npgsql does not multiplex over several hosts, so a multi-host string keeps one lookup per connection.</item>
 /// </list>
 /// The other connections keep PostgreSQL's defaults: their queries (EPCIS filters, listings) gain from plans made
 /// for their actual parameters.
@@ -22,7 +24,8 @@ public sealed class RegistryReadSource(NpgsqlDataSource dataSource) : IDisposabl
     /// <summary>A read-only variant of <paramref name="builder"/>'s connection string with the two settings.</summary>
     public static NpgsqlConnectionStringBuilder ForReads(NpgsqlConnectionStringBuilder builder)
     {
-        var reads = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { NoResetOnClose = true, Multiplexing = true };
+        var reads = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { NoResetOnClose = true };
+        reads.Multiplexing = reads.Host?.Contains(',', StringComparison.Ordinal) != true;
         reads.Options = string.IsNullOrWhiteSpace(reads.Options) ? GenericPlans : $"{reads.Options} {GenericPlans}";
         return reads;
     }
