@@ -28,6 +28,8 @@ PREFIX=88.118.8.1001 TOKEN=load-operator-token WRK="wrk -t1 -c32" H2="h2load -t1
 services_install
 command -v wrk >/dev/null && command -v h2load >/dev/null || {
   echo "Installing wrk and h2load"; apt-get install -y -qq wrk nghttp2-client >/dev/null; }
+# Ten million identifiers (about 6 GiB with indexes) get the buffer cache a registry of that size would have.
+if [ "$LARGE" = 1 ]; then export IDRES_PG_SHARED_BUFFERS=8GB; fi
 services_start
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; services_stop; }
@@ -168,6 +170,12 @@ warm_up "$NODE_HTTP" "$OUT/mix.lua"
 record http_registry_mix "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
 stop_node
 
+echo "== node, no cache, Npgsql multiplexing on (not the default: it ignores command timeouts)"
+start_node registry_multiplexed --Cache:Memory=false "--ConnectionStrings:Registry=$REGISTRY;Multiplexing=true"
+warm_up "$NODE_HTTP" "$OUT/mix.lua"
+record http_registry_mix_multiplexed "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
+stop_node
+
 echo "== node, no cache, the same rows in an unpartitioned table: what partitioning costs a registry read"
 $PSQL -d idres_load -c "CREATE TABLE handles_plain (LIKE handles INCLUDING ALL); INSERT INTO handles_plain SELECT * FROM handles; ANALYZE handles_plain;
   ALTER TABLE handles RENAME TO handles_partitioned; ALTER TABLE handles_plain RENAME TO handles;"
@@ -192,8 +200,25 @@ fi
 if [ "$LARGE" = 1 ]; then
   echo "== registry-only over 10,000,000 identifiers"
   seed 10000000
+  # Vacuum now (else autovacuum would, during the measurement), let the standby replay the load, and read the table
+  # and its indexes into the buffer cache, as a registry serving them all day would have them.
+  $PSQL -d idres_load -c "VACUUM (ANALYZE) handles" -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
+    -c "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c WHERE c.relname LIKE 'handles%' AND c.relkind IN ('r', 'i')" >/dev/null
+  target=$($PSQL -d idres_load -At -c "SELECT pg_current_wal_lsn()")
+  until [ "$($PSQL -h 127.0.0.1 -p "$IDRES_PG_STANDBY_PORT" -d idres_load -At -c "SELECT pg_last_wal_replay_lsn() >= '$target'")" = t ]; do sleep 1; done
+  # The database alone, same lookup, same settings as the node's read path: over the first $HANDLES keys, then all 10M.
+  for n in "$HANDLES" 10000000; do
+    printf '\\set i random(0, %s)\nSELECT values FROM handles WHERE key = %s || :i;\n' "$((n - 1))" "'$PREFIX/L-'" > "$OUT/lookup-$n.sql"
+    record "db_lookup_$n" "$(PGOPTIONS='-c plan_cache_mode=force_generic_plan' pgbench -n -M prepared -c 32 -j 1 -T "$DURATION" \
+      -h 127.0.0.1 -p "$IDRES_PG_PORT" -U postgres -f "$OUT/lookup-$n.sql" idres_load 2>/dev/null \
+      | python3 -c 'import re,sys; t=sys.stdin.read(); print("{\"rps\":%.0f}"%float(re.search(r"tps = ([\d.]+)",t).group(1)))')"
+  done
   sed "s/$HANDLES - 1/10000000 - 1/" "$OUT/mix.lua" > "$OUT/mix10m.lua"
   start_node registry10m --Cache:Memory=false
+  # The first $HANDLES keys again, in the same conditions, then all ten million.
+  warm_up "$NODE_HTTP" "$OUT/mix.lua"
+  record http_registry_mix_first "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
+  warm_up "$NODE_HTTP" "$OUT/mix10m.lua"
   record http_registry_mix_10m "$(wrk_run "$NODE_HTTP" "$OUT/mix10m.lua")"
   stop_node
 fi

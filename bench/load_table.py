@@ -26,7 +26,9 @@ MEASURES = [
     ("http_l2_mix", "HTTP/1.1 resolve, L1 off (from Redis), uniform mix", "baselineA_http1_mix", 0.50),
     ("http_registry_mix", "HTTP/1.1 resolve, no cache (from PostgreSQL), uniform mix", "baselineC_pgbench", 0.50),
     ("http_registry_mix_plain", "the same, table not partitioned (informative: partitioning's cost)", "http_registry_mix", None),
-    ("http_registry_mix_10m", "HTTP/1.1 resolve, no cache, uniform over 10M", "http_registry_mix", 0.80),
+    ("http_registry_mix_multiplexed", "the same, Npgsql multiplexing on (informative; not the default)", "http_registry_mix", None),
+    ("http_registry_mix_10m", "HTTP/1.1 resolve, no cache, uniform over 10M (vs the first N keys, same conditions)", "http_registry_mix_first", 0.80),
+    ("db_lookup_10000000", "the database alone (pgbench, the node's lookup), uniform over 10M vs the first N", "db_lookup_100000", None),
 ]
 
 print(f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node()} "
@@ -42,7 +44,8 @@ for name, what, base, target in MEASURES:
     p50 = rows[name].get("p50_ms", "")
     p99 = rows[name].get("p99_ms", "")
     goal = "-" if target is None else f">= {target}"
-    print(f"| {what} | {r:.0f} | {p50} | {p99} | {base} | {b or 0:.0f} | {ratio:.2f} | {goal} | {met} |")
+    shown = "-" if ratio is None else f"{ratio:.2f}"
+    print(f"| {what} | {r:.0f} | {p50} | {p99} | {base} | {b or 0:.0f} | {shown} | {goal} | {met} |")
 
 batch, single = rows.get("grpc_batch100", {}).get("ids_per_s"), rps("grpc_l1_mix")
 if batch and single:

@@ -43,6 +43,8 @@ port = $IDRES_PG_PORT
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$IDRES_SERVICES_DIR'
 max_connections = 300
+# The default suits the tests; bench/load.sh --large sizes it for ten million identifiers.
+shared_buffers = ${IDRES_PG_SHARED_BUFFERS:-128MB}
 # A throw-away instance: skip flushing to disk (a process kill still loses nothing committed).
 fsync = off
 full_page_writes = off

@@ -31,8 +31,9 @@ public sealed partial class HandleRegistry(
     private const int MaxConcurrencyRetries = 12;
 
     /// <summary>
-    /// The resolve path's registry read: one primary-key lookup. Plain ADO.NET on the context's connection
-    /// (a prepared statement on PostgreSQL) rather than a LINQ query, which costs several times more per call.
+    /// The resolve path's registry read: one primary-key lookup. Plain ADO.NET (a prepared statement on PostgreSQL)
+    /// rather than a LINQ query, which costs several times more per call; on the primary outside a transaction through
+    /// the read path's own connections (<see cref="RegistryReadSource"/>).
     /// </summary>
     public async Task<HandleRecord?> FindAsync(HandleName name, CancellationToken cancellationToken)
     {
@@ -128,7 +129,7 @@ public sealed partial class HandleRegistry(
         {
             // The table is partitioned: its rows are counted in its partitions.
             var live = await db.Database.SqlQueryRaw<long?>(
-                    "SELECT sum(n_live_tup)::bigint AS \"Value\" FROM pg_stat_user_tables WHERE relid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'handles'::regclass)")
+                    "SELECT sum(n_live_tup)::bigint AS \"Value\" FROM pg_stat_user_tables WHERE relid = 'handles'::regclass OR relid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'handles'::regclass)")
                 .ToListAsync(cancellationToken);
             return live[0];
         }
