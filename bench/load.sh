@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HANDLES=100000 DURATION=10 LARGE=0 MEMORY=1 THROUGHPUT=1
+ARGS="$*"
 while [ $# -gt 0 ]; do
   case "$1" in
     --handles) HANDLES=$2; shift 2 ;;
@@ -224,4 +225,4 @@ if [ "$LARGE" = 1 ]; then
 fi
 
 mkdir -p bench/results
-python3 bench/load_table.py "$RESULTS" "bench/load.sh $*" | tee bench/results/load-latest.md
+python3 bench/load_table.py "$RESULTS" "bench/load.sh $ARGS" | tee bench/results/load-latest.md
