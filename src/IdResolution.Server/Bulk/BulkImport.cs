@@ -62,7 +62,8 @@ public sealed class BulkImport(HandleImport import, PrefixAccess access, Resolut
             },
             cancellationToken);
 
-    public static ImportFormat Format(string? format) => format switch
+    /// <summary>The format named by ?format= or the Content-Type's media type, which is case-insensitive (RFC 9110).</summary>
+    public static ImportFormat Format(string? format) => format?.ToLowerInvariant() switch
     {
         "csv" or "text/csv" => ImportFormat.Csv,
         "jsonl" or "ndjson" or "application/x-ndjson" or "application/jsonl" or "application/jsonlines" => ImportFormat.JsonLines,

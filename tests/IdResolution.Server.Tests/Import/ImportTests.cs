@@ -44,6 +44,23 @@ public abstract class ImportTests(NodeFixture fixture)
         return $"{name}@1";
     }
 
+    [Theory]
+    [InlineData("Text/CSV", "")]
+    [InlineData("APPLICATION/X-NDJSON", "")]
+    [InlineData("application/octet-stream", "?format=JSONL")]
+    public async Task FormatNames_MatchWhateverTheirCase(string contentType, string query)
+    {
+        var handle = $"{NodeFixture.EnterprisePrefix}/CASE-{Guid.NewGuid():N}";
+        var body = contentType.Contains("csv", StringComparison.OrdinalIgnoreCase)
+            ? $"handle,1:URL\n{handle},https://example.com/case\n"
+            : $$"""{"handle":"{{handle}}","values":[{"index":1,"type":"URL","data":"https://example.com/case"}]}""" + "\n";
+
+        var result = await ImportAsync(body, contentType, query: query);
+
+        Assert.Equal(1, result.GetProperty("imported").GetInt32());
+        Assert.Equal("https://example.com/case", await Node.UrlAsync(handle));
+    }
+
     [Fact]
     public async Task MixedRows_KeepTheGoodOnes_AndReportEachBadOneWithItsLine()
     {
