@@ -61,11 +61,7 @@ public sealed class PartitioningTests
     [Fact]
     public async Task PartitionCount_FollowsTheDatabaseSetting()
     {
-        await using var database = new TestDatabase();
-        await database.CreateAsync();
-        await database.ExecuteAsync($"ALTER DATABASE {database.Name} SET idres.partitions = 4");
-        // The setting applies to new sessions, not to the pooled one that ran the statement.
-        Npgsql.NpgsqlConnection.ClearPool(new Npgsql.NpgsqlConnection(database.ConnectionString));
+        await using var database = await DatabaseWithAsync("idres.partitions", "4");
 
         await using (var context = Context(database))
         {
@@ -78,10 +74,7 @@ public sealed class PartitioningTests
     [Fact]
     public async Task EventRanges_AreMadeAheadOfTheCapturedIds_SoNoEventLandsInTheDefaultPartition()
     {
-        await using var database = new TestDatabase();
-        await database.CreateAsync();
-        await database.ExecuteAsync($"ALTER DATABASE {database.Name} SET idres.event_partition_rows = 10000");
-        Npgsql.NpgsqlConnection.ClearPool(new Npgsql.NpgsqlConnection(database.ConnectionString));
+        await using var database = await DatabaseWithAsync("idres.event_partition_rows", "10000");
         var chain = new SupplyChain(Prefix);
         await using var node = await StartAsync(database);
         Assert.Equal(["epcis_events_0", "epcis_events_1", "epcis_events_default"], await EventPartitionsAsync(database));
@@ -148,6 +141,17 @@ public sealed class PartitioningTests
         // The identity goes on after the copied rows: 32 events, 32 distinct ids, each eventID registered once.
         Assert.Equal(["32", "32", "32"], await database.QueryAsync(
             "SELECT count(*) FROM epcis_events UNION ALL SELECT count(DISTINCT id) FROM epcis_events UNION ALL SELECT count(*) FROM epcis_event_ids"));
+    }
+
+    /// <summary>A new database whose sessions have <paramref name="setting"/> set, as an operator would before migrating.</summary>
+    private static async Task<TestDatabase> DatabaseWithAsync(string setting, string value)
+    {
+        var database = new TestDatabase();
+        await database.CreateAsync();
+        await database.ExecuteAsync($"ALTER DATABASE {database.Name} SET {setting} = {value}");
+        // The setting applies to new sessions, not to the pooled one that ran the statement.
+        Npgsql.NpgsqlConnection.ClearPool(new Npgsql.NpgsqlConnection(database.ConnectionString));
+        return database;
     }
 
     private static async Task<NodeServer> StartAsync(TestDatabase database)
