@@ -37,7 +37,9 @@ public sealed class HierarchyTests(HierarchyNodes nodes) : IClassFixture<Hierarc
         await FiledSiteAsync(nodes.TopLevel, "88.118.21");
         var filings = await JsonAsync(b, "/api/hierarchy/filings");
         Assert.All(filings.GetProperty("filings").EnumerateArray(), f => Assert.NotEqual(JsonValueKind.Null, f.GetProperty("deliveredAt").ValueKind));
-        Assert.Equal(["88.118.21.2002", "88.118.21"], filings.GetProperty("filings").EnumerateArray().Select(f => f.GetProperty("prefix").GetString()));
+        // Every start re-files what the node serves, so a start retried on other ports (NodeServer) adds a row: the
+        // prefixes filed are what counts.
+        Assert.Equal(["88.118.21", "88.118.21.2002"], filings.GetProperty("filings").EnumerateArray().Select(f => f.GetProperty("prefix").GetString()).Distinct().Order(StringComparer.Ordinal));
         // The prefix record itself is the top-level node's: A asks T for it.
         using var record = await nodes.A.Http.GetAsync("/api/handles/0.NA/88.118.21.2002");
         Assert.Equal(HttpStatusCode.OK, record.StatusCode);
