@@ -46,6 +46,10 @@ LOADGEN="dotnet $OUT/IdResolution.LoadGen/IdResolution.LoadGen.dll"
 PSQL="psql -q -h 127.0.0.1 -p $IDRES_PG_PORT -U postgres"
 
 record() { echo "{\"name\":\"$1\",$2" | sed 's/,{/,/' >> "$RESULTS"; echo "$1: $2"; }
+pgbench_run() {  # pgbench-args... DATABASE -> {"rps":..}: 32 clients, prepared statements, $DURATION seconds
+  pgbench -M prepared -c 32 -j 1 -T "$DURATION" -h 127.0.0.1 -p "$IDRES_PG_PORT" -U postgres "$@" 2>/dev/null \
+    | python3 -c 'import re,sys; t=sys.stdin.read(); print("{\"rps\":%.0f}"%float(re.search(r"tps = ([\d.]+)",t).group(1)))'
+}
 wrk_run() {  # URL [lua] -> {"rps":..,"p50_ms":..,"p99_ms":..}
   local lua=() ; [ -n "${2:-}" ] && lua=(-s "$2")
   $WRK -d"${DURATION}s" --latency "${lua[@]}" "$1" | python3 -c '
@@ -124,8 +128,7 @@ record baselineA_h2c "$(h2_run "http://localhost:$B_GRPC/api/handles/$PREFIX/L-0
 record baselineB_grpc "$($LOADGEN grpc --target "http://localhost:$B_GRPC" --duration "$DURATION" $GRPC)"
 $PSQL -c "CREATE DATABASE pgbench"
 pgbench -q -i -s 10 -h 127.0.0.1 -p "$IDRES_PG_PORT" -U postgres pgbench >/dev/null 2>&1
-record baselineC_pgbench "$(pgbench -S -M prepared -c 32 -j 1 -T "$DURATION" -h 127.0.0.1 -p "$IDRES_PG_PORT" -U postgres pgbench 2>/dev/null \
-  | python3 -c 'import re,sys; t=sys.stdin.read(); print("{\"rps\":%.0f}"%float(re.search(r"tps = ([\d.]+)",t).group(1)))')"
+record baselineC_pgbench "$(pgbench_run -S pgbench)"
 record baselineD_redis "$(redis-benchmark -p "$IDRES_REDIS_PORT" -t get -n 300000 -c 32 -q 2>/dev/null | tr '\r' '\n' \
   | python3 -c 'import re,sys; t=sys.stdin.read(); print("{\"rps\":%.0f}"%float(re.findall(r"GET: ([\d.]+) requests per second",t)[-1]))')"
 
@@ -210,9 +213,7 @@ if [ "$LARGE" = 1 ]; then
   # The database alone, same lookup, same settings as the node's read path: over the first $HANDLES keys, then all 10M.
   for n in "$HANDLES" 10000000; do
     printf '\\set i random(0, %s)\nSELECT values FROM handles WHERE key = %s || :i;\n' "$((n - 1))" "'$PREFIX/L-'" > "$OUT/lookup-$n.sql"
-    record "db_lookup_$n" "$(PGOPTIONS='-c plan_cache_mode=force_generic_plan' pgbench -n -M prepared -c 32 -j 1 -T "$DURATION" \
-      -h 127.0.0.1 -p "$IDRES_PG_PORT" -U postgres -f "$OUT/lookup-$n.sql" idres_load 2>/dev/null \
-      | python3 -c 'import re,sys; t=sys.stdin.read(); print("{\"rps\":%.0f}"%float(re.search(r"tps = ([\d.]+)",t).group(1)))')"
+    record "db_lookup_$n" "$(PGOPTIONS='-c plan_cache_mode=force_generic_plan' pgbench_run -n -f "$OUT/lookup-$n.sql" idres_load)"
   done
   sed "s/$HANDLES - 1/10000000 - 1/" "$OUT/mix.lua" > "$OUT/mix10m.lua"
   start_node registry10m --Cache:Memory=false

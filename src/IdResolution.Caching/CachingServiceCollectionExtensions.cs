@@ -91,9 +91,6 @@ public static class CachingServiceCollectionExtensions
             .WithOptions(o =>
             {
                 o.EnableAutoRecovery = true;
-                // Event handlers run before the operation that raised them goes on: a backplane invalidation is seen
-                // (StandbyReads marks the key) before the key leaves memory.
-                o.EnableSyncEventHandlersExecution = true;
                 o.BackplaneCircuitBreakerDuration = TimeSpan.FromSeconds(2);
             })
             .WithDefaultEntryOptions(new FusionCacheEntryOptions

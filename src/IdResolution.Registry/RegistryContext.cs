@@ -29,6 +29,10 @@ public abstract class RegistryContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<StoredEventId> EventIds => Set<StoredEventId>();
 
+    /// <summary>The events whose eventIDs match <paramref name="which"/>: eventIDs are kept (unique) in their own table.</summary>
+    public IQueryable<StoredEvent> EventsByEventId(System.Linq.Expressions.Expression<Func<StoredEventId, bool>> which) =>
+        EventIds.Where(which).Join(Events, k => k.EventPk, e => e.Id, (_, e) => e);
+
     public DbSet<StoredEventObject> EventObjects => Set<StoredEventObject>();
 
     public DbSet<EventLink> EventLinks => Set<EventLink>();

@@ -28,12 +28,7 @@ public static class RegistryServiceCollectionExtensions
                 throw new InvalidOperationException("Registry:Provider is Postgres but ConnectionStrings:Registry is not set.");
             }
 
-            // Statements the node runs again and again (the resolve read above all) are prepared once per connection.
-            var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-            if (npgsql.MaxAutoPrepare == 0)
-            {
-                npgsql.MaxAutoPrepare = 32;
-            }
+            var npgsql = Prepared(connectionString);
 
             // Named, so that metrics label the pool "registry" instead of with its connection string; owned (and disposed) by the container.
             services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(npgsql.ConnectionString) { Name = "registry" }.Build());
@@ -77,11 +72,7 @@ public static class RegistryServiceCollectionExtensions
             return;
         }
 
-        var standby = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (standby.MaxAutoPrepare == 0)
-        {
-            standby.MaxAutoPrepare = 32;
-        }
+        var standby = Prepared(connectionString);
 
         // A standby that stops answering must cost a resolve seconds, not Npgsql's defaults (15 s to connect, 30 s a
         // command), before it falls back to the primary; explicit settings are kept.
@@ -95,6 +86,18 @@ public static class RegistryServiceCollectionExtensions
         services.AddSingleton(_ => new StandbySource(new Npgsql.NpgsqlDataSourceBuilder(reads.ConnectionString) { Name = "registry-standby" }.Build()));
         services.AddPooledDbContextFactory<PostgresStandbyContext>((sp, o) =>
             o.UseNpgsql(sp.GetRequiredService<StandbySource>().DataSource).UseSnakeCaseNamingConvention().AddInterceptors(commands));
+    }
+
+    /// <summary>Statements the node runs again and again (the resolve read above all) are prepared once per connection, unless the string says otherwise.</summary>
+    private static Npgsql.NpgsqlConnectionStringBuilder Prepared(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 32;
+        }
+
+        return builder;
     }
 
     /// <summary>The standby's data source, made by the container on first use and disposed by it.</summary>

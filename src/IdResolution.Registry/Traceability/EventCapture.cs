@@ -51,10 +51,7 @@ public sealed partial class EventCapture(RegistryContext db, TimeProvider clock,
         }
 
         unique = await aliases.CanonicalAsync(unique, cancellationToken);
-        var known = await (from k in db.EventIds
-                           join e in db.Events on k.EventPk equals e.Id
-                           where ids.Contains(k.EventId)
-                           select e).ToDictionaryAsync(e => e.EventId, cancellationToken);
+        var known = await db.EventsByEventId(k => ids.Contains(k.EventId)).ToDictionaryAsync(e => e.EventId, cancellationToken);
         var capture = new StoredCapture { At = now, Events = events.Count, KeyId = actor.KeyId };
         db.Captures.Add(capture);
         await db.SaveChangesAsync(cancellationToken);

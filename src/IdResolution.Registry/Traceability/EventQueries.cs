@@ -91,10 +91,7 @@ public sealed class EventQueries(RegistryContext db, ObjectAliases aliases)
     }
 
     public Task<StoredEvent?> FindByIdAsync(string eventId, CancellationToken cancellationToken) =>
-        (from k in db.EventIds
-         join e in db.Events on k.EventPk equals e.Id
-         where k.EventId == eventId
-         select e).AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+        db.EventsByEventId(k => k.EventId == eventId).AsNoTracking().FirstOrDefaultAsync(cancellationToken);
 
     public async Task<ObjectState?> StateAsync(string name, CancellationToken cancellationToken)
     {

@@ -34,8 +34,17 @@ namespace IdResolution.Registry.Migrations.Postgres
         private const string EventColumns =
             "id, event_id, type, action, event_time, record_time, biz_step, disposition, read_point, biz_location, transformation_id, erroneous, capture_id, json";
 
-        private static readonly string[] EventIndexes =
-            ["event_time", "transformation_id", "biz_location_event_time", "biz_step_event_time"];
+        // The event table's indexes (as the model names them), made again on the new table and on the old one in Down.
+        private static readonly (string Name, string Columns)[] EventIndexes =
+        [
+            ("event_time", "event_time"),
+            ("transformation_id", "transformation_id"),
+            ("biz_location_event_time", "biz_location, event_time"),
+            ("biz_step_event_time", "biz_step, event_time"),
+        ];
+
+        private static string CreateEventIndexes =>
+            string.Join('\n', EventIndexes.Select(i => $"CREATE INDEX ix_epcis_events_{i.Name} ON epcis_events ({i.Columns});"));
 
         // Creates the range partitions from the one holding the newest id (the sequence's or a stray row's in the
         // default partition) up to one range ahead, newest first, stopping at the first that exists. Creating one locks
@@ -110,7 +119,7 @@ namespace IdResolution.Registry.Migrations.Postgres
                 ALTER TABLE epcis_events RENAME TO epcis_events_unpartitioned;
                 ALTER TABLE epcis_events_unpartitioned RENAME CONSTRAINT pk_epcis_events TO pk_epcis_events_unpartitioned;
                 """);
-            foreach (var index in EventIndexes)
+            foreach (var (index, _) in EventIndexes)
             {
                 migrationBuilder.Sql($"ALTER INDEX ix_epcis_events_{index} RENAME TO ix_epcis_events_unpartitioned_{index};");
             }
@@ -148,11 +157,8 @@ namespace IdResolution.Registry.Migrations.Postgres
                 INSERT INTO epcis_events ({EventColumns}) SELECT {EventColumns} FROM epcis_events_unpartitioned;
                 INSERT INTO epcis_event_ids (event_id, event_pk) SELECT event_id, id FROM epcis_events_unpartitioned;
                 DROP TABLE epcis_events_unpartitioned;
-                CREATE INDEX ix_epcis_events_event_time ON epcis_events (event_time);
-                CREATE INDEX ix_epcis_events_transformation_id ON epcis_events (transformation_id);
-                CREATE INDEX ix_epcis_events_biz_location_event_time ON epcis_events (biz_location, event_time);
-                CREATE INDEX ix_epcis_events_biz_step_event_time ON epcis_events (biz_step, event_time);
                 """);
+            migrationBuilder.Sql(CreateEventIndexes);
         }
 
         /// <inheritdoc />
@@ -173,12 +179,9 @@ namespace IdResolution.Registry.Migrations.Postgres
                 DROP FUNCTION idres_extend_event_partitions();
                 ALTER TABLE epcis_events_plain RENAME TO epcis_events;
                 ALTER TABLE epcis_events ADD CONSTRAINT pk_epcis_events PRIMARY KEY (id);
-                CREATE INDEX ix_epcis_events_event_time ON epcis_events (event_time);
-                CREATE INDEX ix_epcis_events_transformation_id ON epcis_events (transformation_id);
-                CREATE INDEX ix_epcis_events_biz_location_event_time ON epcis_events (biz_location, event_time);
-                CREATE INDEX ix_epcis_events_biz_step_event_time ON epcis_events (biz_step, event_time);
                 CREATE UNIQUE INDEX ix_epcis_events_event_id ON epcis_events (event_id);
                 """);
+            migrationBuilder.Sql(CreateEventIndexes);
         }
     }
 }
