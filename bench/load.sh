@@ -126,6 +126,8 @@ record baselineA_http1 "$(wrk_run "http://localhost:$B_HTTP/api/handles/$PREFIX/
 record baselineA_http1_mix "$(wrk_run "http://localhost:$B_HTTP" "$OUT/mix.lua")"
 record baselineA_h2c "$(h2_run "http://localhost:$B_GRPC/api/handles/$PREFIX/L-0")"
 record baselineB_grpc "$($LOADGEN grpc --target "http://localhost:$B_GRPC" --duration "$DURATION" $GRPC)"
+# The same uniform mix of names as the node's mix run: the generator's cost of a different request each call.
+record baselineB_grpc_mix "$($LOADGEN grpc --target "http://localhost:$B_GRPC" --duration "$DURATION" --handles "$HANDLES" $GRPC)"
 $PSQL -c "CREATE DATABASE pgbench"
 pgbench -q -i -s 10 -h 127.0.0.1 -p "$IDRES_PG_PORT" -U postgres pgbench >/dev/null 2>&1
 record baselineC_pgbench "$(pgbench_run -S pgbench)"

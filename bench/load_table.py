@@ -22,7 +22,7 @@ MEASURES = [
     ("http_l1_mix_limited", "HTTP/1.1 resolve, L1 hit, uniform mix, rate limiter on (never reached)", "http_l1_mix", 0.95),
     ("h2c_l1_hot", "HTTP/2 resolve, L1 hit, hot key (h2load)", "baselineA_h2c", 0.85),
     ("grpc_l1_hot", "gRPC Resolve, L1 hit, hot key", "baselineB_grpc", 0.80),
-    ("grpc_l1_mix", "gRPC Resolve, L1 hit, uniform mix", "baselineB_grpc", 0.80),
+    ("grpc_l1_mix", "gRPC Resolve, L1 hit, uniform mix", "baselineB_grpc_mix", 0.80),
     ("http_l2_mix", "HTTP/1.1 resolve, L1 off (from Redis), uniform mix", "baselineA_http1_mix", 0.50),
     ("http_registry_mix", "HTTP/1.1 resolve, no cache (from PostgreSQL), uniform mix", "baselineC_pgbench", 0.50),
     ("http_registry_mix_plain", "the same, table not partitioned (informative: partitioning's cost)", "http_registry_mix", None),

@@ -15,7 +15,7 @@ public static class GrpcThroughput
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         stop.CancelAfter(duration);
         var clock = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, concurrency).Select(i => WorkAsync(new Resolver.ResolverClient(channels[i % channels.Length]), keys, batch, latencies, stop.Token));
+        var workers = Enumerable.Range(0, concurrency).Select(i => WorkAsync(new ResolverCalls(channels[i % channels.Length]), keys, batch, latencies, stop.Token));
         await Task.WhenAll(workers);
         Console.WriteLine(latencies.Summary(clock.Elapsed, Math.Max(1, batch)));
         foreach (var channel in channels)
@@ -61,7 +61,7 @@ public static class GrpcThroughput
             HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionLifetime = Timeout.InfiniteTimeSpan },
         });
 
-    private static async Task WorkAsync(Resolver.ResolverClient client, Keys keys, int batch, Latencies latencies, CancellationToken stop)
+    private static async Task WorkAsync(ResolverCalls client, Keys keys, int batch, Latencies latencies, CancellationToken stop)
     {
         await Task.Yield();
         while (!stop.IsCancellationRequested)

@@ -65,7 +65,7 @@ public static class OpenLoop
 
     private static Func<string, Task> GrpcSender(Uri target, int connections)
     {
-        var clients = Enumerable.Range(0, Math.Max(1, connections)).Select(_ => new Resolver.ResolverClient(GrpcThroughput.Channel(target))).ToArray();
+        var clients = Enumerable.Range(0, Math.Max(1, connections)).Select(_ => new ResolverCalls(GrpcThroughput.Channel(target))).ToArray();
         var next = 0;
         return async handle =>
         {
