@@ -26,20 +26,24 @@ public sealed partial class HandleRegistry(
     WriteActor actor,
     Traceability.ObjectAliases objects,
     TemplateStore templates,
-    RegistryReadSource? reads = null)
+    CoalescedLookups? lookups = null)
 {
     private const int MaxConcurrencyRetries = 12;
 
     /// <summary>
     /// The resolve path's registry read: one primary-key lookup. Plain ADO.NET (a prepared statement on PostgreSQL)
-    /// rather than a LINQ query, which costs several times more per call; on the primary outside a transaction through
-    /// the read path's own connections (<see cref="RegistryReadSource"/>).
+    /// rather than a LINQ query, which costs several times more per call; on the primary outside a transaction sent
+    /// together with other callers' lookups (<see cref="CoalescedLookups"/>).
     /// </summary>
     public async Task<HandleRecord?> FindAsync(HandleName name, CancellationToken cancellationToken)
     {
-        await using var pooled = await OpenReadConnectionAsync(cancellationToken);
-        var connection = pooled ?? db.Database.GetDbConnection();
-        var opened = pooled is null && connection.State != System.Data.ConnectionState.Open;
+        if (lookups is not null && db is PostgresRegistryContext && db.Database.CurrentTransaction is null)
+        {
+            return await lookups.FindAsync(name.Key, cancellationToken);
+        }
+
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
         if (opened)
         {
             await connection.OpenAsync(cancellationToken);
@@ -55,12 +59,7 @@ public sealed partial class HandleRegistry(
             command.Parameters.Add(key);
             commands.Sent();
             await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken);
-            return await reader.ReadAsync(cancellationToken)
-                ? new HandleRecord(reader.GetString(0), reader.GetInt64(1), HandleValueCodec.Decode((byte[])reader.GetValue(2)))
-                {
-                    Aliases = reader.IsDBNull(3) ? [] : reader.GetString(3).Split('\n'),
-                }
-                : null;
+            return await reader.ReadAsync(cancellationToken) ? ReadRecord(reader, 0) : null;
         }
         finally
         {
@@ -71,25 +70,33 @@ public sealed partial class HandleRegistry(
         }
     }
 
-    /// <summary>
-    /// A connection of the read path (<see cref="RegistryReadSource"/>) for a lookup on the primary outside a
-    /// transaction; null where the context's own connection serves (a standby's, SQLite's, or a transaction's).
-    /// </summary>
-    private async ValueTask<Npgsql.NpgsqlConnection?> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
-        reads is not null && db is PostgresRegistryContext && db.Database.CurrentTransaction is null
-            ? await reads.DataSource.OpenConnectionAsync(cancellationToken)
-            : null;
+    /// <summary>A record from the find queries' columns handle, version, values, aliases, from <paramref name="first"/> on.</summary>
+    internal static HandleRecord ReadRecord(System.Data.Common.DbDataReader reader, int first) =>
+        new(reader.GetString(first), reader.GetInt64(first + 1), HandleValueCodec.Decode((byte[])reader.GetValue(first + 2)))
+        {
+            Aliases = reader.IsDBNull(first + 3) ? [] : reader.GetString(first + 3).Split('\n'),
+        };
 
     /// <summary>Answers list at most this many aliases (the first by name): a product record with an alias per serial must not grow every answer.</summary>
     public const int MaxListedAliases = 100;
 
     // The record and, in the same statement, the names that are aliases of it (names hold no control characters),
     // at most MaxListedAliases of them.
-    private static readonly string PostgresFind = $"""
-        SELECT h."handle", h."version", h."values",
+    private static readonly string PostgresRecordColumns = $"""
+        h."handle", h."version", h."values",
                (SELECT string_agg(x."alias", E'\n' ORDER BY x."alias")
                 FROM (SELECT a."alias" FROM "handle_aliases" a WHERE a."target_key" = h."key" ORDER BY a."alias" LIMIT {MaxListedAliases}) x)
-        FROM "handles" h WHERE h."key" = @key
+        """;
+
+    private static readonly string PostgresFind = $"""SELECT {PostgresRecordColumns} FROM "handles" h WHERE h."key" = @key""";
+
+    /// <summary>
+    /// Several keys' records, each row led by its key. A join to the keys rather than <c>key = ANY(...)</c>: PostgreSQL
+    /// then reads, for each key, only the partition holding it (a prepared <c>= ANY</c> reads every partition).
+    /// </summary>
+    internal static readonly string PostgresFindMany = $"""
+        SELECT h."key", {PostgresRecordColumns}
+        FROM unnest(@keys) AS k("key") JOIN "handles" h ON h."key" = k."key"
         """;
 
     private static readonly string SqliteFind = $"""

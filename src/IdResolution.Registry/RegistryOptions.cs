@@ -27,6 +27,12 @@ public sealed class RegistryOptions
     /// <summary>With a standby (<c>ConnectionStrings:RegistryRead</c>): how long after a write its key is read from the primary.</summary>
     public TimeSpan ReadYourWritesWindow { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// PostgreSQL: the most resolve lookup queries on the primary at once (<see cref="CoalescedLookups"/>); one runs
+    /// whenever lookups wait, a further one only when a full query's worth waits.
+    /// </summary>
+    public int LookupQueries { get; set; } = 4;
+
     /// <summary>A standby further behind than this is out of rotation (reads go to the primary) until it catches up; at most the window above.</summary>
     public TimeSpan MaxStandbyLag { get; set; } = TimeSpan.FromSeconds(5);
 }

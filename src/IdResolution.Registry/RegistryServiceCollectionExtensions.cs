@@ -34,6 +34,7 @@ public static class RegistryServiceCollectionExtensions
             services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(npgsql.ConnectionString) { Name = "registry" }.Build());
             services.AddSingleton(_ => new RegistryReadSource(
                 new Npgsql.NpgsqlDataSourceBuilder(RegistryReadSource.ForReads(npgsql).ConnectionString) { Name = "registry-reads" }.Build()));
+            services.AddSingleton<CoalescedLookups>();
             services.AddDbContextPool<RegistryContext, PostgresRegistryContext>((sp, o) =>
                 o.UseNpgsql(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()).UseSnakeCaseNamingConvention().AddInterceptors(commands));
             AddStandby(services, configuration.GetConnectionString("RegistryRead"), commands);

@@ -1,0 +1,168 @@
+using System.Net;
+using IdResolution.Registry;
+using IdResolution.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace IdResolution.Server.Tests.ScaleOut;
+
+/// <summary>
+/// Registry lookups of concurrent resolves go to PostgreSQL together (<see cref="CoalescedLookups"/>): each caller
+/// gets its own record, a caller giving up does not disturb the others, and a failed query fails only its callers.
+/// </summary>
+public sealed class CoalescedLookupsTests
+{
+    private const string Prefix = NodeFixture.EnterprisePrefix;
+
+    [Fact]
+    public async Task ConcurrentResolvesWithoutACache_ShareQueries_AndEachGetsItsOwnRecord()
+    {
+        await using var database = new TestDatabase();
+        await database.CreateAsync();
+        await using var node = await StartAsync(database);
+        for (var i = 0; i < 40; i++)
+        {
+            await node.RegisterAsync($"{Prefix}/CO-{i}", $"https://example.com/co/{i}");
+        }
+
+        var before = node.Services.GetRequiredService<RegistryCommandCounter>().Commands;
+        var names = Enumerable.Range(0, 160).Select(i => i % 40).ToArray();
+        var urls = await Task.WhenAll(names.Select(i => node.UrlAsync($"{Prefix}/CO-{i}")));
+        var sent = node.Services.GetRequiredService<RegistryCommandCounter>().Commands - before;
+
+        Assert.Equal(names.Select(i => $"https://example.com/co/{i}"), urls);
+        Assert.InRange(sent, 1, names.Length - 1);
+
+        // Unregistered names in the same rush are still told apart from registered ones.
+        var mixed = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => node.Http.GetAsync($"/api/handles/{Prefix}/{(i % 2 == 0 ? "CO" : "NONE")}-{i}")));
+        Assert.All(mixed.Select((answer, i) => (answer, i)), a => Assert.Equal(a.i % 2 == 0 ? HttpStatusCode.OK : HttpStatusCode.NotFound, a.answer.StatusCode));
+    }
+
+    [Fact]
+    public async Task LookupsArrivingWhileAQueryRuns_GoTogetherInTheNext_AndACallerGivingUpLeavesTheOthersAnswered()
+    {
+        await using var database = new TestDatabase();
+        await database.CreateAsync();
+        await using var node = await StartAsync(database);
+        await node.RegisterAsync($"{Prefix}/CO-1", "https://example.com/co/1");
+        await node.RegisterAsync($"{Prefix}/CO-2", "https://example.com/co/2");
+        var lookups = node.Services.GetRequiredService<CoalescedLookups>();
+        var counter = node.Services.GetRequiredService<RegistryCommandCounter>();
+
+        await using var blocker = await LockHandlesAsync(database);
+        var before = counter.Commands;
+        var first = lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None);
+        await WaitForBlockedLookupsAsync(database, 1);
+        using var givingUp = new CancellationTokenSource();
+        var abandoned = lookups.FindAsync($"{Prefix}/CO-1", givingUp.Token);
+        var second = lookups.FindAsync($"{Prefix}/CO-2", CancellationToken.None);
+        var missing = lookups.FindAsync($"{Prefix}/NONE", CancellationToken.None);
+        await givingUp.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        Assert.False(first.IsCompleted);
+        await CommitAsync(blocker);
+
+        Assert.Equal($"{Prefix}/CO-1", (await first)?.Handle);
+        Assert.Equal($"{Prefix}/CO-2", (await second)?.Handle);
+        Assert.Null(await missing);
+        Assert.Equal(2, counter.Commands - before);
+    }
+
+    [Fact]
+    public async Task AFullQuerysWorthWaiting_StartsAnotherQuery_UpToTheLimit()
+    {
+        await using var database = new TestDatabase();
+        await database.CreateAsync();
+        await using var node = await StartAsync(database, queries: 2);
+        await node.RegisterAsync($"{Prefix}/CO-1", "https://example.com/co/1");
+        var lookups = node.Services.GetRequiredService<CoalescedLookups>();
+
+        await using var blocker = await LockHandlesAsync(database);
+        var all = new List<Task<Core.Values.HandleRecord?>> { lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None) };
+        await WaitForBlockedLookupsAsync(database, 1);
+        for (var i = 0; i < CoalescedLookups.MaxKeys; i++)
+        {
+            all.Add(lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None));
+        }
+
+        // The query stuck on the lock does not hold the lookups behind it: a second query took them (and waits too).
+        await WaitForBlockedLookupsAsync(database, 2);
+        all.Add(lookups.FindAsync($"{Prefix}/NONE", CancellationToken.None));
+        await CommitAsync(blocker);
+
+        var found = await Task.WhenAll(all);
+        Assert.All(found[..^1], record => Assert.Equal($"{Prefix}/CO-1", record?.Handle));
+        Assert.Null(found[^1]);
+    }
+
+    [Fact]
+    public async Task AFailedQuery_FailsItsCallers_AndLaterLookupsAreSentAgain()
+    {
+        await using var database = new TestDatabase();
+        await database.CreateAsync();
+        await using var node = await StartAsync(database);
+        await node.RegisterAsync($"{Prefix}/CO-1", "https://example.com/co/1");
+        var lookups = node.Services.GetRequiredService<CoalescedLookups>();
+
+        await using var blocker = await LockHandlesAsync(database);
+        var first = lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None);
+        await WaitForBlockedLookupsAsync(database, 1);
+        var queued = new[] { lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None), lookups.FindAsync($"{Prefix}/NONE", CancellationToken.None) };
+        await TerminateBlockedLookupsAsync(database);
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => first);
+
+        // The queued two went in the next query, itself blocked; ended too, both fail.
+        await WaitForBlockedLookupsAsync(database, 1);
+        await TerminateBlockedLookupsAsync(database);
+        foreach (var lookup in queued)
+        {
+            await Assert.ThrowsAnyAsync<NpgsqlException>(() => lookup);
+        }
+
+        await CommitAsync(blocker);
+        Assert.Equal($"{Prefix}/CO-1", (await lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None))?.Handle);
+        Assert.Equal("https://example.com/co/1", await node.UrlAsync($"{Prefix}/CO-1"));
+    }
+
+    /// <summary>A node reading the registry on every resolve, with at most <paramref name="queries"/> lookup queries at a time.</summary>
+    private static async Task<NodeServer> StartAsync(TestDatabase database, int queries = 1)
+    {
+        var settings = database.NodeSettings();
+        settings.Remove("ConnectionStrings:Redis");
+        settings["Cache:Memory"] = "false";
+        settings["Registry:LookupQueries"] = queries.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Node:Prefix"] = "88.118.8";
+        settings["Seeds:Load"] = "false";
+        var node = await NodeServer.StartAsync(settings);
+        (await node.SendAsync(HttpMethod.Post, $"/api/prefixes/{Prefix}")).EnsureSuccessStatusCode();
+        return node;
+    }
+
+    /// <summary>A connection in a transaction holding the handles table: lookups wait until <see cref="CommitAsync"/>.</summary>
+    private static async Task<NpgsqlConnection> LockHandlesAsync(TestDatabase database)
+    {
+        var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("BEGIN; LOCK TABLE handles IN ACCESS EXCLUSIVE MODE", connection);
+        await command.ExecuteNonQueryAsync();
+        return connection;
+    }
+
+    private static async Task CommitAsync(NpgsqlConnection blocker)
+    {
+        await using var command = new NpgsqlCommand("COMMIT", blocker);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private const string BlockedLookups = "FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%unnest(%'";
+
+    private static async Task WaitForBlockedLookupsAsync(TestDatabase database, int count) =>
+        await Eventually.HoldsAsync(
+            async () => (await database.QueryAsync($"SELECT count(*) {BlockedLookups}"))[0] == count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            TimeSpan.FromSeconds(10),
+            $"{count} lookup queries waiting on the lock");
+
+    private static async Task TerminateBlockedLookupsAsync(TestDatabase database) =>
+        await database.QueryAsync($"SELECT pg_terminate_backend(pid) {BlockedLookups}");
+}
