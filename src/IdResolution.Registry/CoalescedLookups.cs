@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using IdResolution.Core.Values;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -8,83 +9,121 @@ namespace IdResolution.Registry;
 /// <summary>
 /// The resolve path's one-key lookups on the primary, sent together. A lookup goes out at once when no query is
 /// running; the ones arriving meanwhile wait and go together in the next, up to <see cref="MaxKeys"/> a query. A
-/// further query starts only when a full query's worth is waiting (load beyond what one query at a time carries, or
-/// a query stuck on a lock), up to <see cref="RegistryOptions.LookupQueries"/> at once. An idle node thus sends each
-/// lookup alone, as it comes; a busy one one statement per few dozen lookups, and a statement is most of what
-/// PostgreSQL spends on a one-row lookup. Starting a query whenever a slot is free would split the waiting lookups
-/// into small queries again: measured 14.0k resolves/s with two slots that way against 19.2k with one (bench/RESULTS.md).
-/// Unlike Npgsql multiplexing, each query keeps its command timeout; a caller that gives up stops waiting, and the
-/// query still answers the others.
+/// further query starts only when a full query's worth is waiting (load beyond what one query at a time carries) or
+/// when no query has finished for <see cref="StallAfter"/> (one stuck on a lock or a dead connection), up to
+/// <see cref="RegistryOptions.LookupQueries"/> at once; such an extra query stops once it has nothing full to send.
+/// An idle node thus sends each lookup alone, as it comes; a busy one one statement per few dozen lookups, and a
+/// statement is most of what PostgreSQL spends on a one-row lookup. Starting a query whenever a slot is free would
+/// split the waiting lookups into small queries again: measured 14.0k resolves/s with two slots that way against
+/// 19.2k with one (bench/RESULTS.md). Unlike Npgsql multiplexing, each query keeps its command timeout; a caller
+/// that gives up is answered at once and left out of the next query.
 /// </summary>
 public sealed class CoalescedLookups(RegistryReadSource reads, RegistryCommandCounter commands, IOptions<RegistryOptions> options)
 {
     /// <summary>Most keys a query asks for.</summary>
     public const int MaxKeys = 64;
 
+    /// <summary>How long without a query finishing before lookups stop waiting for the running ones.</summary>
+    public static readonly TimeSpan StallAfter = TimeSpan.FromMilliseconds(50);
+
     private readonly int _maxQueries = Math.Max(1, options.Value.LookupQueries);
     private readonly Lock _lock = new();
     private List<Lookup> _waiting = new(MaxKeys);
     private int _running;
+    private long _lastProgress = Stopwatch.GetTimestamp();
+    private long _queries;
+
+    /// <summary>Queries sent so far (each answers one or more lookups).</summary>
+    public long QueriesSent => Interlocked.Read(ref _queries);
 
     /// <summary>The record stored under <paramref name="key"/> (a normalised handle), or null.</summary>
     public Task<HandleRecord?> FindAsync(string key, CancellationToken cancellationToken)
     {
-        var lookup = new Lookup(key);
-        bool start;
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<HandleRecord?>(cancellationToken);
+        }
+
+        var lookup = new Lookup(key, cancellationToken);
+        var start = false;
+        List<Lookup>? share = null;
         lock (_lock)
         {
             _waiting.Add(lookup);
-            start = _running == 0 || (_waiting.Count >= MaxKeys && _running < _maxQueries);
+            if (_running == 0)
+            {
+                start = true;
+            }
+            else if (_running < _maxQueries && (_waiting.Count >= MaxKeys || Stalled()))
+            {
+                // An extra query takes its share now: started for what waits, it must not find it gone to another.
+                (start, share) = (true, TakeWaiting());
+            }
+
             if (start)
             {
                 _running++;
+                _lastProgress = Stopwatch.GetTimestamp();
             }
         }
 
         if (start)
         {
-            // Not in the caller's context: the slot goes on sending other callers' lookups (and their spans would
-            // otherwise all belong to the first caller's trace).
-            using (ExecutionContext.SuppressFlow())
-            {
-                _ = Task.Run(SendWhileWaitingAsync, CancellationToken.None);
-            }
+            // Not in the caller's execution context: the slot goes on sending other callers' lookups.
+            ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Self.SendWhileWaitingAsync(state.Share), (Self: this, Share: share), preferLocal: false);
         }
 
-        return lookup.Task.WaitAsync(cancellationToken);
+        return lookup.Task;
     }
 
-    /// <summary>One query slot: sends what is waiting, again and again, until nothing is.</summary>
-    private async Task SendWhileWaitingAsync()
+    private bool Stalled() => Stopwatch.GetElapsedTime(_lastProgress) > StallAfter;
+
+    /// <summary>
+    /// One query slot: sends <paramref name="share"/> if it was given one, then what is waiting, again and again,
+    /// until nothing is (or, for an extra slot, nothing full).
+    /// </summary>
+    private async Task SendWhileWaitingAsync(List<Lookup>? share)
     {
+        if (share is not null)
+        {
+            await SendAsync(share);
+        }
+
         while (Take() is { } batch)
         {
             await SendAsync(batch);
         }
     }
 
-    /// <summary>Up to <see cref="MaxKeys"/> waiting lookups, or null (and the slot freed) when none wait.</summary>
+    /// <summary>Up to <see cref="MaxKeys"/> waiting lookups still wanted, or null (and the slot freed).</summary>
     private List<Lookup>? Take()
     {
         lock (_lock)
         {
-            if (_waiting.Count == 0)
+            _waiting.RemoveAll(static lookup => lookup.Task.IsCompleted);
+            if (_waiting.Count == 0 || (_running > 1 && _waiting.Count < MaxKeys && !Stalled()))
             {
                 _running--;
                 return null;
             }
 
-            if (_waiting.Count <= MaxKeys)
-            {
-                var all = _waiting;
-                _waiting = new List<Lookup>(MaxKeys);
-                return all;
-            }
-
-            var first = _waiting.GetRange(0, MaxKeys);
-            _waiting.RemoveRange(0, MaxKeys);
-            return first;
+            return TakeWaiting();
         }
+    }
+
+    /// <summary>Up to <see cref="MaxKeys"/> of the waiting lookups; called under the lock.</summary>
+    private List<Lookup> TakeWaiting()
+    {
+        if (_waiting.Count <= MaxKeys)
+        {
+            var all = _waiting;
+            _waiting = new List<Lookup>(MaxKeys);
+            return all;
+        }
+
+        var first = _waiting.GetRange(0, MaxKeys);
+        _waiting.RemoveRange(0, MaxKeys);
+        return first;
     }
 
     private async Task SendAsync(List<Lookup> batch)
@@ -94,43 +133,86 @@ public sealed class CoalescedLookups(RegistryReadSource reads, RegistryCommandCo
             var found = await QueryAsync(batch);
             foreach (var lookup in batch)
             {
-                lookup.TrySetResult(found.GetValueOrDefault(lookup.Key));
+                lookup.Answer(found.GetValueOrDefault(lookup.Key));
             }
         }
         catch (Exception e)
         {
             foreach (var lookup in batch)
             {
-                lookup.TrySetException(e);
+                lookup.Fail(e);
             }
+        }
+        finally
+        {
+            Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
         }
     }
 
+    /// <summary>The rows of the batch's keys; a row that cannot be read fails only the lookups of its key.</summary>
     private async Task<Dictionary<string, HandleRecord>> QueryAsync(List<Lookup> batch)
     {
-        var keys = new string[batch.Count];
-        for (var i = 0; i < keys.Length; i++)
+        var distinct = new HashSet<string>(batch.Count, StringComparer.Ordinal);
+        foreach (var lookup in batch)
         {
-            keys[i] = batch[i].Key;
+            distinct.Add(lookup.Key);
         }
 
         // Not a caller's token: the query answers every lookup in it. Its command timeout bounds it.
         await using var connection = await reads.DataSource.OpenConnectionAsync(CancellationToken.None);
         await using var command = new NpgsqlCommand(HandleRegistry.PostgresFindMany, connection);
-        command.Parameters.Add(new NpgsqlParameter<string[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = keys });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. distinct] });
+        Interlocked.Increment(ref _queries);
         commands.Sent();
         await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
-        var found = new Dictionary<string, HandleRecord>(keys.Length, StringComparer.Ordinal);
+        var found = new Dictionary<string, HandleRecord>(distinct.Count, StringComparer.Ordinal);
         while (await reader.ReadAsync(CancellationToken.None))
         {
-            found.TryAdd(reader.GetString(0), HandleRegistry.ReadRecord(reader, 1));
+            var key = reader.GetString(0);
+            try
+            {
+                found[key] = HandleRegistry.ReadRecord(reader, 1);
+            }
+            catch (FormatException e)
+            {
+                foreach (var lookup in batch)
+                {
+                    if (lookup.Key == key)
+                    {
+                        lookup.Fail(e);
+                    }
+                }
+            }
         }
 
         return found;
     }
 
-    private sealed class Lookup(string key) : TaskCompletionSource<HandleRecord?>(TaskCreationOptions.RunContinuationsAsynchronously)
+    /// <summary>A caller's lookup: answered by its query, or cancelled at once when the caller gives up.</summary>
+    private sealed class Lookup : TaskCompletionSource<HandleRecord?>
     {
-        public string Key { get; } = key;
+        private readonly CancellationTokenRegistration _cancellation;
+
+        public Lookup(string key, CancellationToken cancellationToken)
+            : base(TaskCreationOptions.RunContinuationsAsynchronously)
+        {
+            Key = key;
+            _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((Lookup)state!).TrySetCanceled(token), this);
+        }
+
+        public string Key { get; }
+
+        public void Answer(HandleRecord? record)
+        {
+            TrySetResult(record);
+            _cancellation.Dispose();
+        }
+
+        /// <summary>Fails the lookup unless it is already over (a caller that gave up sees no failure it would not observe).</summary>
+        public void Fail(Exception error)
+        {
+            TrySetException(error);
+            _cancellation.Dispose();
+        }
     }
 }

@@ -25,10 +25,11 @@ public sealed class CoalescedLookupsTests
             await node.RegisterAsync($"{Prefix}/CO-{i}", $"https://example.com/co/{i}");
         }
 
-        var before = node.Services.GetRequiredService<RegistryCommandCounter>().Commands;
+        var lookups = node.Services.GetRequiredService<CoalescedLookups>();
+        var before = lookups.QueriesSent;
         var names = Enumerable.Range(0, 160).Select(i => i % 40).ToArray();
         var urls = await Task.WhenAll(names.Select(i => node.UrlAsync($"{Prefix}/CO-{i}")));
-        var sent = node.Services.GetRequiredService<RegistryCommandCounter>().Commands - before;
+        var sent = lookups.QueriesSent - before;
 
         Assert.Equal(names.Select(i => $"https://example.com/co/{i}"), urls);
         Assert.InRange(sent, 1, names.Length - 1);
@@ -47,10 +48,9 @@ public sealed class CoalescedLookupsTests
         await node.RegisterAsync($"{Prefix}/CO-1", "https://example.com/co/1");
         await node.RegisterAsync($"{Prefix}/CO-2", "https://example.com/co/2");
         var lookups = node.Services.GetRequiredService<CoalescedLookups>();
-        var counter = node.Services.GetRequiredService<RegistryCommandCounter>();
 
         await using var blocker = await LockHandlesAsync(database);
-        var before = counter.Commands;
+        var before = lookups.QueriesSent;
         var first = lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None);
         await WaitForBlockedLookupsAsync(database, 1);
         using var givingUp = new CancellationTokenSource();
@@ -66,7 +66,7 @@ public sealed class CoalescedLookupsTests
         Assert.Equal($"{Prefix}/CO-1", (await first)?.Handle);
         Assert.Equal($"{Prefix}/CO-2", (await second)?.Handle);
         Assert.Null(await missing);
-        Assert.Equal(2, counter.Commands - before);
+        Assert.Equal(2, lookups.QueriesSent - before);
     }
 
     [Fact]
@@ -80,13 +80,12 @@ public sealed class CoalescedLookupsTests
 
         await using var blocker = await LockHandlesAsync(database);
         var all = new List<Task<Core.Values.HandleRecord?>> { lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None) };
-        await WaitForBlockedLookupsAsync(database, 1);
-        for (var i = 0; i < CoalescedLookups.MaxKeys; i++)
+        for (var i = 0; i < 2 * CoalescedLookups.MaxKeys; i++)
         {
             all.Add(lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None));
         }
 
-        // The query stuck on the lock does not hold the lookups behind it: a second query took them (and waits too).
+        // More than one query's worth waiting: a second query took a full share at once (and waits on the lock too).
         await WaitForBlockedLookupsAsync(database, 2);
         all.Add(lookups.FindAsync($"{Prefix}/NONE", CancellationToken.None));
         await CommitAsync(blocker);
@@ -94,6 +93,62 @@ public sealed class CoalescedLookupsTests
         var found = await Task.WhenAll(all);
         Assert.All(found[..^1], record => Assert.Equal($"{Prefix}/CO-1", record?.Handle));
         Assert.Null(found[^1]);
+    }
+
+    [Fact]
+    public async Task AQueryStuckPastTheStallTime_DoesNotHoldTheLookupsArrivingAfterIt()
+    {
+        await using var database = new TestDatabase();
+        await database.CreateAsync();
+        await using var node = await StartAsync(database, queries: 2);
+        await node.RegisterAsync($"{Prefix}/CO-1", "https://example.com/co/1");
+        var lookups = node.Services.GetRequiredService<CoalescedLookups>();
+
+        await using var blocker = await LockHandlesAsync(database);
+        var all = new List<Task<Core.Values.HandleRecord?>> { lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None) };
+        await WaitForBlockedLookupsAsync(database, 1);
+
+        // Lookups keep arriving, fewer than a full query; once the stuck one has run for the stall time, one of
+        // them starts a second query instead of waiting behind it.
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                if (all.Count < CoalescedLookups.MaxKeys - 1)
+                {
+                    all.Add(lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None));
+                }
+
+                return await BlockedLookupsAsync(database) == 2;
+            },
+            TimeSpan.FromSeconds(10),
+            "a second lookup query sent while the first is stuck");
+        await CommitAsync(blocker);
+
+        Assert.All(await Task.WhenAll(all), record => Assert.Equal($"{Prefix}/CO-1", record?.Handle));
+    }
+
+    [Fact]
+    public async Task ARowThatCannotBeRead_FailsOnlyTheLookupsOfItsKey()
+    {
+        await using var database = new TestDatabase();
+        await database.CreateAsync();
+        await using var node = await StartAsync(database);
+        await node.RegisterAsync($"{Prefix}/CO-1", "https://example.com/co/1");
+        await database.ExecuteAsync($"INSERT INTO handles SELECT '{Prefix}/BROKEN', '{Prefix}/BROKEN', prefix, 1, '\\x0001'::bytea, 0, 0 FROM handles WHERE key = '{Prefix}/CO-1'");
+        var lookups = node.Services.GetRequiredService<CoalescedLookups>();
+
+        await using var blocker = await LockHandlesAsync(database);
+        var first = lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None);
+        await WaitForBlockedLookupsAsync(database, 1);
+        var broken = lookups.FindAsync($"{Prefix}/BROKEN", CancellationToken.None);
+        var sound = lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None);
+        var before = lookups.QueriesSent;
+        await CommitAsync(blocker);
+
+        await Assert.ThrowsAsync<FormatException>(() => broken);
+        Assert.Equal($"{Prefix}/CO-1", (await sound)?.Handle);
+        Assert.Equal($"{Prefix}/CO-1", (await first)?.Handle);
+        Assert.Equal(1, lookups.QueriesSent - before);
     }
 
     [Fact]
@@ -157,11 +212,11 @@ public sealed class CoalescedLookupsTests
 
     private const string BlockedLookups = "FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%unnest(%'";
 
+    private static async Task<int> BlockedLookupsAsync(TestDatabase database) =>
+        int.Parse((await database.QueryAsync($"SELECT count(*) {BlockedLookups}"))[0], System.Globalization.CultureInfo.InvariantCulture);
+
     private static async Task WaitForBlockedLookupsAsync(TestDatabase database, int count) =>
-        await Eventually.HoldsAsync(
-            async () => (await database.QueryAsync($"SELECT count(*) {BlockedLookups}"))[0] == count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            TimeSpan.FromSeconds(10),
-            $"{count} lookup queries waiting on the lock");
+        await Eventually.HoldsAsync(async () => await BlockedLookupsAsync(database) == count, TimeSpan.FromSeconds(10), $"{count} lookup queries waiting on the lock");
 
     private static async Task TerminateBlockedLookupsAsync(TestDatabase database) =>
         await database.QueryAsync($"SELECT pg_terminate_backend(pid) {BlockedLookups}");
