@@ -10,5 +10,8 @@ public sealed class Keys
     public static Keys From(int count, string hot, string prefix) =>
         new(count <= 0 ? [hot] : Enumerable.Range(0, count).Select(i => $"{prefix}/L-{i}").ToArray());
 
+    /// <summary>Every name of the run, mapped (a request's bytes made once per name).</summary>
+    public T[] Names<T>(Func<string, T> map) => Array.ConvertAll(_names, name => map(name));
+
     public string Next() => _names.Length == 1 ? _names[0] : _names[Random.Shared.Next(_names.Length)];
 }

@@ -5,18 +5,24 @@ namespace IdResolution.LoadGen;
 
 /// <summary>
 /// Open-loop load: request i is due at start + i/rate and is sent then, however slow earlier answers are;
-/// its latency counts from that due time, so time spent queueing behind a slow server is not hidden.
+/// its latency counts from that due time, so time spent queueing behind a slow server is not hidden. gRPC here, over
+/// grpc-dotnet's client; HTTP in <see cref="RawHttpOpenLoop"/>.
 /// </summary>
 public static class OpenLoop
 {
     public static async Task<int> RunAsync(Uri target, string protocol, Keys keys, double rate, TimeSpan duration, int connections, CancellationToken cancellation)
     {
-        Func<string, Task> send = protocol switch
+        if (protocol == "http")
         {
-            "grpc" => GrpcSender(target, connections),
-            "http" => HttpSender(target, connections),
-            _ => throw new ArgumentException($"unknown protocol {protocol}"),
-        };
+            return RawHttpOpenLoop.Run(target, keys, rate, duration, connections);
+        }
+
+        if (protocol != "grpc")
+        {
+            throw new ArgumentException($"unknown protocol {protocol}");
+        }
+
+        var send = GrpcSender(target, connections);
 
         var latencies = new Latencies();
         var inFlight = new List<Task>();
@@ -47,20 +53,10 @@ public static class OpenLoop
             await send(handle);
             latencies.Add((clock.Elapsed - dueAt).TotalMicroseconds);
         }
-        catch (Exception e) when (e is HttpRequestException or Grpc.Core.RpcException or TaskCanceledException)
+        catch (Grpc.Core.RpcException)
         {
             latencies.Error();
         }
-    }
-
-    private static Func<string, Task> HttpSender(Uri target, int connections)
-    {
-        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(1, connections) * 32 }) { BaseAddress = target };
-        return async handle =>
-        {
-            using var response = await client.GetAsync($"/api/handles/{handle}", HttpCompletionOption.ResponseContentRead);
-            response.EnsureSuccessStatusCode();
-        };
     }
 
     private static Func<string, Task> GrpcSender(Uri target, int connections)
