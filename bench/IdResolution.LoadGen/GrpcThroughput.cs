@@ -55,6 +55,34 @@ public static class GrpcThroughput
         return found == count ? 0 : 1;
     }
 
+    /// <summary>
+    /// Resolves PREFIX/L-0 .. L-(N-1) twice each over gRPC and over HTTP: a node keeps an entry's ready-made answers
+    /// from their second use, so what follows measures a node in its steady state, not one building answers.
+    /// </summary>
+    public static async Task<int> WarmAsync(Uri grpcTarget, Uri httpTarget, string prefix, int count, CancellationToken cancellation)
+    {
+        using var channel = Channel(grpcTarget);
+        var grpc = new ResolverCalls(channel);
+        using var http = new HttpClient { BaseAddress = httpTarget };
+        var failed = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, 2 * count), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellation }, async (i, token) =>
+        {
+            var handle = $"{prefix}/L-{i % count}";
+            try
+            {
+                await grpc.ResolveAsync(new ResolveRequest { Handle = handle });
+                using var answer = await http.GetAsync($"/api/handles/{handle}", token);
+                answer.EnsureSuccessStatusCode();
+            }
+            catch (Exception e) when (e is Grpc.Core.RpcException or HttpRequestException)
+            {
+                Interlocked.Increment(ref failed);
+            }
+        });
+        Console.WriteLine($"{{\"warmed\":{count},\"failed\":{failed}}}");
+        return failed == 0 ? 0 : 1;
+    }
+
     public static GrpcChannel Channel(Uri target) =>
         GrpcChannel.ForAddress(target, new GrpcChannelOptions
         {

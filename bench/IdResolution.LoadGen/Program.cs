@@ -41,6 +41,14 @@ var sweep = new Command("sweep", "Resolves PREFIX/L-0 .. L-(N-1) once each with 
 sweep.SetAction((result, cancellation) => GrpcThroughput.SweepAsync(
     new Uri(result.GetValue(target)!), result.GetValue(prefix)!, result.GetValue(handles), Math.Max(1, result.GetValue(batch)), cancellation));
 
+var httpTarget = new Option<string>("--http") { Description = "Base URL of the node's HTTP API", Required = true };
+var warm = new Command("warm", "Resolves PREFIX/L-0 .. L-(N-1) twice each over gRPC (--target) and HTTP (--http): answers kept from their second use.")
+{
+    target, httpTarget, handles, prefix,
+};
+warm.SetAction((result, cancellation) => GrpcThroughput.WarmAsync(
+    new Uri(result.GetValue(target)!), new Uri(result.GetValue(httpTarget)!), result.GetValue(prefix)!, result.GetValue(handles), cancellation));
+
 var trees = new Option<int>("--trees") { Description = "Trees seeded by trace.sh", DefaultValueFactory = _ => 195 };
 var nodes = new Option<int>("--nodes") { Description = "Nodes per tree", DefaultValueFactory = _ => 1023 };
 var depth = new Option<int>("--depth") { Description = "Trace depth", DefaultValueFactory = _ => 10 };
@@ -69,5 +77,5 @@ var native = new Command("native", "Closed-loop native Handle protocol resolutio
 native.SetAction((result, cancellation) => NativeLoad.RunAsync(
     new Uri(result.GetValue(target)!), result.GetValue(transport)!, result.GetValue(hot)!, TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(concurrency), cancellation));
 
-var root = new RootCommand("IdResolution load generator") { grpc, open, capture, sweep, trace, epcisCapture, native };
+var root = new RootCommand("IdResolution load generator") { grpc, open, capture, sweep, warm, trace, epcisCapture, native };
 return await root.Parse(args).InvokeAsync();
