@@ -158,6 +158,8 @@ public sealed class CoalescedLookups(RegistryReadSource reads, RegistryCommandCo
             distinct.Add(lookup.Key);
         }
 
+        using var activity = StartActivity(batch);
+
         // Not a caller's token: the query answers every lookup in it. Its command timeout bounds it.
         await using var connection = await reads.DataSource.OpenConnectionAsync(CancellationToken.None);
         await using var command = new NpgsqlCommand(HandleRegistry.PostgresFindMany, connection);
@@ -188,6 +190,36 @@ public sealed class CoalescedLookups(RegistryReadSource reads, RegistryCommandCo
         return found;
     }
 
+    /// <summary>The spans of the registry reads (see <see cref="StartActivity"/>); traced with the node's other sources.</summary>
+    public const string ActivitySourceName = "IdResolution.Registry";
+
+    private static readonly ActivitySource Source = new(ActivitySourceName);
+
+    /// <summary>
+    /// A span for the query, in the trace of its first caller and linked to every caller's: the query runs outside the
+    /// callers' contexts (it answers them all), and its database span is this one's child.
+    /// </summary>
+    private static Activity? StartActivity(List<Lookup> batch)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = new List<ActivityLink>(batch.Count);
+        foreach (var lookup in batch)
+        {
+            if (lookup.Caller != default)
+            {
+                links.Add(new ActivityLink(lookup.Caller));
+            }
+        }
+
+        var activity = Source.StartActivity("registry lookup", ActivityKind.Internal, batch[0].Caller, links: links);
+        activity?.SetTag("idres.lookup.keys", batch.Count);
+        return activity;
+    }
+
     /// <summary>A caller's lookup: answered by its query, or cancelled at once when the caller gives up.</summary>
     private sealed class Lookup : TaskCompletionSource<HandleRecord?>
     {
@@ -197,10 +229,14 @@ public sealed class CoalescedLookups(RegistryReadSource reads, RegistryCommandCo
             : base(TaskCreationOptions.RunContinuationsAsynchronously)
         {
             Key = key;
+            Caller = Activity.Current?.Context ?? default;
             _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((Lookup)state!).TrySetCanceled(token), this);
         }
 
         public string Key { get; }
+
+        /// <summary>The caller's span, if it is traced.</summary>
+        public ActivityContext Caller { get; }
 
         public void Answer(HandleRecord? record)
         {

@@ -39,6 +39,7 @@ public static class NodeTelemetry
         if (!string.IsNullOrWhiteSpace(otlp))
         {
             telemetry.WithTracing(tracing => tracing
+                .AddSource(CoalescedLookups.ActivitySourceName)
                 .AddAspNetCoreInstrumentation()
                 .AddNpgsql()
                 .AddRedisInstrumentation()
