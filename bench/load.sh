@@ -154,7 +154,7 @@ record grpc_batch100 "$($LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATIO
 HALF=$(python3 -c "import json; print(max(100, int([json.loads(l) for l in open('$RESULTS') if '\"http_l1_mix\"' in l][-1]['rps']*0.5)))")
 record http_l1_open_half "$($LOADGEN rate --protocol http --target "$NODE_HTTP" --rate "$HALF" --duration "$DURATION" --handles "$HANDLES" --connections 64)"
 # The same open loop against baseline A: what the load generator and the framework alone add to latency.
-record baselineA_open_half "$($LOADGEN rate --protocol http --target "http://localhost:$B_HTTP" --rate "$HALF" --duration "$DURATION" --handles "$HANDLES" --connections 64)"
+record baselineA_open_half "$($LOADGEN rate --protocol http --target "http://127.0.0.1:$B_HTTP" --rate "$HALF" --duration "$DURATION" --handles "$HANDLES" --connections 64)"
 stop_node
 
 kill $BASE_PID; wait $BASE_PID 2>/dev/null || true

@@ -9,7 +9,7 @@ var handles = new Option<int>("--handles") { Description = "Uniform mix over PRE
 var hot = new Option<string>("--hot") { Description = "The one handle of a hot-key run", DefaultValueFactory = _ => "88.118.8.1001/L-0" };
 var prefix = new Option<string>("--prefix") { Description = "Prefix of the uniform mix", DefaultValueFactory = _ => "88.118.8.1001" };
 var concurrency = new Option<int>("--concurrency") { Description = "Calls in flight (closed loop)", DefaultValueFactory = _ => 64 };
-var connections = new Option<int>("--connections") { Description = "HTTP/2 connections (gRPC); TCP connections of the HTTP open loop", DefaultValueFactory = _ => 2 };
+var connections = new Option<int>("--connections") { Description = "HTTP/2 connections (gRPC; default 2); TCP connections of the HTTP open loop (load.sh: 64)", DefaultValueFactory = _ => 2 };
 var batch = new Option<int>("--batch") { Description = "BatchResolve this many handles per call instead of Resolve", DefaultValueFactory = _ => 0 };
 var rate = new Option<double>("--rate") { Description = "Requests per second (open loop)", Required = true };
 var protocol = new Option<string>("--protocol") { Description = "http or grpc", DefaultValueFactory = _ => "http" };

@@ -35,7 +35,8 @@ public static partial class RawHttpOpenLoop
         var total = (long)(rate * duration.TotalSeconds);
         var drainBy = start + (long)((duration.TotalSeconds + 5) * Stopwatch.Frequency);
         var sent = 0L;
-        while (sent < total || idle.Count < connections.Length)
+        var lost = 0;
+        while (sent < total || idle.Count + lost < connections.Length)
         {
             var now = Stopwatch.GetTimestamp();
             if (now > drainBy)
@@ -46,7 +47,13 @@ public static partial class RawHttpOpenLoop
             var worked = false;
             for (long due; sent < total && idle.Count > 0 && (due = start + (long)(sent * ticksPerRequest)) <= now; sent++)
             {
-                idle.Pop().Send(requests[Random.Shared.Next(requests.Length)], due);
+                var connection = idle.Pop();
+                if (!connection.TrySend(requests[Random.Shared.Next(requests.Length)], due))
+                {
+                    latencies.Error();
+                    Replace(connection, endpoint, bySocket, idle, ref lost);
+                }
+
                 worked = true;
             }
 
@@ -75,7 +82,7 @@ public static partial class RawHttpOpenLoop
                             break;
                         default:
                             latencies.Error();
-                            idle.Push(connection.Reconnect(endpoint, bySocket));
+                            Replace(connection, endpoint, bySocket, idle, ref lost);
                             break;
                     }
 
@@ -89,13 +96,34 @@ public static partial class RawHttpOpenLoop
             }
         }
 
-        Console.WriteLine(latencies.Summary(duration));
+        // Requests never sent, or unanswered when the run gave up waiting, are the slowest of all: counted as errors,
+        // so that a server falling behind the rate cannot look on time.
+        var unanswered = (total - sent) + (connections.Length - idle.Count - lost);
+        for (var i = 0L; i < unanswered; i++)
+        {
+            latencies.Error();
+        }
+
+        Console.WriteLine(latencies.Summary(Stopwatch.GetElapsedTime(start)));
         foreach (var connection in connections)
         {
             connection.Socket.Dispose();
         }
 
         return 0;
+    }
+
+    /// <summary>A connection whose request failed, connected again and idle; or, when the server refuses, lost.</summary>
+    private static void Replace(Connection connection, EndPoint endpoint, Dictionary<Socket, Connection> bySocket, Stack<Connection> idle, ref int lost)
+    {
+        try
+        {
+            idle.Push(connection.Reconnect(endpoint, bySocket));
+        }
+        catch (SocketException)
+        {
+            lost++;
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "usleep")]
@@ -126,10 +154,19 @@ public static partial class RawHttpOpenLoop
 
         public long Due { get; private set; }
 
-        public void Send(byte[] request, long due)
+        public bool TrySend(byte[] request, long due)
         {
             (Due, Busy, _received) = (due, true, 0);
-            Socket.Send(request);
+            try
+            {
+                Socket.Send(request);
+                return true;
+            }
+            catch (SocketException)
+            {
+                Busy = false;
+                return false;
+            }
         }
 
         public Answer Receive()
@@ -163,10 +200,10 @@ public static partial class RawHttpOpenLoop
         {
             bySocket.Remove(Socket);
             Socket.Dispose();
+            Busy = false;
             Socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             Socket.Connect(endpoint);
             bySocket[Socket] = this;
-            Busy = false;
             return this;
         }
 
