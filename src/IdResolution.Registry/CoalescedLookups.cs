@@ -10,7 +10,8 @@ namespace IdResolution.Registry;
 /// The resolve path's one-key lookups on the primary, sent together. A lookup goes out at once when no query is
 /// running; the ones arriving meanwhile wait and go together in the next, up to <see cref="MaxKeys"/> a query. A
 /// further query starts only when a full query's worth is waiting (load beyond what one query at a time carries) or
-/// when no query has finished for <see cref="StallAfter"/> (one stuck on a lock or a dead connection), up to
+/// when every running query has run longer than <see cref="RegistryOptions.LookupStallAfter"/> (stuck on a lock or a dead connection; checked
+/// as lookups arrive and by a timer while they wait), up to
 /// <see cref="RegistryOptions.LookupQueries"/> at once; such an extra query stops once it has nothing full to send.
 /// An idle node thus sends each lookup alone, as it comes; a busy one one statement per few dozen lookups, and a
 /// statement is most of what PostgreSQL spends on a one-row lookup. Starting a query whenever a slot is free would
@@ -18,19 +19,31 @@ namespace IdResolution.Registry;
 /// 19.2k with one (bench/RESULTS.md). Unlike Npgsql multiplexing, each query keeps its command timeout; a caller
 /// that gives up is answered at once and left out of the next query.
 /// </summary>
-public sealed class CoalescedLookups(RegistryReadSource reads, RegistryCommandCounter commands, IOptions<RegistryOptions> options)
+public sealed class CoalescedLookups : IDisposable
 {
+    private readonly RegistryReadSource _reads;
+    private readonly RegistryCommandCounter _commands;
+    private readonly int _maxQueries;
+    private readonly TimeSpan _stallAfter;
+    private readonly ITimer _stallCheck;
+
+    public CoalescedLookups(RegistryReadSource reads, RegistryCommandCounter commands, IOptions<RegistryOptions> options)
+    {
+        (_reads, _commands) = (reads, commands);
+        _maxQueries = Math.Max(1, options.Value.LookupQueries);
+        _stallAfter = options.Value.LookupStallAfter > TimeSpan.Zero ? options.Value.LookupStallAfter : TimeSpan.FromMilliseconds(50);
+        _stallCheck = TimeProvider.System.CreateTimer(static self => ((CoalescedLookups)self!).CheckStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
     /// <summary>Most keys a query asks for.</summary>
     public const int MaxKeys = 64;
 
-    /// <summary>How long without a query finishing before lookups stop waiting for the running ones.</summary>
-    public static readonly TimeSpan StallAfter = TimeSpan.FromMilliseconds(50);
 
-    private readonly int _maxQueries = Math.Max(1, options.Value.LookupQueries);
     private readonly Lock _lock = new();
     private List<Lookup> _waiting = new(MaxKeys);
     private int _running;
-    private long _lastProgress = Stopwatch.GetTimestamp();
+    private readonly List<long> _queriesStarted = [];
+    private bool _stallCheckArmed;
     private long _queries;
 
     /// <summary>Queries sent so far (each answers one or more lookups).</summary>
@@ -63,20 +76,82 @@ public sealed class CoalescedLookups(RegistryReadSource reads, RegistryCommandCo
             if (start)
             {
                 _running++;
-                _lastProgress = Stopwatch.GetTimestamp();
+            }
+            else
+            {
+                ArmStallCheck();
             }
         }
 
         if (start)
         {
-            // Not in the caller's execution context: the slot goes on sending other callers' lookups.
-            ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Self.SendWhileWaitingAsync(state.Share), (Self: this, Share: share), preferLocal: false);
+            StartSlot(share);
         }
 
         return lookup.Task;
     }
 
-    private bool Stalled() => Stopwatch.GetElapsedTime(_lastProgress) > StallAfter;
+    public void Dispose() => _stallCheck.Dispose();
+
+    private void StartSlot(List<Lookup>? share) =>
+        // Not in the caller's execution context: the slot goes on sending other callers' lookups.
+        ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Self.SendWhileWaitingAsync(state.Share), (Self: this, Share: share), preferLocal: false);
+
+    /// <summary>Every running query has run longer than <see cref="RegistryOptions.LookupStallAfter"/>: none is about to take the waiting lookups. Under the lock.</summary>
+    private bool Stalled()
+    {
+        if (_queriesStarted.Count == 0)
+        {
+            return false;
+        }
+
+        var newest = long.MinValue;
+        foreach (var started in _queriesStarted)
+        {
+            newest = Math.Max(newest, started);
+        }
+
+        return Stopwatch.GetElapsedTime(newest) > _stallAfter;
+    }
+
+    /// <summary>Looks again when the running queries would count as stalled, for lookups that no new arrival rescues. Under the lock.</summary>
+    private void ArmStallCheck()
+    {
+        if (!_stallCheckArmed)
+        {
+            _stallCheckArmed = true;
+            _stallCheck.Change(_stallAfter, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void CheckStall()
+    {
+        List<Lookup>? share = null;
+        lock (_lock)
+        {
+            _stallCheckArmed = false;
+            _waiting.RemoveAll(static lookup => lookup.Task.IsCompleted);
+            if (_waiting.Count == 0)
+            {
+                return;
+            }
+
+            if (_running < _maxQueries && Stalled())
+            {
+                share = TakeWaiting();
+                _running++;
+            }
+            else
+            {
+                ArmStallCheck();
+            }
+        }
+
+        if (share is not null)
+        {
+            StartSlot(share);
+        }
+    }
 
     /// <summary>
     /// One query slot: sends <paramref name="share"/> if it was given one, then what is waiting, again and again,
@@ -114,6 +189,7 @@ public sealed class CoalescedLookups(RegistryReadSource reads, RegistryCommandCo
     /// <summary>Up to <see cref="MaxKeys"/> of the waiting lookups; called under the lock.</summary>
     private List<Lookup> TakeWaiting()
     {
+        _waiting.RemoveAll(static lookup => lookup.Task.IsCompleted);
         if (_waiting.Count <= MaxKeys)
         {
             var all = _waiting;
@@ -128,6 +204,12 @@ public sealed class CoalescedLookups(RegistryReadSource reads, RegistryCommandCo
 
     private async Task SendAsync(List<Lookup> batch)
     {
+        var started = Stopwatch.GetTimestamp();
+        lock (_lock)
+        {
+            _queriesStarted.Add(started);
+        }
+
         try
         {
             var found = await QueryAsync(batch);
@@ -145,7 +227,10 @@ public sealed class CoalescedLookups(RegistryReadSource reads, RegistryCommandCo
         }
         finally
         {
-            Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
+            lock (_lock)
+            {
+                _queriesStarted.Remove(started);
+            }
         }
     }
 
@@ -161,11 +246,11 @@ public sealed class CoalescedLookups(RegistryReadSource reads, RegistryCommandCo
         using var activity = StartActivity(batch);
 
         // Not a caller's token: the query answers every lookup in it. Its command timeout bounds it.
-        await using var connection = await reads.DataSource.OpenConnectionAsync(CancellationToken.None);
+        await using var connection = await _reads.DataSource.OpenConnectionAsync(CancellationToken.None);
         await using var command = new NpgsqlCommand(HandleRegistry.PostgresFindMany, connection);
         command.Parameters.Add(new NpgsqlParameter<string[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. distinct] });
         Interlocked.Increment(ref _queries);
-        commands.Sent();
+        _commands.Sent();
         await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
         var found = new Dictionary<string, HandleRecord>(distinct.Count, StringComparer.Ordinal);
         while (await reader.ReadAsync(CancellationToken.None))

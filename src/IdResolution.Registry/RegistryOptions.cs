@@ -33,6 +33,9 @@ public sealed class RegistryOptions
     /// </summary>
     public int LookupQueries { get; set; } = 4;
 
+    /// <summary>How long a running lookup query may take before the lookups waiting behind it get a query of their own.</summary>
+    public TimeSpan LookupStallAfter { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>A standby further behind than this is out of rotation (reads go to the primary) until it catches up; at most the window above.</summary>
     public TimeSpan MaxStandbyLag { get; set; } = TimeSpan.FromSeconds(5);
 }
