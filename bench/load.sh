@@ -89,6 +89,12 @@ seed() {  # COUNT: rows PREFIX/L-1 .. L-(COUNT-1) copied from L-0 in one stateme
     SELECT '$PREFIX/L-' || i, '$PREFIX/L-' || i, '$PREFIX', 1, (SELECT values FROM handles WHERE key = '$PREFIX/L-0'), 0, 0
     FROM generate_series(1, $1 - 1) AS i ON CONFLICT DO NOTHING; ANALYZE handles;"
 }
+settle() {  # vacuum the loaded rows (else autovacuum would, during a measurement) and let the standby replay them:
+  # nothing left over from loading runs on the same 2 cores while anything, baselines included, is measured
+  $PSQL -d idres_load -c "VACUUM (ANALYZE) handles" >/dev/null
+  local target; target=$($PSQL -d idres_load -At -c "SELECT pg_current_wal_lsn()")
+  until [ "$($PSQL -h 127.0.0.1 -p "$IDRES_PG_STANDBY_PORT" -d idres_load -At -c "SELECT pg_last_wal_replay_lsn() >= '$target'")" = t ]; do sleep 1; done
+}
 cat > "$OUT/mix.lua" <<LUA
 request = function() return wrk.format("GET", "/api/handles/$PREFIX/L-" .. math.random(0, $HANDLES - 1)) end
 LUA
@@ -109,6 +115,7 @@ curl -sf -X PUT -H "Authorization: Bearer $TOKEN" "$NODE_HTTP/api/handles/$PREFI
  {"index":2003,"type":"manufacturer","data":"Daily Chemicals Co."}]
 JSON
 seed "$HANDLES"
+settle
 curl -sf "$NODE_HTTP/api/handles/$PREFIX/L-0" > "$OUT/answer.json"
 $LOADGEN capture --target "$NODE_GRPC" --hot "$PREFIX/L-0" --out "$OUT/answer.pb"
 stop_node
@@ -210,12 +217,10 @@ fi
 if [ "$LARGE" = 1 ]; then
   echo "== registry-only over 10,000,000 identifiers"
   seed 10000000
-  # Vacuum now (else autovacuum would, during the measurement), let the standby replay the load, and read the table
-  # and its indexes into the buffer cache, as a registry serving them all day would have them.
-  $PSQL -d idres_load -c "VACUUM (ANALYZE) handles" -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
+  settle
+  # The table and its indexes in the buffer cache, as a registry serving them all day would have them.
+  $PSQL -d idres_load -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
     -c "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c WHERE c.relname LIKE 'handles%' AND c.relkind IN ('r', 'i')" >/dev/null
-  target=$($PSQL -d idres_load -At -c "SELECT pg_current_wal_lsn()")
-  until [ "$($PSQL -h 127.0.0.1 -p "$IDRES_PG_STANDBY_PORT" -d idres_load -At -c "SELECT pg_last_wal_replay_lsn() >= '$target'")" = t ]; do sleep 1; done
   # The database alone, same lookup, same settings as the node's read path: over the first $HANDLES keys, then all 10M.
   for n in "$HANDLES" 10000000; do
     printf '\\set i random(0, %s)\nSELECT values FROM handles WHERE key = %s || :i;\n' "$((n - 1))" "'$PREFIX/L-'" > "$OUT/lookup-$n.sql"
