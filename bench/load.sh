@@ -84,6 +84,11 @@ warm_up() {  # URL [lua]: tiered JIT and connection pools settle before anything
   $WRK -d3s "${lua[@]}" "$1" >/dev/null
   $LOADGEN grpc --target "$NODE_GRPC" --duration 2 --handles "$HANDLES" $GRPC >/dev/null
 }
+fill_l1() {  # every name in the node's L1, resolved twice per protocol: a node keeps an entry's ready answers from
+  # their second use, as a node serving its hot set all day has them
+  $LOADGEN sweep --target "$NODE_GRPC" --handles "$HANDLES" --batch 1000 >/dev/null
+  $LOADGEN warm --target "$NODE_GRPC" --http "$NODE_HTTP" --handles "$HANDLES" >/dev/null
+}
 seed() {  # COUNT: rows PREFIX/L-1 .. L-(COUNT-1) copied from L-0 in one statement
   $PSQL -d idres_load -c "INSERT INTO handles (key, handle, prefix, version, values, created_at, updated_at)
     SELECT '$PREFIX/L-' || i, '$PREFIX/L-' || i, '$PREFIX', 1, (SELECT values FROM handles WHERE key = '$PREFIX/L-0'), 0, 0
@@ -143,10 +148,7 @@ record baselineD_redis "$(redis-benchmark -p "$IDRES_REDIS_PORT" -t get -n 30000
 
 echo "== node, L1 + Redis"
 start_node full --ConnectionStrings:Redis=$IDRES_TEST_REDIS
-$LOADGEN sweep --target "$NODE_GRPC" --handles "$HANDLES" --batch 1000 >/dev/null
-# Every name resolved twice per protocol: a node keeps an entry's ready answers from their second use, as a node
-# serving its hot set all day has them.
-$LOADGEN warm --target "$NODE_GRPC" --http "$NODE_HTTP" --handles "$HANDLES" >/dev/null
+fill_l1
 warm_up "$NODE_HTTP" "$OUT/mix.lua"
 record http_l1_hot "$(wrk_run "$NODE_HTTP/api/handles/$PREFIX/L-0")"
 record http_l1_mix "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
@@ -168,8 +170,7 @@ kill $BASE_PID; wait $BASE_PID 2>/dev/null || true
 
 echo "== node, L1 + Redis, rate limiter on with a limit never reached: what the limiter costs"
 start_node limited --ConnectionStrings:Redis=$IDRES_TEST_REDIS --Limits:PerAddressPerSecond=1000000000
-$LOADGEN sweep --target "$NODE_GRPC" --handles "$HANDLES" --batch 1000 >/dev/null
-$LOADGEN warm --target "$NODE_GRPC" --http "$NODE_HTTP" --handles "$HANDLES" >/dev/null
+fill_l1
 warm_up "$NODE_HTTP" "$OUT/mix.lua"
 record http_l1_mix_limited "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
 stop_node

@@ -27,9 +27,17 @@ var open = new Command("rate", "Open-loop latency: requests sent at --rate per s
 {
     target, duration, handles, hot, prefix, rate, protocol, connections,
 };
-open.SetAction((result, cancellation) => OpenLoop.RunAsync(
-    new Uri(result.GetValue(target)!), result.GetValue(protocol)!, Keys.From(result.GetValue(handles), result.GetValue(hot)!, result.GetValue(prefix)!),
-    result.GetValue(rate), TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(connections), cancellation));
+open.SetAction((result, cancellation) =>
+{
+    var (uri, keys) = (new Uri(result.GetValue(target)!), Keys.From(result.GetValue(handles), result.GetValue(hot)!, result.GetValue(prefix)!));
+    var (perSecond, seconds, sockets) = (result.GetValue(rate), TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(connections));
+    return result.GetValue(protocol) switch
+    {
+        "http" => Task.FromResult(RawHttpOpenLoop.Run(uri, keys, perSecond, seconds, sockets)),
+        "grpc" => GrpcOpenLoop.RunAsync(uri, keys, perSecond, seconds, sockets, cancellation),
+        var other => throw new ArgumentException($"unknown protocol {other}"),
+    };
+});
 
 var capture = new Command("capture", "Writes the node's gRPC Resolve answer for --hot to --out (for baseline B).") { target, hot, output };
 capture.SetAction((result, cancellation) => GrpcThroughput.CaptureAsync(new Uri(result.GetValue(target)!), result.GetValue(hot)!, result.GetValue(output)!, cancellation));

@@ -10,8 +10,8 @@ namespace IdResolution.Registry;
 /// The resolve path's one-key lookups on the primary, sent together. A lookup goes out at once when no query is
 /// running; the ones arriving meanwhile wait and go together in the next, up to <see cref="MaxKeys"/> a query. A
 /// further query starts only when a full query's worth is waiting (load beyond what one query at a time carries) or
-/// when every running query has run longer than <see cref="RegistryOptions.LookupStallAfter"/> (stuck on a lock or a dead connection; checked
-/// as lookups arrive and by a timer while they wait), up to
+/// when every running query has run longer than <see cref="RegistryOptions.LookupStallAfter"/> (stuck on a lock or a
+/// dead connection; checked as lookups arrive and by a timer while they wait), up to
 /// <see cref="RegistryOptions.LookupQueries"/> at once; such an extra query stops once it has nothing full to send.
 /// An idle node thus sends each lookup alone, as it comes; a busy one one statement per few dozen lookups, and a
 /// statement is most of what PostgreSQL spends on a one-row lookup. Starting a query whenever a slot is free would
@@ -21,30 +21,28 @@ namespace IdResolution.Registry;
 /// </summary>
 public sealed class CoalescedLookups : IDisposable
 {
+    /// <summary>Most keys a query asks for.</summary>
+    public const int MaxKeys = 64;
+
     private readonly RegistryReadSource _reads;
     private readonly RegistryCommandCounter _commands;
     private readonly int _maxQueries;
     private readonly TimeSpan _stallAfter;
     private readonly ITimer _stallCheck;
+    private readonly Lock _lock = new();
+    private readonly List<long> _queriesStarted = [];
+    private List<Lookup> _waiting = new(MaxKeys);
+    private int _running;
+    private bool _stallCheckArmed;
+    private long _queries;
 
     public CoalescedLookups(RegistryReadSource reads, RegistryCommandCounter commands, IOptions<RegistryOptions> options)
     {
         (_reads, _commands) = (reads, commands);
         _maxQueries = Math.Max(1, options.Value.LookupQueries);
-        _stallAfter = options.Value.LookupStallAfter > TimeSpan.Zero ? options.Value.LookupStallAfter : TimeSpan.FromMilliseconds(50);
+        _stallAfter = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, options.Value.LookupStallAfter.Ticks));
         _stallCheck = TimeProvider.System.CreateTimer(static self => ((CoalescedLookups)self!).CheckStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
-
-    /// <summary>Most keys a query asks for.</summary>
-    public const int MaxKeys = 64;
-
-
-    private readonly Lock _lock = new();
-    private List<Lookup> _waiting = new(MaxKeys);
-    private int _running;
-    private readonly List<long> _queriesStarted = [];
-    private bool _stallCheckArmed;
-    private long _queries;
 
     /// <summary>Queries sent so far (each answers one or more lookups).</summary>
     public long QueriesSent => Interlocked.Read(ref _queries);
@@ -70,6 +68,7 @@ public sealed class CoalescedLookups : IDisposable
             else if (_running < _maxQueries && (_waiting.Count >= MaxKeys || Stalled()))
             {
                 // An extra query takes its share now: started for what waits, it must not find it gone to another.
+                DropAbandoned();
                 (start, share) = (true, TakeWaiting());
             }
 
@@ -130,7 +129,7 @@ public sealed class CoalescedLookups : IDisposable
         lock (_lock)
         {
             _stallCheckArmed = false;
-            _waiting.RemoveAll(static lookup => lookup.Task.IsCompleted);
+            DropAbandoned();
             if (_waiting.Count == 0)
             {
                 return;
@@ -175,7 +174,7 @@ public sealed class CoalescedLookups : IDisposable
     {
         lock (_lock)
         {
-            _waiting.RemoveAll(static lookup => lookup.Task.IsCompleted);
+            DropAbandoned();
             if (_waiting.Count == 0 || (_running > 1 && _waiting.Count < MaxKeys && !Stalled()))
             {
                 _running--;
@@ -186,10 +185,12 @@ public sealed class CoalescedLookups : IDisposable
         }
     }
 
-    /// <summary>Up to <see cref="MaxKeys"/> of the waiting lookups; called under the lock.</summary>
+    /// <summary>Forgets the waiting lookups whose callers gave up. Under the lock.</summary>
+    private void DropAbandoned() => _waiting.RemoveAll(static lookup => lookup.Task.IsCompleted);
+
+    /// <summary>Up to <see cref="MaxKeys"/> of the waiting lookups. Under the lock.</summary>
     private List<Lookup> TakeWaiting()
     {
-        _waiting.RemoveAll(static lookup => lookup.Task.IsCompleted);
         if (_waiting.Count <= MaxKeys)
         {
             var all = _waiting;

@@ -15,10 +15,10 @@ namespace IdResolution.Registry;
 /// The other connections keep PostgreSQL's defaults: their queries (EPCIS filters, listings) gain from plans made
 /// for their actual parameters. Npgsql multiplexing (<c>Multiplexing=true</c> in the connection string) is honoured but
 /// not the default: since lookups are sent together (<see cref="CoalescedLookups"/>) it no longer pays (bench/RESULTS.md,
-/// run 7), a multiplexed command ignores its timeout and cancellation, so a hung database would hold resolves instead of
-/// failing them, and Npgsql refuses it with several hosts. Behind PgBouncer, which refuses the <c>options</c> startup parameter unless told to ignore it, set
-/// <c>plan_cache_mode</c> for the node's role instead (<c>ALTER ROLE idres SET plan_cache_mode = force_generic_plan</c>
-/// applies to all its connections).
+/// run 7), a multiplexed command ignores its timeout and cancellation, so a hung database would hold resolves instead
+/// of failing them, and Npgsql refuses it with several hosts. Behind PgBouncer, which refuses the <c>options</c>
+/// startup parameter unless told to ignore it, set <c>plan_cache_mode</c> for the node's role instead
+/// (<c>ALTER ROLE idres SET plan_cache_mode = force_generic_plan</c> applies to all its connections).
 /// </summary>
 public sealed class RegistryReadSource(NpgsqlDataSource dataSource) : IDisposable
 {

@@ -17,15 +17,8 @@ public sealed class CoalescedLookupsTests
     [Fact]
     public async Task ConcurrentResolvesWithoutACache_ShareQueries_AndEachGetsItsOwnRecord()
     {
-        await using var database = new TestDatabase();
-        await database.CreateAsync();
-        await using var node = await StartAsync(database);
-        for (var i = 0; i < 40; i++)
-        {
-            await node.RegisterAsync($"{Prefix}/CO-{i}", $"https://example.com/co/{i}");
-        }
-
-        var lookups = node.Services.GetRequiredService<CoalescedLookups>();
+        await using var registry = await LookupNode.StartAsync(queries: 1, registered: 40);
+        var (node, lookups) = (registry.Node, registry.Lookups);
         var before = lookups.QueriesSent;
         var names = Enumerable.Range(0, 160).Select(i => i % 40).ToArray();
         var urls = await Task.WhenAll(names.Select(i => node.UrlAsync($"{Prefix}/CO-{i}")));
@@ -42,17 +35,13 @@ public sealed class CoalescedLookupsTests
     [Fact]
     public async Task LookupsArrivingWhileAQueryRuns_GoTogetherInTheNext_AndACallerGivingUpLeavesTheOthersAnswered()
     {
-        await using var database = new TestDatabase();
-        await database.CreateAsync();
-        await using var node = await StartAsync(database);
-        await node.RegisterAsync($"{Prefix}/CO-1", "https://example.com/co/1");
-        await node.RegisterAsync($"{Prefix}/CO-2", "https://example.com/co/2");
-        var lookups = node.Services.GetRequiredService<CoalescedLookups>();
+        await using var registry = await LookupNode.StartAsync(queries: 1, registered: 3);
+        var lookups = registry.Lookups;
 
-        await using var blocker = await LockHandlesAsync(database);
+        await using var blocker = await registry.LockHandlesAsync();
         var before = lookups.QueriesSent;
         var first = lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None);
-        await WaitForBlockedLookupsAsync(database, 1);
+        await registry.WaitForBlockedLookupsAsync(1);
         using var givingUp = new CancellationTokenSource();
         var abandoned = lookups.FindAsync($"{Prefix}/CO-1", givingUp.Token);
         var second = lookups.FindAsync($"{Prefix}/CO-2", CancellationToken.None);
@@ -72,13 +61,10 @@ public sealed class CoalescedLookupsTests
     [Fact]
     public async Task AFullQuerysWorthWaiting_StartsAnotherQuery_UpToTheLimit()
     {
-        await using var database = new TestDatabase();
-        await database.CreateAsync();
-        await using var node = await StartAsync(database, queries: 2);
-        await node.RegisterAsync($"{Prefix}/CO-1", "https://example.com/co/1");
-        var lookups = node.Services.GetRequiredService<CoalescedLookups>();
+        await using var registry = await LookupNode.StartAsync(queries: 2, registered: 2);
+        var lookups = registry.Lookups;
 
-        await using var blocker = await LockHandlesAsync(database);
+        await using var blocker = await registry.LockHandlesAsync();
         var all = new List<Task<Core.Values.HandleRecord?>> { lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None) };
         for (var i = 0; i < 2 * CoalescedLookups.MaxKeys; i++)
         {
@@ -86,7 +72,7 @@ public sealed class CoalescedLookupsTests
         }
 
         // More than one query's worth waiting: a second query took a full share at once (and waits on the lock too).
-        await WaitForBlockedLookupsAsync(database, 2);
+        await registry.WaitForBlockedLookupsAsync(2);
         all.Add(lookups.FindAsync($"{Prefix}/NONE", CancellationToken.None));
         await CommitAsync(blocker);
 
@@ -98,21 +84,18 @@ public sealed class CoalescedLookupsTests
     [Fact]
     public async Task AQueryStuckPastTheStallTime_DoesNotHoldALookupWaitingBehindIt()
     {
-        await using var database = new TestDatabase();
-        await database.CreateAsync();
         // A stall time long enough that the lookup below arrives before it: only the timer can rescue it.
-        await using var node = await StartAsync(database, queries: 2, stallAfter: "00:00:01");
-        await node.RegisterAsync($"{Prefix}/CO-1", "https://example.com/co/1");
-        var lookups = node.Services.GetRequiredService<CoalescedLookups>();
+        await using var registry = await LookupNode.StartAsync(queries: 2, registered: 2, stallAfter: "00:00:01");
+        var lookups = registry.Lookups;
 
-        await using var blocker = await LockHandlesAsync(database);
+        await using var blocker = await registry.LockHandlesAsync();
         var all = new List<Task<Core.Values.HandleRecord?>> { lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None) };
-        await WaitForBlockedLookupsAsync(database, 1);
+        await registry.WaitForBlockedLookupsAsync(1);
 
         // One more lookup and no others after it: once the stuck query has run for the stall time, it gets a query of
         // its own instead of waiting behind it.
         all.Add(lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None));
-        await WaitForBlockedLookupsAsync(database, 2);
+        await registry.WaitForBlockedLookupsAsync(2);
         await CommitAsync(blocker);
 
         Assert.All(await Task.WhenAll(all), record => Assert.Equal($"{Prefix}/CO-1", record?.Handle));
@@ -121,16 +104,13 @@ public sealed class CoalescedLookupsTests
     [Fact]
     public async Task ARowThatCannotBeRead_FailsOnlyTheLookupsOfItsKey()
     {
-        await using var database = new TestDatabase();
-        await database.CreateAsync();
-        await using var node = await StartAsync(database);
-        await node.RegisterAsync($"{Prefix}/CO-1", "https://example.com/co/1");
-        await database.ExecuteAsync($"INSERT INTO handles SELECT '{Prefix}/BROKEN', '{Prefix}/BROKEN', prefix, 1, '\\x0001'::bytea, 0, 0 FROM handles WHERE key = '{Prefix}/CO-1'");
-        var lookups = node.Services.GetRequiredService<CoalescedLookups>();
+        await using var registry = await LookupNode.StartAsync(queries: 1, registered: 2);
+        await registry.Database.ExecuteAsync($"INSERT INTO handles SELECT '{Prefix}/BROKEN', '{Prefix}/BROKEN', prefix, 1, '\\x0001'::bytea, 0, 0 FROM handles WHERE key = '{Prefix}/CO-1'");
+        var lookups = registry.Lookups;
 
-        await using var blocker = await LockHandlesAsync(database);
+        await using var blocker = await registry.LockHandlesAsync();
         var first = lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None);
-        await WaitForBlockedLookupsAsync(database, 1);
+        await registry.WaitForBlockedLookupsAsync(1);
         var broken = lookups.FindAsync($"{Prefix}/BROKEN", CancellationToken.None);
         var sound = lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None);
         var before = lookups.QueriesSent;
@@ -145,22 +125,19 @@ public sealed class CoalescedLookupsTests
     [Fact]
     public async Task AFailedQuery_FailsItsCallers_AndLaterLookupsAreSentAgain()
     {
-        await using var database = new TestDatabase();
-        await database.CreateAsync();
-        await using var node = await StartAsync(database);
-        await node.RegisterAsync($"{Prefix}/CO-1", "https://example.com/co/1");
-        var lookups = node.Services.GetRequiredService<CoalescedLookups>();
+        await using var registry = await LookupNode.StartAsync(queries: 1, registered: 2);
+        var lookups = registry.Lookups;
 
-        await using var blocker = await LockHandlesAsync(database);
+        await using var blocker = await registry.LockHandlesAsync();
         var first = lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None);
-        await WaitForBlockedLookupsAsync(database, 1);
+        await registry.WaitForBlockedLookupsAsync(1);
         var queued = new[] { lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None), lookups.FindAsync($"{Prefix}/NONE", CancellationToken.None) };
-        await TerminateBlockedLookupsAsync(database);
+        await registry.TerminateBlockedLookupsAsync();
         await Assert.ThrowsAnyAsync<NpgsqlException>(() => first);
 
         // The queued two went in the next query, itself blocked; ended too, both fail.
-        await WaitForBlockedLookupsAsync(database, 1);
-        await TerminateBlockedLookupsAsync(database);
+        await registry.WaitForBlockedLookupsAsync(1);
+        await registry.TerminateBlockedLookupsAsync();
         foreach (var lookup in queued)
         {
             await Assert.ThrowsAnyAsync<NpgsqlException>(() => lookup);
@@ -168,36 +145,7 @@ public sealed class CoalescedLookupsTests
 
         await CommitAsync(blocker);
         Assert.Equal($"{Prefix}/CO-1", (await lookups.FindAsync($"{Prefix}/CO-1", CancellationToken.None))?.Handle);
-        Assert.Equal("https://example.com/co/1", await node.UrlAsync($"{Prefix}/CO-1"));
-    }
-
-    /// <summary>A node reading the registry on every resolve, with at most <paramref name="queries"/> lookup queries at a time.</summary>
-    private static async Task<NodeServer> StartAsync(TestDatabase database, int queries = 1, string? stallAfter = null)
-    {
-        var settings = database.NodeSettings();
-        settings.Remove("ConnectionStrings:Redis");
-        settings["Cache:Memory"] = "false";
-        settings["Registry:LookupQueries"] = queries.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        settings["Node:Prefix"] = "88.118.8";
-        settings["Seeds:Load"] = "false";
-        if (stallAfter is not null)
-        {
-            settings["Registry:LookupStallAfter"] = stallAfter;
-        }
-
-        var node = await NodeServer.StartAsync(settings);
-        (await node.SendAsync(HttpMethod.Post, $"/api/prefixes/{Prefix}")).EnsureSuccessStatusCode();
-        return node;
-    }
-
-    /// <summary>A connection in a transaction holding the handles table: lookups wait until <see cref="CommitAsync"/>.</summary>
-    private static async Task<NpgsqlConnection> LockHandlesAsync(TestDatabase database)
-    {
-        var connection = new NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("BEGIN; LOCK TABLE handles IN ACCESS EXCLUSIVE MODE", connection);
-        await command.ExecuteNonQueryAsync();
-        return connection;
+        Assert.Equal("https://example.com/co/1", await registry.Node.UrlAsync($"{Prefix}/CO-1"));
     }
 
     private static async Task CommitAsync(NpgsqlConnection blocker)
@@ -206,14 +154,68 @@ public sealed class CoalescedLookupsTests
         await command.ExecuteNonQueryAsync();
     }
 
-    private const string BlockedLookups = "FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%unnest(%'";
+    /// <summary>
+    /// A fresh database and a node reading the registry on every resolve, with at most <c>queries</c> lookup queries at
+    /// a time and records CO-0 .. CO-(registered - 1) (URL https://example.com/co/N).
+    /// </summary>
+    private sealed class LookupNode(TestDatabase database, NodeServer node) : IAsyncDisposable
+    {
+        private const string BlockedLookups = "FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%unnest(%'";
 
-    private static async Task<int> BlockedLookupsAsync(TestDatabase database) =>
-        int.Parse((await database.QueryAsync($"SELECT count(*) {BlockedLookups}"))[0], System.Globalization.CultureInfo.InvariantCulture);
+        public TestDatabase Database { get; } = database;
 
-    private static async Task WaitForBlockedLookupsAsync(TestDatabase database, int count) =>
-        await Eventually.HoldsAsync(async () => await BlockedLookupsAsync(database) == count, TimeSpan.FromSeconds(10), $"{count} lookup queries waiting on the lock");
+        public NodeServer Node { get; } = node;
 
-    private static async Task TerminateBlockedLookupsAsync(TestDatabase database) =>
-        await database.QueryAsync($"SELECT pg_terminate_backend(pid) {BlockedLookups}");
+        public CoalescedLookups Lookups => Node.Services.GetRequiredService<CoalescedLookups>();
+
+        public static async Task<LookupNode> StartAsync(int queries, int registered, string? stallAfter = null)
+        {
+            var database = new TestDatabase();
+            await database.CreateAsync();
+            var settings = database.NodeSettings();
+            settings.Remove("ConnectionStrings:Redis");
+            settings["Cache:Memory"] = "false";
+            settings["Registry:LookupQueries"] = queries.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["Node:Prefix"] = "88.118.8";
+            settings["Seeds:Load"] = "false";
+            if (stallAfter is not null)
+            {
+                settings["Registry:LookupStallAfter"] = stallAfter;
+            }
+
+            var node = await NodeServer.StartAsync(settings);
+            (await node.SendAsync(HttpMethod.Post, $"/api/prefixes/{Prefix}")).EnsureSuccessStatusCode();
+            for (var i = 0; i < registered; i++)
+            {
+                await node.RegisterAsync($"{Prefix}/CO-{i}", $"https://example.com/co/{i}");
+            }
+
+            return new LookupNode(database, node);
+        }
+
+        /// <summary>A connection in a transaction holding the handles table: lookups wait until <see cref="CommitAsync"/>.</summary>
+        public async Task<NpgsqlConnection> LockHandlesAsync()
+        {
+            var connection = new NpgsqlConnection(Database.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("BEGIN; LOCK TABLE handles IN ACCESS EXCLUSIVE MODE", connection);
+            await command.ExecuteNonQueryAsync();
+            return connection;
+        }
+
+        public async Task<int> BlockedLookupsAsync() =>
+            int.Parse((await Database.QueryAsync($"SELECT count(*) {BlockedLookups}"))[0], System.Globalization.CultureInfo.InvariantCulture);
+
+        public async Task WaitForBlockedLookupsAsync(int count) =>
+            await Eventually.HoldsAsync(async () => await BlockedLookupsAsync() == count, TimeSpan.FromSeconds(10), $"{count} lookup queries waiting on the lock");
+
+        public async Task TerminateBlockedLookupsAsync() =>
+            await Database.QueryAsync($"SELECT pg_terminate_backend(pid) {BlockedLookups}");
+
+        public async ValueTask DisposeAsync()
+        {
+            await Node.DisposeAsync();
+            await Database.DisposeAsync();
+        }
+    }
 }

@@ -5,25 +5,14 @@ namespace IdResolution.LoadGen;
 
 /// <summary>
 /// Open-loop load: request i is due at start + i/rate and is sent then, however slow earlier answers are;
-/// its latency counts from that due time, so time spent queueing behind a slow server is not hidden. gRPC here, over
-/// grpc-dotnet's client; HTTP in <see cref="RawHttpOpenLoop"/>.
+/// its latency counts from that due time, so time spent queueing behind a slow server is not hidden. gRPC, over
+/// grpc-dotnet's client (HTTP: <see cref="RawHttpOpenLoop"/>).
 /// </summary>
-public static class OpenLoop
+public static class GrpcOpenLoop
 {
-    public static async Task<int> RunAsync(Uri target, string protocol, Keys keys, double rate, TimeSpan duration, int connections, CancellationToken cancellation)
+    public static async Task<int> RunAsync(Uri target, Keys keys, double rate, TimeSpan duration, int connections, CancellationToken cancellation)
     {
-        if (protocol == "http")
-        {
-            return RawHttpOpenLoop.Run(target, keys, rate, duration, connections);
-        }
-
-        if (protocol != "grpc")
-        {
-            throw new ArgumentException($"unknown protocol {protocol}");
-        }
-
         var send = GrpcSender(target, connections);
-
         var latencies = new Latencies();
         var inFlight = new List<Task>();
         var clock = Stopwatch.StartNew();
