@@ -58,7 +58,11 @@ def ms(v,u): return float(v)*{"us":0.001,"ms":1,"s":1000}[u]
 rps=float(re.search(r"Requests/sec:\s+([\d.]+)",t).group(1))
 p=dict((k,ms(v,u)) for k,v,u in re.findall(r"\s+(50|99)%\s+([\d.]+)(us|ms|s)",t))
 err=re.search(r"Non-2xx or 3xx responses: (\d+)",t)
-print("{\"rps\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"errors\":%s}"%(rps,p["50"],p["99"],err.group(1) if err else 0))'
+n=int(re.search(r"(\d+) requests in",t).group(1))
+print("{\"rps\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"errors\":%s,\"requests\":%d}"%(rps,p["50"],p["99"],err.group(1) if err else 0,n))'
+}
+allocated() {  # the node's bytes allocated since start (runtime metric on /metrics)
+  curl -sf "$NODE_HTTP/metrics" | awk '/^dotnet_gc_heap_total_allocated_bytes_total/ {print $2}'
 }
 h2_run() {  # URL -> {"rps":..}
   $H2 -D "$DURATION" "$1" | python3 -c '
@@ -150,7 +154,12 @@ echo "== node, L1 + Redis"
 start_node full --ConnectionStrings:Redis=$IDRES_TEST_REDIS
 fill_l1
 warm_up "$NODE_HTTP" "$OUT/mix.lua"
-record http_l1_hot "$(wrk_run "$NODE_HTTP/api/handles/$PREFIX/L-0")"
+# Everything the node allocates during the hot run (framework included), per request: what its garbage collector pays for.
+BEFORE=$(allocated)
+HOT=$(wrk_run "$NODE_HTTP/api/handles/$PREFIX/L-0")
+AFTER=$(allocated)
+record http_l1_hot "$HOT"
+record http_l1_hot_alloc "{\"bytes_per_request\":$(python3 -c 'import json,sys; print(round((float(sys.argv[2]) - float(sys.argv[1])) / json.loads(sys.argv[3])["requests"]))' "$BEFORE" "$AFTER" "$HOT")}"
 record http_l1_mix "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
 # The same with the dashboard open (its page polls /dashboard/data every second): what watching costs.
 ( while sleep 1; do curl -sf "$NODE_HTTP/dashboard/data" >/dev/null; done ) & POLLER=$!

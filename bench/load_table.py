@@ -58,6 +58,9 @@ if "http_l1_open_half" in rows:
 if "baselineA_open_half" in rows:
     o = rows["baselineA_open_half"]
     print(f"| the same open loop against baseline A | {o['rps']:.0f} | {o['p50_ms']} | {o['p99_ms']} | - | - | - | - | |")
+if "http_l1_hot_alloc" in rows:
+    print(f"| Bytes the node allocates per L1-hit HTTP request (runtime metric over the hot-key run, framework included) "
+          f"| {rows['http_l1_hot_alloc']['bytes_per_request']} B | | | - | - | - | (informative) | |")
 if "memory_1m" in rows:
     m = rows["memory_1m"]["rss_mib"]
     print(f"| RSS with 1M identifiers in L1 | {m} MiB | | | - | - | - | <= 1024 MiB | {'yes' if m <= 1024 else '**no**'} |")

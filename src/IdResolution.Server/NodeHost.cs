@@ -49,9 +49,9 @@ public static class NodeHost
         app.UseGrpcRequestLimits();
         app.UseNodeAuthentication();
         // After authentication: a key's bucket follows the key, whatever address it comes from.
-        app.UseRateLimiter();
-        app.UseAuthorization();
-        app.UseRequestTimeouts();
+        app.UseNodeRateLimits();
+        app.UseNodeAuthorization();
+        app.UseNodeRequestTimeouts();
 
         app.MapHandleApi();
         app.MapPrefixApi();

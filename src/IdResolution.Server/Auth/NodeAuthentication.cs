@@ -24,9 +24,12 @@ public static class NodeAuthentication
     }
 
     /// <summary>Authenticates requests that carry credentials and records who they are for the audit of their writes.</summary>
-    public static IApplicationBuilder UseNodeAuthentication(this IApplicationBuilder app) =>
+    public static IApplicationBuilder UseNodeAuthentication(this IApplicationBuilder app)
+    {
+        app.Properties[AuthenticationMiddlewareSetKey] = true;
+
         // Most traffic is anonymous resolution: only requests with credentials pay for authentication.
-        app.UseWhen(context => context.Request.Headers.ContainsKey(HeaderNames.Authorization), branch => branch
+        return app.UseWhen(context => context.Request.Headers.ContainsKey(HeaderNames.Authorization), branch => branch
             .UseAuthentication()
             .Use((context, next) =>
             {
@@ -38,4 +41,23 @@ public static class NodeAuthentication
 
                 return next(context);
             }));
+    }
+
+    /// <summary>
+    /// Authorization, for the endpoints that ask for it. The middleware records itself in the request's items on every
+    /// request it sees (a dictionary each), and anonymous resolves ask for nothing; no fallback policy is set.
+    /// </summary>
+    public static IApplicationBuilder UseNodeAuthorization(this IApplicationBuilder app)
+    {
+        app.Properties[AuthorizationMiddlewareSetKey] = true;
+        return app.UseWhen(context => context.GetEndpoint()?.Metadata is { } metadata
+            && (metadata.GetMetadata<IAuthorizeData>() is not null || metadata.GetMetadata<AuthorizationPolicy>() is not null
+                || metadata.GetMetadata<IAuthorizationRequirementData>() is not null),
+            branch => branch.UseAuthorization());
+    }
+
+    // WebApplication puts its own UseAuthentication and UseAuthorization in front of the whole pipeline unless the
+    // main builder carries these marks; called in a branch, they mark only the branch's copy of the properties.
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+    private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
 }

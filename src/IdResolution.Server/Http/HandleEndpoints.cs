@@ -50,7 +50,8 @@ public static class HandleEndpoints
         CacheLayer? layer = null;
         try
         {
-            var query = context.Request.Query;
+            // Most resolves have no query: the empty collection spares a query feature per request.
+            var query = context.Request.QueryString.HasValue ? context.Request.Query : QueryCollection.Empty;
             if (!ResolveQuery.TryReadFilter(query, out var filter, out var error))
             {
                 code = ResponseCode.ProtocolError;

@@ -75,10 +75,10 @@ public static partial class NodeErrorHandling
             case BadHttpRequestException bad:
                 return (ResponseCode.ProtocolError, bad.StatusCode, bad.Message);
             case var _ when RegistryFailure.Is(e):
-                Log.RegistryUnavailable(Logger(context), e);
+                Log.RegistryUnavailable(Logger(context), context.Request.Method, context.Request.Path, e);
                 return (ResponseCode.ServerTooBusy, StatusCodes.Status503ServiceUnavailable, "the registry is unavailable; retry later");
             default:
-                Log.UnexpectedFailure(Logger(context), e);
+                Log.UnexpectedFailure(Logger(context), context.Request.Method, context.Request.Path, e);
                 return (ResponseCode.Error, StatusCodes.Status500InternalServerError, "unexpected server error");
         }
     }
@@ -91,10 +91,11 @@ public static partial class NodeErrorHandling
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Registry unavailable")]
-        public static partial void RegistryUnavailable(ILogger logger, Exception exception);
+        // The request is named in the message: requests carry no logging scope (Hosting.Diagnostics is off in appsettings.json).
+        [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Registry unavailable for {Method} {Path}")]
+        public static partial void RegistryUnavailable(ILogger logger, string method, PathString path, Exception exception);
 
-        [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Unexpected failure")]
-        public static partial void UnexpectedFailure(ILogger logger, Exception exception);
+        [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Unexpected failure of {Method} {Path}")]
+        public static partial void UnexpectedFailure(ILogger logger, string method, PathString path, Exception exception);
     }
 }

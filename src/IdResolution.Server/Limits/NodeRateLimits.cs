@@ -5,6 +5,8 @@ using System.Threading.RateLimiting;
 using IdResolution.Core;
 using IdResolution.Server.Auth;
 using IdResolution.Server.Http;
+using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace IdResolution.Server.Limits;
@@ -21,8 +23,13 @@ public static class NodeRateLimits
     public static IServiceCollection AddNodeRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(LimitOptions.Section).Get<LimitOptions>() ?? new LimitOptions();
+        services.AddSingleton(options);
         services.AddSingleton<RejectionCounter>();
-        services.AddRequestTimeouts(o => o.AddPolicy(WritePolicy, options.RequestTimeout));
+        services.AddRequestTimeouts(o => o.AddPolicy(WritePolicy, new RequestTimeoutPolicy
+        {
+            Timeout = options.RequestTimeout,
+            WriteTimeoutResponse = context => WriteTimedOutAsync(context, options.RequestTimeout),
+        }));
         services.AddRateLimiter(o =>
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, RatePartition>(context => Partition(context, options));
@@ -31,30 +38,52 @@ public static class NodeRateLimits
         return services;
     }
 
+    /// <summary>
+    /// The rate limiter, when a limit is set. It costs allocations on every request it sees, even with no limit.
+    /// </summary>
+    public static IApplicationBuilder UseNodeRateLimits(this IApplicationBuilder app)
+    {
+        var options = app.ApplicationServices.GetRequiredService<LimitOptions>();
+        if (options.PerAddressPerSecond > 0 || options.PerKeyPerSecond > 0)
+        {
+            app.UseRateLimiter();
+        }
+
+        return app;
+    }
+
+    /// <summary>
+    /// Request timeouts, only on the endpoints that name a timeout policy (writes and administration): the middleware
+    /// allocates on every request it sees, and resolves have none.
+    /// </summary>
+    public static IApplicationBuilder UseNodeRequestTimeouts(this IApplicationBuilder app) =>
+        app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<RequestTimeoutAttribute>() is not null, branch => branch.UseRequestTimeouts());
+
     /// <summary>The request timeout policy of writes and administration (resolves are bounded by their layers' own timeouts).</summary>
     public const string WritePolicy = "writes";
 
     private static RateLimitPartition<RatePartition> Partition(HttpContext context, LimitOptions options)
     {
         // Anonymous requests (most of them) never look at claims; the address is compared by value, no string is built.
-        var caller = context.User.Identity?.IsAuthenticated == true ? Caller.From(context.User) : null;
+        // The feature, not context.User, which would make an empty principal for each of them.
+        var user = context.Features.Get<IHttpAuthenticationFeature>()?.User;
+        var caller = user?.Identity?.IsAuthenticated == true ? Caller.From(user) : null;
         var (key, perSecond) = caller is not null
             ? (new RatePartition(caller.RateKeyId, null), options.PerKeyPerSecond)
             : (new RatePartition(0, context.Connection.RemoteIpAddress ?? IPAddress.None), options.PerAddressPerSecond);
-        if (perSecond <= 0)
-        {
-            return RateLimitPartition.GetNoLimiter(key);
-        }
+        return perSecond <= 0 ? RateLimitPartition.GetNoLimiter(key) : TokenBucket(key, perSecond, options.BurstSeconds);
+    }
 
-        return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+    // Apart from Partition, so that its captured values are allocated when a bucket is made, not on every request.
+    private static RateLimitPartition<RatePartition> TokenBucket(RatePartition key, int perSecond, int burstSeconds) =>
+        RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
         {
-            TokenLimit = perSecond * Math.Max(1, options.BurstSeconds),
+            TokenLimit = perSecond * Math.Max(1, burstSeconds),
             TokensPerPeriod = perSecond,
             ReplenishmentPeriod = TimeSpan.FromSeconds(1),
             QueueLimit = 0,
             AutoReplenishment = true,
         });
-    }
 
     private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
@@ -70,13 +99,30 @@ public static class NodeRateLimits
         {
             Grpc.GrpcErrors.WriteRateLimited(context, message, retryAfter);
         }
-        else if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        else
         {
-            await HandleResponses.WriteAsync(context, StatusCodes.Status429TooManyRequests, w => Core.Json.HandleJsonWriter.WriteError(w, ResponseCode.ServerTooBusy, null, message));
+            await WriteHttpRefusalAsync(context, StatusCodes.Status429TooManyRequests, message);
+        }
+    }
+
+    private static Task WriteTimedOutAsync(HttpContext context, TimeSpan timeout)
+    {
+        // The request's token is the one that just fired; the short answer is written without it.
+        context.RequestAborted = CancellationToken.None;
+        return WriteHttpRefusalAsync(context, StatusCodes.Status504GatewayTimeout,
+            $"the request did not finish within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; retry later");
+    }
+
+    /// <summary>Handle JSON under <c>/api</c>, problem+json elsewhere; code 3 (server too busy), which Handle clients retry.</summary>
+    private static async Task WriteHttpRefusalAsync(HttpContext context, int status, string message)
+    {
+        if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        {
+            await HandleResponses.WriteAsync(context, status, w => Core.Json.HandleJsonWriter.WriteError(w, ResponseCode.ServerTooBusy, null, message));
         }
         else
         {
-            await NodeErrorHandling.WriteProblemAsync(context, StatusCodes.Status429TooManyRequests, ResponseCode.ServerTooBusy, message);
+            await NodeErrorHandling.WriteProblemAsync(context, status, ResponseCode.ServerTooBusy, message);
         }
     }
 
