@@ -83,9 +83,10 @@ start_node() {  # NAME extra-args...
   wait_http "$NODE_HTTP"
 }
 stop_node() { kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true; }
-warm_up() {  # URL [lua]: tiered JIT and connection pools settle before anything is measured
+warm_up() {  # URL [lua]: tiered JIT and connection pools settle before anything is measured (after 3 s the JIT
+  # still took 8% of an L2 run's CPU, perf; after 10 s, 2%)
   local lua=() ; [ -n "${2:-}" ] && lua=(-s "$2")
-  $WRK -d3s "${lua[@]}" "$1" >/dev/null
+  $WRK -d10s "${lua[@]}" "$1" >/dev/null
   $LOADGEN grpc --target "$NODE_GRPC" --duration 2 --handles "$HANDLES" $GRPC >/dev/null
 }
 fill_l1() {  # every name in the node's L1, resolved twice per protocol: a node keeps an entry's ready answers from
