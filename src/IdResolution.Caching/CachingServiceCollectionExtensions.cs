@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
@@ -66,11 +65,8 @@ public static class CachingServiceCollectionExtensions
         if (connection is not null)
         {
             services.AddSingleton(connection);
-            var l2 = new RedisCache(new RedisCacheOptions
-            {
-                ConnectionMultiplexerFactory = connection.GetAsync,
-                InstanceName = options.KeyPrefix,
-            });
+            var l2 = new RedisStringCache(connection, options.KeyPrefix);
+            services.AddSingleton(l2);
             fusion
                 .WithSerializer(new FusionCacheSystemTextJsonSerializer())
                 .WithDistributedCache(sp => new TimedDistributedCache(l2, sp.GetRequiredService<CacheMetrics>()))

@@ -37,6 +37,26 @@ public sealed class RedisClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConcurrentReadsOfKeysOnEverySlot_AreEachAnsweredFromTheCluster()
+    {
+        var a = await StartAsync();
+        var b = await StartAsync(("Cache:Memory", "false"));
+        var names = Enumerable.Range(0, 40).Select(i => $"88.118.8/S-{i}").ToArray();
+        foreach (var name in names)
+        {
+            await a.RegisterAsync(name, $"https://s.example/{name[^2..]}");
+            await a.UrlAsync(name); // into Redis
+        }
+
+        using var fromRedis = new NodeMetric(b, "idres.cache.lookups", "layer", "redis");
+        // Reads arriving together go to Redis together, one MGET per hash slot: the keys lie on all three masters.
+        var urls = await Task.WhenAll(names.Select(name => b.UrlAsync(name)));
+
+        Assert.Equal(names.Select(name => $"https://s.example/{name[^2..]}"), urls);
+        Assert.Equal(names.Length, fromRedis.Total);
+    }
+
+    [Fact]
     public async Task AMasterKilledMidLoad_FailsNoResolve_AndTheCacheRecovers()
     {
         // Redis only (no in-process cache): every resolve asks the cluster.
