@@ -61,6 +61,20 @@ err=re.search(r"Non-2xx or 3xx responses: (\d+)",t)
 n=int(re.search(r"(\d+) requests in",t).group(1))
 print("{\"rps\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"errors\":%s,\"requests\":%d}"%(rps,p["50"],p["99"],err.group(1) if err else 0,n))'
 }
+paired() {  # NAME BASELINE_NAME NODE_COMMAND BASELINE_COMMAND: node and baseline alternate three times; the pair with the
+  # median ratio is recorded. The machine's speed drifts (baseline B 110k -> 69k rps between runs); a pair measured
+  # back to back shares its drift, figures measured minutes apart do not.
+  local pairs=() i
+  for i in 1 2 3; do pairs+=("$(eval "$4")|$(eval "$3")"); done
+  local median
+  median=$(printf '%s\n' "${pairs[@]}" | python3 -c '
+import json,sys
+pairs=[l.strip().split("|") for l in sys.stdin if l.strip()]
+pairs.sort(key=lambda p: json.loads(p[1])["rps"] / json.loads(p[0])["rps"])
+print("|".join(pairs[1]))')
+  record "$2" "${median%%|*}"
+  record "$1" "${median##*|}"
+}
 allocated() {  # the node's bytes allocated since start (runtime metric on /metrics)
   curl -sf "$NODE_HTTP/metrics" | awk '/^dotnet_gc_heap_total_allocated_bytes_total/ {print $2}'
 }
@@ -139,12 +153,8 @@ BASE_PID=$!; PIDS+=($BASE_PID)
 until curl -sf "http://localhost:$B_HTTP/x" >/dev/null; do sleep 0.1; done
 $WRK -d3s "http://localhost:$B_HTTP/x" >/dev/null
 $LOADGEN grpc --target "http://localhost:$B_GRPC" --duration 2 $GRPC >/dev/null
-record baselineA_http1 "$(wrk_run "http://localhost:$B_HTTP/api/handles/$PREFIX/L-0")"
-record baselineA_http1_mix "$(wrk_run "http://localhost:$B_HTTP" "$OUT/mix.lua")"
-record baselineA_h2c "$(h2_run "http://localhost:$B_GRPC/api/handles/$PREFIX/L-0")"
-record baselineB_grpc "$($LOADGEN grpc --target "http://localhost:$B_GRPC" --duration "$DURATION" $GRPC)"
-# The same uniform mix of names as the node's mix run: the generator's cost of a different request each call.
-record baselineB_grpc_mix "$($LOADGEN grpc --target "http://localhost:$B_GRPC" --duration "$DURATION" --handles "$HANDLES" $GRPC)"
+# Baselines A and B are measured beside the node's L1 rows (paired, below); baseline B's mix asks the same uniform mix
+# of names as the node's: the generator's cost of a different request each call.
 $PSQL -c "CREATE DATABASE pgbench"
 pgbench -q -i -s 10 -h 127.0.0.1 -p "$IDRES_PG_PORT" -U postgres pgbench >/dev/null 2>&1
 record baselineC_pgbench "$(pgbench_run -S pgbench)"
@@ -155,20 +165,22 @@ echo "== node, L1 + Redis"
 start_node full --ConnectionStrings:Redis=$IDRES_TEST_REDIS
 fill_l1
 warm_up "$NODE_HTTP" "$OUT/mix.lua"
-# Everything the node allocates during the hot run (framework included), per request: what its garbage collector pays for.
+# Everything the node allocates during a hot-key run (framework included), per request: what its garbage collector pays for.
 BEFORE=$(allocated)
 HOT=$(wrk_run "$NODE_HTTP/api/handles/$PREFIX/L-0")
 AFTER=$(allocated)
-record http_l1_hot "$HOT"
 record http_l1_hot_alloc "{\"bytes_per_request\":$(python3 -c 'import json,sys; print(round((float(sys.argv[2]) - float(sys.argv[1])) / json.loads(sys.argv[3])["requests"]))' "$BEFORE" "$AFTER" "$HOT")}"
-record http_l1_mix "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
+paired http_l1_hot baselineA_http1 'wrk_run "$NODE_HTTP/api/handles/$PREFIX/L-0"' 'wrk_run "http://localhost:$B_HTTP/api/handles/$PREFIX/L-0"'
+paired http_l1_mix baselineA_http1_mix 'wrk_run "$NODE_HTTP" "$OUT/mix.lua"' 'wrk_run "http://localhost:$B_HTTP" "$OUT/mix.lua"'
 # The same with the dashboard open (its page polls /dashboard/data every second): what watching costs.
 ( while sleep 1; do curl -sf "$NODE_HTTP/dashboard/data" >/dev/null; done ) & POLLER=$!
 record http_l1_mix_dashboard "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
 kill $POLLER
-record h2c_l1_hot "$(h2_run "$NODE_GRPC/api/handles/$PREFIX/L-0")"
-record grpc_l1_hot "$($LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" $GRPC)"
-record grpc_l1_mix "$($LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles "$HANDLES" $GRPC)"
+paired h2c_l1_hot baselineA_h2c 'h2_run "$NODE_GRPC/api/handles/$PREFIX/L-0"' 'h2_run "http://localhost:$B_GRPC/api/handles/$PREFIX/L-0"'
+paired grpc_l1_hot baselineB_grpc '$LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" $GRPC' \
+  '$LOADGEN grpc --target "http://localhost:$B_GRPC" --duration "$DURATION" $GRPC'
+paired grpc_l1_mix baselineB_grpc_mix '$LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles "$HANDLES" $GRPC'\
+  '$LOADGEN grpc --target "http://localhost:$B_GRPC" --duration "$DURATION" --handles "$HANDLES" $GRPC'
 record grpc_batch100 "$($LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles "$HANDLES" --batch 100 --concurrency 8 --connections 2)"
 HALF=$(python3 -c "import json; print(max(100, int([json.loads(l) for l in open('$RESULTS') if '\"http_l1_mix\"' in l][-1]['rps']*0.5)))")
 record http_l1_open_half "$($LOADGEN rate --protocol http --target "$NODE_HTTP" --rate "$HALF" --duration "$DURATION" --handles "$HANDLES" --connections 64)"
