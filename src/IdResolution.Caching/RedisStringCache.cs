@@ -4,15 +4,18 @@ using StackExchange.Redis;
 namespace IdResolution.Caching;
 
 /// <summary>
-/// The L2 cache on Redis strings (<c>SET key value PX ttl</c>), whose concurrent reads go out together: a read sent
-/// while none is in flight goes at once; the ones arriving meanwhile wait for it and go as one <c>MGET</c> (per hash
-/// slot on Redis Cluster), up to <see cref="MaxKeysPerRead"/> keys each. A read of the L2 costs a round trip and a
-/// hand-off between threads; sharing both is what lets Redis-served resolves keep up.
+/// The L2 cache on Redis strings (<c>SET key value PX ttl</c>), whose concurrent reads go out together: on a single
+/// Redis, a read sent while none is in flight goes at once, and the ones arriving meanwhile go as one <c>MGET</c> when
+/// its answer comes back (in chunks of <see cref="MaxKeysPerRead"/>). A read of the L2 costs a round trip and a
+/// hand-off between threads; sharing both is what lets Redis-served resolves keep up. On a Redis Cluster, where
+/// concurrent keys rarely share a hash slot, each read goes alone, so a failing master holds up only its own keys.
 /// </summary>
 /// <remarks>
 /// Expirations are absolute (FusionCache sets no sliding ones), so <see cref="Refresh"/> has nothing to do. Keys are
 /// the ones Microsoft's RedisCache used; a key it left as a hash reads as missing (<c>MGET</c> answers nil for it)
-/// and the next write replaces it.
+/// and the next write replaces it. A read, once queued, is not withdrawn when its caller's token fires: FusionCache
+/// stops waiting on its own (its soft and hard timeouts), and a read completed as cancelled would count as a Redis
+/// failure there and open its circuit breaker.
 /// </remarks>
 public sealed class RedisStringCache(RedisConnection connection, string keyPrefix) : IDistributedCache
 {
@@ -26,12 +29,19 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
     /// <summary>How many <c>MGET</c>s have gone to Redis (fewer than the reads asked for, when they go together).</summary>
     public long ReadsSent => Interlocked.Read(ref _readsSent);
 
-    public byte[]? Get(string key) => Database().StringGet(Key(key));
+    public byte[]? Get(string key) => Database().StringGet([Key(key)])[0] is { IsNull: false } value ? (byte[]?)value : null;
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
         token.ThrowIfCancellationRequested();
-        var read = new PendingRead(Key(key));
+        var redis = await connection.GetAsync().ConfigureAwait(false);
+        var redisKey = Key(key);
+        if (redis.HashSlot(redisKey) != NoSlot)
+        {
+            return await redis.GetDatabase().StringGetAsync(redisKey).ConfigureAwait(false) is { IsNull: false } value ? (byte[]?)value : null;
+        }
+
+        var read = new PendingRead(redisKey);
         bool start;
         lock (_gate)
         {
@@ -42,19 +52,18 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
 
         if (start)
         {
-            _ = ReadWaitingAsync();
+            // Off the caller's thread: the loop may go on sending for others long after this read is answered.
+            _ = Task.Run(() => ReadWaitingAsync(redis.GetDatabase()));
         }
 
-        // A caller that stops waiting is answered at once; its key stays in the read it joined.
-        await using var cancellation = token.Register(static state => ((PendingRead)state!).TrySetCanceled(), read);
-        return await read.Task;
+        return await read.Task.ConfigureAwait(false);
     }
 
     public void Set(string key, byte[] value, DistributedCacheEntryOptions options) =>
         Database().StringSet(Key(key), value, Expiry(options));
 
     public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
-        await (await connection.GetAsync()).GetDatabase().StringSetAsync(Key(key), value, Expiry(options));
+        await (await connection.GetAsync().ConfigureAwait(false)).GetDatabase().StringSetAsync(Key(key), value, Expiry(options)).ConfigureAwait(false);
 
     public void Refresh(string key)
     {
@@ -65,7 +74,10 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
     public void Remove(string key) => Database().KeyDelete(Key(key));
 
     public async Task RemoveAsync(string key, CancellationToken token = default) =>
-        await (await connection.GetAsync()).GetDatabase().KeyDeleteAsync(Key(key));
+        await (await connection.GetAsync().ConfigureAwait(false)).GetDatabase().KeyDeleteAsync(Key(key)).ConfigureAwait(false);
+
+    /// <summary>What <c>HashSlot</c> answers on a single Redis.</summary>
+    private const int NoSlot = -1;
 
     private RedisKey Key(string key) => keyPrefix + key;
 
@@ -88,93 +100,124 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
         return options.SlidingExpiration is { } sliding ? sliding : Expiration.Default;
     }
 
-    /// <summary>Sends what waits, then what arrived meanwhile, until nothing waits.</summary>
-    private async Task ReadWaitingAsync()
+    /// <summary>
+    /// Sends what waits; when its answer comes, sends what arrived meanwhile and only then answers the callers
+    /// (their continuations run on this thread, in turn), until nothing waits.
+    /// </summary>
+    private async Task ReadWaitingAsync(IDatabase database)
     {
+        var batch = TakeWaiting()!;
+        var reply = Send(database, batch);
         while (true)
         {
-            List<PendingRead> batch;
-            lock (_gate)
-            {
-                if (_waiting.Count == 0)
-                {
-                    _reading = false;
-                    return;
-                }
-
-                (batch, _waiting) = (_waiting, []);
-            }
-
+            Exception? failure = null;
             try
             {
-                var database = (await connection.GetAsync()).GetDatabase();
-                await Task.WhenAll(ReadGroupsAsync(database, batch));
+                await reply.ConfigureAwait(false);
             }
             catch (Exception e)
             {
+                failure = e;
+            }
+
+            var next = TakeWaiting();
+            var nextReply = next is null ? null : Send(database, next);
+            if (failure is RedisServerException crossSlot && crossSlot.Message.StartsWith("CROSSSLOT", StringComparison.Ordinal))
+            {
+                // A cluster not yet discovered looked like a single Redis: its keys are asked one by one instead.
                 foreach (var read in batch)
                 {
-                    read.TrySetException(e);
+                    _ = ReadAloneAsync(database, read);
                 }
             }
+            else
+            {
+                Answer(batch, reply, failure);
+            }
+
+            if (next is null)
+            {
+                return;
+            }
+
+            (batch, reply) = (next, nextReply!);
         }
     }
 
-    /// <summary>One <c>MGET</c> per hash slot (one slot for a single Redis) and per <see cref="MaxKeysPerRead"/> keys.</summary>
-    private List<Task> ReadGroupsAsync(IDatabase database, List<PendingRead> batch)
+    /// <summary>Everything waiting, or null (and no read in flight any more) when nothing is.</summary>
+    private List<PendingRead>? TakeWaiting()
     {
-        var groups = new Dictionary<int, List<PendingRead>>();
-        foreach (var read in batch)
+        lock (_gate)
         {
-            var slot = database.Multiplexer.HashSlot(read.Key);
-            if (!groups.TryGetValue(slot, out var group))
+            if (_waiting.Count == 0)
             {
-                groups[slot] = group = [];
+                _reading = false;
+                return null;
             }
 
-            group.Add(read);
+            var taken = _waiting;
+            _waiting = [];
+            return taken;
         }
-
-        var sent = new List<Task>();
-        foreach (var group in groups.Values)
-        {
-            for (var start = 0; start < group.Count; start += MaxKeysPerRead)
-            {
-                sent.Add(ReadAsync(database, group.GetRange(start, Math.Min(MaxKeysPerRead, group.Count - start))));
-            }
-        }
-
-        return sent;
     }
 
-    private async Task ReadAsync(IDatabase database, List<PendingRead> reads)
+    /// <summary>One <c>MGET</c> per <see cref="MaxKeysPerRead"/> keys, all sent at once; a failure to send is a failed reply.</summary>
+    private Task<RedisValue[][]> Send(IDatabase database, List<PendingRead> batch)
     {
-        Interlocked.Increment(ref _readsSent);
-        var keys = new RedisKey[reads.Count];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            keys[i] = reads[i].Key;
-        }
-
-        RedisValue[] values;
         try
         {
-            values = await database.StringGetAsync(keys);
+            return SendChunks(database, batch);
         }
         catch (Exception e)
         {
-            foreach (var read in reads)
+            return Task.FromException<RedisValue[][]>(e);
+        }
+    }
+
+    private Task<RedisValue[][]> SendChunks(IDatabase database, List<PendingRead> batch)
+    {
+        var chunks = new Task<RedisValue[]>[(batch.Count + MaxKeysPerRead - 1) / MaxKeysPerRead];
+        for (var c = 0; c < chunks.Length; c++)
+        {
+            var keys = new RedisKey[Math.Min(MaxKeysPerRead, batch.Count - (c * MaxKeysPerRead))];
+            for (var i = 0; i < keys.Length; i++)
             {
-                read.TrySetException(e);
+                keys[i] = batch[(c * MaxKeysPerRead) + i].Key;
             }
 
-            return;
+            Interlocked.Increment(ref _readsSent);
+            chunks[c] = database.StringGetAsync(keys);
         }
 
-        // Completed here, so each caller's continuation runs on this thread in turn: no hand-off per read.
-        for (var i = 0; i < reads.Count; i++)
+        return Task.WhenAll(chunks);
+    }
+
+    private static async Task ReadAloneAsync(IDatabase database, PendingRead read)
+    {
+        try
         {
-            reads[i].TrySetResult(values[i].IsNull ? null : (byte[]?)values[i]);
+            var value = await database.StringGetAsync(read.Key).ConfigureAwait(false);
+            read.TrySetResult(value.IsNull ? null : (byte[]?)value);
+        }
+        catch (Exception e)
+        {
+            read.TrySetException(e);
+        }
+    }
+
+    private static void Answer(List<PendingRead> batch, Task<RedisValue[][]> reply, Exception? failure)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (failure is not null)
+            {
+                batch[i].TrySetException(failure);
+            }
+            else
+            {
+                var value = reply.Result[i / MaxKeysPerRead][i % MaxKeysPerRead];
+                batch[i].TrySetResult(value.IsNull ? null : (byte[]?)value);
+            }
         }
     }
 

@@ -57,7 +57,9 @@ public static class NodeRateLimits
     /// allocates on every request it sees, and resolves have none.
     /// </summary>
     public static IApplicationBuilder UseNodeRequestTimeouts(this IApplicationBuilder app) =>
-        app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<RequestTimeoutAttribute>() is not null, branch => branch.UseRequestTimeouts());
+        app.UseWhen(context => context.GetEndpoint()?.Metadata is { } metadata
+            && (metadata.GetMetadata<RequestTimeoutAttribute>() is not null || metadata.GetMetadata<RequestTimeoutPolicy>() is not null),
+            branch => branch.UseRequestTimeouts());
 
     /// <summary>The request timeout policy of writes and administration (resolves are bounded by their layers' own timeouts).</summary>
     public const string WritePolicy = "writes";
@@ -107,16 +109,25 @@ public static class NodeRateLimits
 
     private static Task WriteTimedOutAsync(HttpContext context, TimeSpan timeout)
     {
-        // The request's token is the one that just fired; the short answer is written without it.
+        // The request's token is the one that just fired; the short answer is written without it. The middleware
+        // cleared the response, headers included.
         context.RequestAborted = CancellationToken.None;
+        SecurityHeaders.Apply(context);
         return WriteHttpRefusalAsync(context, StatusCodes.Status504GatewayTimeout,
             $"the request did not finish within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; retry later");
     }
 
-    /// <summary>Handle JSON under <c>/api</c>, problem+json elsewhere; code 3 (server too busy), which Handle clients retry.</summary>
+    /// <summary>
+    /// Handle JSON under <c>/api</c>, the compatibility shape on the compatibility paths, problem+json elsewhere; code 3
+    /// (server too busy), which Handle clients retry.
+    /// </summary>
     private static async Task WriteHttpRefusalAsync(HttpContext context, int status, string message)
     {
-        if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        if (Compat.CompatAnswers.Serves(context.Request))
+        {
+            await Compat.CompatAnswers.ErrorAsync(context, status, ResponseCode.ServerTooBusy, message);
+        }
+        else if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
         {
             await HandleResponses.WriteAsync(context, status, w => Core.Json.HandleJsonWriter.WriteError(w, ResponseCode.ServerTooBusy, null, message));
         }

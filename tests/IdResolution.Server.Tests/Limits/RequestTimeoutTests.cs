@@ -37,6 +37,7 @@ public sealed class RequestTimeoutTests
             Assert.Equal("https://example.com/kept", await node.UrlAsync($"{Prefix}/KEPT"));
             using var stuck = await write.WaitAsync(TimeSpan.FromSeconds(20));
             Assert.Equal(HttpStatusCode.GatewayTimeout, stuck.StatusCode);
+            Assert.Equal("nosniff", Assert.Single(stuck.Headers.GetValues("X-Content-Type-Options")));
             var answer = await stuck.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal(3, answer.GetProperty("responseCode").GetInt32());
             Assert.Contains("did not finish within 1 s", answer.GetProperty("message").GetString(), StringComparison.Ordinal);

@@ -49,7 +49,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
         }
 
         using var fromRedis = new NodeMetric(b, "idres.cache.lookups", "layer", "redis");
-        // Reads arriving together go to Redis together, one MGET per hash slot: the keys lie on all three masters.
+        // Keys on all three masters, read at once: each goes to its own master.
         var urls = await Task.WhenAll(names.Select(name => b.UrlAsync(name)));
 
         Assert.Equal(names.Select(name => $"https://s.example/{name[^2..]}"), urls);
