@@ -29,7 +29,7 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
     /// <summary>How many <c>MGET</c>s have gone to Redis (fewer than the reads asked for, when they go together).</summary>
     public long ReadsSent => Interlocked.Read(ref _readsSent);
 
-    public byte[]? Get(string key) => Database().StringGet([Key(key)])[0] is { IsNull: false } value ? (byte[]?)value : null;
+    public byte[]? Get(string key) => Bytes(Database().StringGet([Key(key)])[0]);
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
@@ -38,7 +38,7 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
         var redisKey = Key(key);
         if (redis.HashSlot(redisKey) != NoSlot)
         {
-            return await redis.GetDatabase().StringGetAsync(redisKey).ConfigureAwait(false) is { IsNull: false } value ? (byte[]?)value : null;
+            return Bytes(await redis.GetDatabase().StringGetAsync(redisKey).ConfigureAwait(false));
         }
 
         var read = new PendingRead(redisKey);
@@ -63,7 +63,7 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
         Database().StringSet(Key(key), value, Expiry(options));
 
     public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
-        await (await connection.GetAsync().ConfigureAwait(false)).GetDatabase().StringSetAsync(Key(key), value, Expiry(options)).ConfigureAwait(false);
+        await (await DatabaseAsync()).StringSetAsync(Key(key), value, Expiry(options)).ConfigureAwait(false);
 
     public void Refresh(string key)
     {
@@ -74,7 +74,7 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
     public void Remove(string key) => Database().KeyDelete(Key(key));
 
     public async Task RemoveAsync(string key, CancellationToken token = default) =>
-        await (await connection.GetAsync().ConfigureAwait(false)).GetDatabase().KeyDeleteAsync(Key(key)).ConfigureAwait(false);
+        await (await DatabaseAsync()).KeyDeleteAsync(Key(key)).ConfigureAwait(false);
 
     /// <summary>What <c>HashSlot</c> answers on a single Redis.</summary>
     private const int NoSlot = -1;
@@ -82,6 +82,11 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
     private RedisKey Key(string key) => keyPrefix + key;
 
     private IDatabase Database() => connection.GetAsync().GetAwaiter().GetResult().GetDatabase();
+
+    private async Task<IDatabase> DatabaseAsync() => (await connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+
+    /// <summary>A reply's value; nil (missing, or not a string) is a miss.</summary>
+    private static byte[]? Bytes(RedisValue value) => value.IsNull ? null : (byte[]?)value;
 
     /// <summary>A relative expiry (<c>PX</c>, which every Redis version has), whichever way the options give it.</summary>
     private static Expiration Expiry(DistributedCacheEntryOptions options)
@@ -196,8 +201,7 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
     {
         try
         {
-            var value = await database.StringGetAsync(read.Key).ConfigureAwait(false);
-            read.TrySetResult(value.IsNull ? null : (byte[]?)value);
+            read.TrySetResult(Bytes(await database.StringGetAsync(read.Key).ConfigureAwait(false)));
         }
         catch (Exception e)
         {
@@ -215,8 +219,7 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
             }
             else
             {
-                var value = reply.Result[i / MaxKeysPerRead][i % MaxKeysPerRead];
-                batch[i].TrySetResult(value.IsNull ? null : (byte[]?)value);
+                batch[i].TrySetResult(Bytes(reply.Result[i / MaxKeysPerRead][i % MaxKeysPerRead]));
             }
         }
     }

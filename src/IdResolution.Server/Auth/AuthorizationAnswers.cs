@@ -42,18 +42,6 @@ public sealed class AuthorizationAnswers : IAuthorizationMiddlewareResultHandler
             context.Response.Headers.WWWAuthenticate = "Bearer, Basic realm=\"idresolution\"";
         }
 
-        if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
-        {
-            await HandleResponses.WriteErrorAsync(context, code, null, message);
-            return;
-        }
-
-        if (Compat.CompatAnswers.Serves(context.Request))
-        {
-            await Compat.CompatAnswers.ErrorAsync(context, HandleHttpStatus.For(code), code, message);
-            return;
-        }
-
-        await NodeErrorHandling.WriteProblemAsync(context, HandleHttpStatus.For(code), code, message);
+        await NodeErrorHandling.WriteErrorAsync(context, HandleHttpStatus.For(code), code, message);
     }
 }

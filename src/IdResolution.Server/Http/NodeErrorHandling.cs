@@ -32,22 +32,29 @@ public static partial class NodeErrorHandling
                 var (code, status, message) = Classify(e, context);
                 context.Response.Clear();
                 SecurityHeaders.Apply(context);
-                var violations = (e as HandleException)?.Violations ?? [];
-                if (Compat.CompatAnswers.Serves(context.Request))
-                {
-                    await Compat.CompatAnswers.ErrorAsync(context, status, code, message, violations);
-                }
-                else if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
-                {
-                    var handle = context.GetRouteValue("handle") as string;
-                    await HandleResponses.WriteAsync(context, status, w => Core.Json.HandleJsonWriter.WriteError(w, code, handle, message, violations));
-                }
-                else
-                {
-                    await WriteProblemAsync(context, status, code, message, violations);
-                }
+                await WriteErrorAsync(context, status, code, message, (e as HandleException)?.Violations ?? [], context.GetRouteValue("handle") as string);
             }
         });
+
+    /// <summary>
+    /// An error in the terms of the request's path: the compatibility shape on the compatibility paths, Handle JSON
+    /// (naming <paramref name="handle"/>) under <c>/api</c>, problem+json elsewhere.
+    /// </summary>
+    public static Task WriteErrorAsync(HttpContext context, int status, ResponseCode code, string message,
+        IReadOnlyList<Core.Templates.TemplateViolation>? violations = null, string? handle = null)
+    {
+        if (Compat.CompatAnswers.Serves(context.Request))
+        {
+            return Compat.CompatAnswers.ErrorAsync(context, status, code, message, violations);
+        }
+
+        if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        {
+            return HandleResponses.WriteAsync(context, status, w => Core.Json.HandleJsonWriter.WriteError(w, code, handle, message, violations ?? []));
+        }
+
+        return WriteProblemAsync(context, status, code, message, violations);
+    }
 
     public static async Task WriteProblemAsync(HttpContext context, int status, ResponseCode code, string detail, IReadOnlyList<Core.Templates.TemplateViolation>? violations = null)
     {

@@ -103,7 +103,8 @@ public static class NodeRateLimits
         }
         else
         {
-            await WriteHttpRefusalAsync(context, StatusCodes.Status429TooManyRequests, message);
+            // Code 3 (server too busy), which Handle clients retry.
+            await NodeErrorHandling.WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, ResponseCode.ServerTooBusy, message);
         }
     }
 
@@ -113,28 +114,8 @@ public static class NodeRateLimits
         // cleared the response, headers included.
         context.RequestAborted = CancellationToken.None;
         SecurityHeaders.Apply(context);
-        return WriteHttpRefusalAsync(context, StatusCodes.Status504GatewayTimeout,
+        return NodeErrorHandling.WriteErrorAsync(context, StatusCodes.Status504GatewayTimeout, ResponseCode.ServerTooBusy,
             $"the request did not finish within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; retry later");
-    }
-
-    /// <summary>
-    /// Handle JSON under <c>/api</c>, the compatibility shape on the compatibility paths, problem+json elsewhere; code 3
-    /// (server too busy), which Handle clients retry.
-    /// </summary>
-    private static async Task WriteHttpRefusalAsync(HttpContext context, int status, string message)
-    {
-        if (Compat.CompatAnswers.Serves(context.Request))
-        {
-            await Compat.CompatAnswers.ErrorAsync(context, status, ResponseCode.ServerTooBusy, message);
-        }
-        else if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
-        {
-            await HandleResponses.WriteAsync(context, status, w => Core.Json.HandleJsonWriter.WriteError(w, ResponseCode.ServerTooBusy, null, message));
-        }
-        else
-        {
-            await NodeErrorHandling.WriteProblemAsync(context, status, ResponseCode.ServerTooBusy, message);
-        }
     }
 
     /// <summary>A rate-limit bucket: one per key, or one per client address for callers without a key.</summary>
