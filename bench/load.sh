@@ -181,7 +181,13 @@ paired grpc_l1_hot baselineB_grpc '$LOADGEN grpc --target "$NODE_GRPC" --duratio
   '$LOADGEN grpc --target "http://localhost:$B_GRPC" --duration "$DURATION" $GRPC'
 paired grpc_l1_mix baselineB_grpc_mix '$LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles "$HANDLES" $GRPC'\
   '$LOADGEN grpc --target "http://localhost:$B_GRPC" --duration "$DURATION" --handles "$HANDLES" $GRPC'
-record grpc_batch100 "$($LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles "$HANDLES" --batch 100 --concurrency 8 --connections 2)"
+# BatchResolve's identifiers/s against single Resolves of the same mix, measured back to back; then the same pair over
+# 1,000 identifiers, whose entries fit the CPU cache (informative: what memory latency on random entries costs a batch).
+BATCH="--batch 100 --concurrency 8 --connections 2"
+paired grpc_batch100 grpc_single_for_batch '$LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles "$HANDLES" $BATCH' \
+  '$LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles "$HANDLES" $GRPC'
+paired grpc_batch100_1k grpc_single_1k '$LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles 1000 $BATCH' \
+  '$LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles 1000 $GRPC'
 HALF=$(python3 -c "import json; print(max(100, int([json.loads(l) for l in open('$RESULTS') if '\"http_l1_mix\"' in l][-1]['rps']*0.5)))")
 record http_l1_open_half "$($LOADGEN rate --protocol http --target "$NODE_HTTP" --rate "$HALF" --duration "$DURATION" --handles "$HANDLES" --connections 64)"
 # The same open loop against baseline A: what the load generator and the framework alone add to latency.

@@ -58,8 +58,8 @@ public sealed class CacheMetrics
         }
     }
 
-    public void Answered(CacheLayer layer) =>
-        _lookups.Add(1, layer switch
+    public void Answered(CacheLayer layer, int count = 1) =>
+        _lookups.Add(count, layer switch
         {
             CacheLayer.Memory => Memory,
             CacheLayer.Redis => Redis,

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Google.Protobuf;
 using IdResolution.Contracts;
 using IdResolution.Core;
 using IdResolution.Core.Json;
@@ -32,7 +33,7 @@ public sealed class CachedResolution
     private readonly int _valueCount;
     private byte[]? _publicJson;
     private Task<V1.ResolveResponse>? _publicResponse;
-    private V1.ResolveResult? _publicResult;
+    private byte[]? _encodedPublicResult;
     private int _unreportedOrigin;
     private int _answersBuilt;
 
@@ -98,9 +99,9 @@ public sealed class CachedResolution
     [JsonIgnore]
     public Task<V1.ResolveResponse> PublicResponseTask => _publicResponse ?? Keep(ref _publicResponse, Task.FromResult(BuildPublicResponse()));
 
-    /// <summary>The same answer as one result of a BatchResolve, pre-encoded. Shared by calls: never modify it.</summary>
+    /// <summary>The same answer as one result of a BatchResolve, encoded. Shared by calls: never modify it.</summary>
     [JsonIgnore]
-    public V1.ResolveResult PublicResult => _publicResult ?? Keep(ref _publicResult, BuildPublicResult());
+    public byte[] EncodedPublicResult => _encodedPublicResult ?? Keep(ref _encodedPublicResult, BuildPublicResult().ToByteArray());
 
     /// <param name="record">The record as read.</param>
     /// <param name="key">The normalised handle; shared with the entry when it is the same text, to hold one string, not two.</param>
@@ -154,14 +155,9 @@ public sealed class CachedResolution
 
     private static void Freeze(object answer)
     {
-        switch (answer)
+        if (answer is Task<V1.ResolveResponse> response)
         {
-            case Task<V1.ResolveResponse> response:
-                PreEncodedMessages.Freeze(response.Result);
-                break;
-            case V1.ResolveResult result:
-                PreEncodedMessages.Freeze(result);
-                break;
+            PreEncodedMessages.Freeze(response.Result);
         }
     }
 

@@ -54,14 +54,43 @@ public sealed partial class ResolutionCache
     /// </summary>
     public CachedResolution? TryGetFromMemory(string key)
     {
+        var memoryHits = 0;
+        var hit = TryGetFromMemory(key, ref memoryHits);
+        AnsweredFromMemory(memoryHits);
+        return hit;
+    }
+
+    /// <summary>
+    /// <see cref="TryGetFromMemory(string)"/> for a batch: a hit from memory is added to <paramref name="memoryHits"/>
+    /// instead of being recorded, and the batch records them all with one <see cref="AnsweredFromMemory"/>.
+    /// </summary>
+    public CachedResolution? TryGetFromMemory(string key, ref int memoryHits)
+    {
         var maybe = _cache.TryGet<CachedResolution>(key, _memoryOnlyReadOptions);
         if (!maybe.HasValue)
         {
             return null;
         }
 
-        _metrics.Answered(maybe.Value.TakeOrigin());
+        var origin = maybe.Value.TakeOrigin();
+        if (origin == CacheLayer.Memory)
+        {
+            memoryHits++;
+        }
+        else
+        {
+            _metrics.Answered(origin);
+        }
+
         return maybe.Value;
+    }
+
+    public void AnsweredFromMemory(int count)
+    {
+        if (count > 0)
+        {
+            _metrics.Answered(CacheLayer.Memory, count);
+        }
     }
 
     /// <summary>The cached answer for a key, or the one <paramref name="load"/> reads (once, for all concurrent callers).</summary>

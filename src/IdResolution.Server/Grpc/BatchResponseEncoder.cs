@@ -1,26 +1,24 @@
 using System.Buffers;
 using Google.Protobuf;
 using Grpc.Core;
-using IdResolution.Contracts;
 using V1 = IdResolution.Contracts.V1;
 
 namespace IdResolution.Server.Grpc;
 
 /// <summary>
-/// Serialises a BatchResolveResponse by copying each result's pre-encoded bytes (cached answers) and encoding
-/// only the others; the bytes are those protobuf itself would write (field 1, length-delimited, in order).
+/// Serialises a BatchResolveResponse from its <see cref="V1.BatchResolveResponse.Parts"/>: each cached answer's bytes
+/// are copied, only the others encoded; the bytes are those protobuf itself would write (field 1, length-delimited, in order).
 /// </summary>
 public static class BatchResponseEncoder
 {
     private const byte ResultsTag = (1 << 3) | 2;
 
-    public static void Write(V1.BatchResolveResponse response, SerializationContext context)
+    public static void Write(V1.ResolveResultPart[] parts, SerializationContext context)
     {
-        var results = response.Results;
         long total = 0;
-        for (var i = 0; i < results.Count; i++)
+        foreach (var part in parts)
         {
-            var length = Length(results[i]);
+            var length = Length(part);
             total += 1 + CodedOutputStream.ComputeLengthSize(length) + length;
         }
 
@@ -32,29 +30,27 @@ public static class BatchResponseEncoder
 
         context.SetPayloadLength((int)total);
         var output = context.GetBufferWriter();
-        for (var i = 0; i < results.Count; i++)
+        foreach (var part in parts)
         {
-            var result = results[i];
-            var length = Length(result);
             var header = output.GetSpan(6);
             header[0] = ResultsTag;
-            var headerLength = 1 + WriteVarint(header[1..], (uint)length);
+            var headerLength = 1 + WriteVarint(header[1..], (uint)Length(part));
             output.Advance(headerLength);
-            if (PreEncodedMessages.TryGet(result, out var bytes))
+            if (part.Encoded is { } bytes)
             {
-                output.Write(bytes!);
+                output.Write(bytes);
             }
             else
             {
-                result.WriteTo(output);
+                part.Message!.WriteTo(output);
             }
         }
 
         context.Complete();
     }
 
-    private static int Length(V1.ResolveResult result) =>
-        PreEncodedMessages.TryGet(result, out var bytes) ? bytes!.Length : result.CalculateSize();
+    // Messages are the few results not cached as bytes (failures, filtered answers); their size is computed twice.
+    private static int Length(V1.ResolveResultPart part) => part.Encoded?.Length ?? part.Message!.CalculateSize();
 
     private static int WriteVarint(Span<byte> span, uint value)
     {

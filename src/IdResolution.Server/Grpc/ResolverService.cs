@@ -74,28 +74,39 @@ public sealed class ResolverService(HandleResolver resolver, ResolveMetrics metr
         var filter = Filter(request.TypeFilter, request.IndexFilter);
         var resolutions = await resolver.ResolveManyAsync(request.Handles, request.Auth, context.CancellationToken);
         metrics.Resolved(ResolveMetrics.GrpcBatch, ResponseCode.Success, null, started);
-        var response = new V1.BatchResolveResponse();
+        var parts = new V1.ResolveResultPart[resolutions.Length];
         var http = context.GetHttpContext();
-        foreach (var resolution in resolutions)
+        var succeeded = 0;
+        for (var i = 0; i < resolutions.Length; i++)
         {
+            var resolution = resolutions[i];
             var seesRestricted = resolution.Entry is { } entry && await ReadAccess.SeesRestrictedAsync(http, entry, context.CancellationToken);
-            response.Results.Add(Result(resolution, filter, seesRestricted));
-            metrics.BatchItem(resolution.Code);
+            parts[i] = Result(resolution, filter, seesRestricted);
+            if (resolution.Code == ResponseCode.Success)
+            {
+                succeeded++;
+            }
+            else
+            {
+                metrics.BatchItems(resolution.Code, 1);
+            }
         }
 
-        return response;
+        // Counted once per batch: a count per identifier cost more than the lookup itself.
+        metrics.BatchItems(ResponseCode.Success, succeeded);
+        return new V1.BatchResolveResponse { Parts = parts };
     }
 
-    private static V1.ResolveResult Result(Resolution.Resolution resolution, ValueFilter filter, bool seesRestricted)
+    private static V1.ResolveResultPart Result(Resolution.Resolution resolution, ValueFilter filter, bool seesRestricted)
     {
         if (resolution.Entry is not { } entry)
         {
-            return new V1.ResolveResult { Handle = resolution.Handle, ResponseCode = (uint)resolution.Code, Message = resolution.Message ?? string.Empty };
+            return new(null, new V1.ResolveResult { Handle = resolution.Handle, ResponseCode = (uint)resolution.Code, Message = resolution.Message ?? string.Empty });
         }
 
         if (filter.SelectsAll && (!seesRestricted || entry.AllPublic))
         {
-            return entry.PublicResult;
+            return new(entry.EncodedPublicResult, null);
         }
 
         var values = ValueVisibility.Select(entry.Record!.Values, filter, seesRestricted);
@@ -108,7 +119,7 @@ public sealed class ResolverService(HandleResolver resolver, ResolveMetrics metr
 
         ProtoValues.AddTo(result.Values, values);
         result.Aliases.Add(entry.AliasList);
-        return result;
+        return new(null, result);
     }
 
     private static ValueFilter Filter(IList<string> types, IList<uint> indexes)

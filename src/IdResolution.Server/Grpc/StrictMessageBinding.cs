@@ -87,9 +87,9 @@ internal sealed class StrictBinder<TService>(ServiceMethodProviderContext<TServi
                 {
                     serializationContext.Complete(bytes!);
                 }
-                else if (response is Contracts.V1.BatchResolveResponse batch)
+                else if (response is Contracts.V1.BatchResolveResponse { Parts: { } parts })
                 {
-                    BatchResponseEncoder.Write(batch, serializationContext);
+                    BatchResponseEncoder.Write(parts, serializationContext);
                 }
                 else
                 {

@@ -130,25 +130,34 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         authoritative |= !cache.Enabled;
         var results = new Resolution[texts.Count];
         var names = new HandleName?[texts.Count];
-        var misses = new Dictionary<string, HandleName>(StringComparer.Ordinal);
+        Dictionary<string, HandleName>? misses = null;
+        // Counted once per batch (per prefix run), not per name: a count per name cost as much as the lookup.
+        var resolved = new Statistics.PrefixCounters.Run(counters);
+        var memoryHits = 0;
         for (var i = 0; i < texts.Count; i++)
         {
             if (!HandleName.TryParse(texts[i], out var name, out var error))
             {
                 results[i] = Resolution.Failed(ResponseCode.InvalidHandle, texts[i], error);
             }
-            else if (!authoritative && cache.TryGetFromMemory(name.Key) is { } hit)
+            else if (!authoritative && cache.TryGetFromMemory(name.Key, ref memoryHits) is { } hit)
             {
-                results[i] = Answer(hit, texts[i], name, CacheLayer.Memory);
+                results[i] = Outcome(hit, texts[i], name, CacheLayer.Memory);
+                if (Counted(hit))
+                {
+                    resolved.Add(name.Key);
+                }
             }
             else
             {
                 names[i] = name;
-                misses.TryAdd(name.Key, name);
+                (misses ??= new(StringComparer.Ordinal)).TryAdd(name.Key, name);
             }
         }
 
-        if (misses.Count == 0)
+        cache.AnsweredFromMemory(memoryHits);
+        resolved.Flush();
+        if (misses is null)
         {
             return followAliases ? await FollowAliasesAsync(results, authoritative, cancellationToken) : results;
         }
@@ -353,13 +362,16 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
     /// <summary>The answer for a name whose entry was found; resolutions under served prefixes are counted.</summary>
     private Resolution Answer(CachedResolution entry, string text, HandleName name, CacheLayer? layer)
     {
-        if (entry.Code != ResponseCode.ServerNotResponsible)
+        if (Counted(entry))
         {
             counters.Resolved(name.Key);
         }
 
         return Outcome(entry, text, name, layer);
     }
+
+    /// <summary>Resolves of names under prefixes served elsewhere are not this node's to count.</summary>
+    private static bool Counted(CachedResolution entry) => entry.Code != ResponseCode.ServerNotResponsible;
 
     private static Resolution Outcome(CachedResolution entry, string text, HandleName name, CacheLayer? layer) => entry.Code switch
     {

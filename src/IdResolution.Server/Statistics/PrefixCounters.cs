@@ -32,11 +32,47 @@ public sealed class PrefixCounters : IHandleWriteListener
     }
 
     /// <summary>A resolve of <paramref name="handleKey"/> (a normalised handle under a served prefix).</summary>
-    public void Resolved(string handleKey)
+    public void Resolved(string handleKey, long count = 1)
     {
         var counts = Volatile.Read(ref _today).For(handleKey.AsSpan(0, handleKey.IndexOf('/', StringComparison.Ordinal)));
-        Interlocked.Increment(ref counts.Resolutions);
-        Interlocked.Increment(ref counts.ResolutionsToday);
+        Interlocked.Add(ref counts.Resolutions, count);
+        Interlocked.Add(ref counts.ResolutionsToday, count);
+    }
+
+    /// <summary>
+    /// Resolves of a batch, counted per run of names under one prefix (a batch's names mostly share one): one count
+    /// per run instead of two interlocked adds per name, which the cores otherwise contend for. <see cref="Flush"/>
+    /// counts the last run.
+    /// </summary>
+    public struct Run(PrefixCounters counters)
+    {
+        private string? _key;
+        private int _prefixLength;
+        private long _count;
+
+        public void Add(string handleKey)
+        {
+            var prefixLength = handleKey.IndexOf('/', StringComparison.Ordinal);
+            if (_count > 0 && prefixLength == _prefixLength && handleKey.AsSpan(0, prefixLength).SequenceEqual(_key.AsSpan(0, prefixLength)))
+            {
+                _count++;
+                return;
+            }
+
+            Flush();
+            _key = handleKey;
+            _prefixLength = prefixLength;
+            _count = 1;
+        }
+
+        public void Flush()
+        {
+            if (_count > 0)
+            {
+                counters.Resolved(_key!, _count);
+                _count = 0;
+            }
+        }
     }
 
     /// <summary>Registrations made in bulk (an import batch), counted under their stored prefix.</summary>

@@ -40,12 +40,12 @@ public sealed class ResolveMetrics
             "idres.resolve.batch.items", unit: "{identifier}", description: "Identifiers resolved inside BatchResolve calls, by Handle response code.");
     }
 
-    /// <summary>One identifier answered inside a BatchResolve call (the call itself is one <c>grpc.batch</c> duration).</summary>
-    public void BatchItem(ResponseCode code)
+    /// <summary>Identifiers answered inside a BatchResolve call (the call itself is one <c>grpc.batch</c> duration).</summary>
+    public void BatchItems(ResponseCode code, int count)
     {
-        if (_batchItems.Enabled)
+        if (count > 0 && _batchItems.Enabled)
         {
-            _batchItems.Add(1, new KeyValuePair<string, object?>("idres.response_code", Boxed(code)));
+            _batchItems.Add(count, new KeyValuePair<string, object?>("idres.response_code", Boxed(code)));
         }
     }
 

@@ -32,4 +32,23 @@ public sealed class PrefixCountersTests
         counters.Restore(taken);
         Assert.Equal(taken.OrderBy(d => d.Day), counters.Take().OrderBy(d => d.Day));
     }
+
+    [Fact]
+    public void ABatchCountedByPrefixRuns_CountsEveryName_UnderItsOwnPrefix()
+    {
+        var counters = new PrefixCounters(new FixedClock(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero)));
+        var run = new PrefixCounters.Run(counters);
+        // Same length, different prefix: a run must end on the text, not only on the length.
+        foreach (var name in new[] { "88.118.8.1001/a", "88.118.8.1001/b", "88.118.8.1002/a", "88.118.8.1001/c", "88.118.8.100/d", "88.118.8.100/e" })
+        {
+            run.Add(name);
+        }
+
+        run.Flush();
+        run.Flush();
+
+        Assert.Equal(
+            [new StatisticsDelta("88.118.8.100", 20261127, 2, 0, 0, 0), new StatisticsDelta("88.118.8.1001", 20261127, 3, 0, 0, 0), new StatisticsDelta("88.118.8.1002", 20261127, 1, 0, 0, 0)],
+            counters.Take().OrderBy(d => d.Prefix, StringComparer.Ordinal));
+    }
 }
