@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
@@ -60,7 +61,9 @@ public static class CachingServiceCollectionExtensions
                 SkipMemoryCacheRead = !options.Memory,
                 SkipMemoryCacheWrite = !options.Memory,
             })
-            .WithMemoryCache(memory);
+            .WithMemoryCache(memory)
+            // Its news is logged from its events instead (CacheEventLog says why).
+            .WithoutLogger();
 
         if (connection is not null)
         {
@@ -69,7 +72,7 @@ public static class CachingServiceCollectionExtensions
             services.AddSingleton(l2);
             fusion
                 .WithSerializer(new FusionCacheSystemTextJsonSerializer())
-                .WithDistributedCache(sp => new TimedDistributedCache(l2, sp.GetRequiredService<CacheMetrics>()))
+                .WithDistributedCache(sp => new TimedDistributedCache(l2, sp.GetRequiredService<CacheMetrics>(), sp.GetRequiredService<ILogger<TimedDistributedCache>>()))
                 .WithBackplane(new RedisBackplane(new RedisBackplaneOptions
                 {
                     ConnectionMultiplexerFactory = connection.GetAsync,

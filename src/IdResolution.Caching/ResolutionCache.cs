@@ -40,6 +40,7 @@ public sealed partial class ResolutionCache
         _invalidationOptions = cache.DefaultEntryOptions.Duplicate().SetSkipBackplaneNotifications(false);
         _tagRemovalOptions = _invalidationOptions.Duplicate().SetSize(256);
         _remoteOptions = cache.DefaultEntryOptions.Duplicate().SetFailSafe(false);
+        CacheEventLog.Attach(cache, logger);
     }
 
     /// <summary>False when configured with neither memory nor Redis: every resolve then reads the registry.</summary>

@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Logging;
 
 namespace IdResolution.Caching;
 
 /// <summary>
 /// The L2 cache as FusionCache calls it, timed: every Redis call is recorded in <c>db.client.operation.duration</c>
 /// (OpenTelemetry's database client convention, <c>db.system.name</c> = redis), so operators see Redis latency and
-/// failures beside the registry's (Npgsql reports its own under the same name).
+/// failures beside the registry's (Npgsql reports its own under the same name); failures are also logged.
 /// </summary>
-public sealed class TimedDistributedCache(IDistributedCache inner, CacheMetrics metrics) : IDistributedCache
+public sealed partial class TimedDistributedCache(IDistributedCache inner, CacheMetrics metrics, ILogger<TimedDistributedCache> logger) : IDistributedCache
 {
     public byte[]? Get(string key) => Timed(() => inner.Get(key), RedisOperation.Get);
 
@@ -43,6 +44,7 @@ public sealed class TimedDistributedCache(IDistributedCache inner, CacheMetrics 
         catch (Exception e)
         {
             metrics.RedisCalled(operation, started, e);
+            LogFailed(logger, operation, e);
             throw;
         }
     }
@@ -66,9 +68,13 @@ public sealed class TimedDistributedCache(IDistributedCache inner, CacheMetrics 
         catch (Exception e)
         {
             metrics.RedisCalled(operation, started, e);
+            LogFailed(logger, operation, e);
             throw;
         }
     }
+
+    [LoggerMessage(EventId = 315, Level = LogLevel.Warning, Message = "Redis (L2) {Operation} failed")]
+    private static partial void LogFailed(ILogger logger, RedisOperation operation, Exception exception);
 }
 
 /// <summary>The L2 operations, named as <c>db.operation.name</c> reports them.</summary>

@@ -98,6 +98,46 @@ public sealed class CacheOutageTests
     }
 
     [Fact]
+    public async Task RedisKilled_TheNodeLogsTheFailure_AndWhenRedisIsUsedAgain()
+    {
+        using var redis = new RedisInstance();
+        await redis.StartAsync();
+        await using var database = new TestDatabase();
+        await database.CreateAsync();
+        var directory = Directory.CreateTempSubdirectory("idres-cache-log-").FullName;
+        try
+        {
+            var settings = database.NodeSettings(redis.Configuration);
+            settings["Seeds:Load"] = "false";
+            settings["Logging:LogLevel:Default"] = "Warning";
+            settings["Logging:LogLevel:IdResolution.Caching"] = "Information";
+            await using var node = await NodeProcess.StartAsync(directory, [.. settings.Select(kv => $"--{kv.Key}={kv.Value}")]);
+            using var http = new HttpClient { BaseAddress = node.HttpUrl };
+            // Each new name is a cache miss: a Redis read, then a registry read ("not served here", cached too); the
+            // answer is the same with Redis down.
+            HttpStatusCode? answer = null;
+            async Task<bool> ResolvedAndLoggedAsync(string text)
+            {
+                using var response = await http.GetAsync($"/api/handles/99.1/{Guid.NewGuid():N}");
+                Assert.Equal(answer ??= response.StatusCode, response.StatusCode);
+                return node.Output.Contains(text, StringComparison.Ordinal);
+            }
+
+            Assert.False(await ResolvedAndLoggedAsync("Redis (L2)"));
+            redis.Kill();
+            await Eventually.HoldsAsync(() => ResolvedAndLoggedAsync("Calls to Redis (L2) failed"), Deadline, "the breaker's warning");
+            Assert.Contains("Redis (L2) Get failed", node.Output, StringComparison.Ordinal);
+
+            await redis.StartAsync();
+            await Eventually.HoldsAsync(() => ResolvedAndLoggedAsync("Redis (L2) is used again"), Deadline, "Redis back in use, logged");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task PostgresStopped_CachedStillResolve_UnknownAreUnavailable_WritesFailCleanly_ThenAllResumes()
     {
         await using var postgres = new PostgresInstance();
