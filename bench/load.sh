@@ -66,12 +66,16 @@ paired() {  # NAME BASELINE_NAME NODE_COMMAND BASELINE_COMMAND: node and baselin
   # back to back shares its drift, figures measured minutes apart do not.
   local pairs=() i
   for i in 1 2 3; do pairs+=("$(eval "$4")|$(eval "$3")"); done
+  # The node's row also keeps all three ratios ("pair_ratios", identifiers/s where the generator reports them), so the
+  # table shows how far the pairs spread.
   local median
   median=$(printf '%s\n' "${pairs[@]}" | python3 -c '
 import json,sys
-pairs=[l.strip().split("|") for l in sys.stdin if l.strip()]
-pairs.sort(key=lambda p: json.loads(p[1])["rps"] / json.loads(p[0])["rps"])
-print("|".join(pairs[1]))')
+def rate(r): return r.get("ids_per_s", r["rps"])
+pairs=[[json.loads(x) for x in l.strip().split("|")] for l in sys.stdin if l.strip()]
+pairs.sort(key=lambda p: rate(p[1]) / rate(p[0]))
+node=dict(pairs[1][1], pair_ratios=[round(rate(n) / rate(b), 3) for b, n in pairs])
+print(json.dumps(pairs[1][0]) + "|" + json.dumps(node))')
   record "$2" "${median%%|*}"
   record "$1" "${median##*|}"
 }
@@ -194,8 +198,6 @@ record http_l1_open_half "$($LOADGEN rate --protocol http --target "$NODE_HTTP" 
 record baselineA_open_half "$($LOADGEN rate --protocol http --target "http://127.0.0.1:$B_HTTP" --rate "$HALF" --duration "$DURATION" --handles "$HANDLES" --connections 64)"
 stop_node
 
-kill $BASE_PID; wait $BASE_PID 2>/dev/null || true
-
 echo "== node, L1 + Redis, rate limiter on with a limit never reached: what the limiter costs"
 start_node limited --ConnectionStrings:Redis=$IDRES_TEST_REDIS --Limits:PerAddressPerSecond=1000000000
 fill_l1
@@ -207,8 +209,10 @@ echo "== node, L1 off: answers from Redis"
 start_node l2 --ConnectionStrings:Redis=$IDRES_TEST_REDIS --Cache:Memory=false
 $LOADGEN sweep --target "$NODE_GRPC" --handles "$HANDLES" --batch 1000 >/dev/null
 warm_up "$NODE_HTTP" "$OUT/mix.lua"
-record http_l2_mix "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
+paired http_l2_mix baselineA_http1_mix_l2 'wrk_run "$NODE_HTTP" "$OUT/mix.lua"' 'wrk_run "http://localhost:$B_HTTP" "$OUT/mix.lua"'
 stop_node
+
+kill $BASE_PID; wait $BASE_PID 2>/dev/null || true
 
 echo "== node, no cache: answers from PostgreSQL"
 start_node registry --Cache:Memory=false

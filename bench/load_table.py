@@ -14,6 +14,11 @@ for line in open(sys.argv[1]):
 def rps(name):
     return rows.get(name, {}).get("rps")
 
+def spread(name):
+    """The lowest and highest of a paired row's three ratios, after its median."""
+    ratios = rows[name].get("pair_ratios")
+    return f" ({min(ratios):.2f}-{max(ratios):.2f})" if ratios else ""
+
 # name, what, baseline name, target ratio (None: informative)
 MEASURES = [
     ("http_l1_hot", "HTTP/1.1 resolve, L1 hit, one hot key (wrk)", "baselineA_http1", 0.85),
@@ -23,7 +28,7 @@ MEASURES = [
     ("h2c_l1_hot", "HTTP/2 resolve, L1 hit, hot key (h2load)", "baselineA_h2c", 0.85),
     ("grpc_l1_hot", "gRPC Resolve, L1 hit, hot key", "baselineB_grpc", 0.80),
     ("grpc_l1_mix", "gRPC Resolve, L1 hit, uniform mix", "baselineB_grpc_mix", 0.80),
-    ("http_l2_mix", "HTTP/1.1 resolve, L1 off (from Redis), uniform mix", "baselineA_http1_mix", 0.50),
+    ("http_l2_mix", "HTTP/1.1 resolve, L1 off (from Redis), uniform mix", "baselineA_http1_mix_l2", 0.50),
     ("http_registry_mix", "HTTP/1.1 resolve, no cache (from PostgreSQL), uniform mix", "baselineC_pgbench", 0.50),
     ("http_registry_mix_plain", "the same, table not partitioned (informative: partitioning's cost)", "http_registry_mix", None),
     ("http_registry_mix_multiplexed", "the same, Npgsql multiplexing on (informative; not the default)", "http_registry_mix", None),
@@ -38,13 +43,15 @@ print("|---|---:|---:|---:|---|---:|---:|---:|---|")
 for name, what, base, target in MEASURES:
     if name not in rows:
         continue
+    # Runs before the L2 row was paired compared it with the L1 mix's baseline.
+    base = base if base in rows else "baselineA_http1_mix"
     r, b = rps(name), rps(base)
     ratio = r / b if r and b else None
     met = "" if target is None or ratio is None else ("yes" if ratio >= target else "**no**")
     p50 = rows[name].get("p50_ms", "")
     p99 = rows[name].get("p99_ms", "")
     goal = "-" if target is None else f">= {target}"
-    shown = "-" if ratio is None else f"{ratio:.2f}"
+    shown = "-" if ratio is None else f"{ratio:.2f}" + spread(name)
     print(f"| {what} | {r:.0f} | {p50} | {p99} | {base} | {b or 0:.0f} | {shown} | {goal} | {met} |")
 
 for name, what, single_name, target in [
@@ -56,7 +63,7 @@ for name, what, single_name, target in [
     single_name = single_name if single_name in rows else "grpc_l1_mix"
     batch, single, b = rows[name]["ids_per_s"], rps(single_name), rows[name]
     met = "" if target is None else ("yes" if batch / single >= target else "**no**")
-    print(f"| {what} | {batch:.0f} | {b['p50_ms']} | {b['p99_ms']} | {single_name} | {single:.0f} | {batch / single:.1f} "
+    print(f"| {what} | {batch:.0f} | {b['p50_ms']} | {b['p99_ms']} | {single_name} | {single:.0f} | {batch / single:.1f}{spread(name)} "
           f"| {'-' if target is None else f'>= {target}'} | {met} |")
 if "http_l1_open_half" in rows:
     o = rows["http_l1_open_half"]
