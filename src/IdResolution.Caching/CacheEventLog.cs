@@ -1,46 +1,58 @@
 using Microsoft.Extensions.Logging;
 using ZiggyCreatures.Caching.Fusion;
-using ZiggyCreatures.Caching.Fusion.Events;
 
 namespace IdResolution.Caching;
 
 /// <summary>
 /// What the resolution cache has to tell operators, logged from FusionCache's events. FusionCache itself runs without
 /// a logger: with one it makes an operation id (a new string and a shared counter) on every call, which on the
-/// L1-hit path was the only allocation left and, in a batch, a contended write per identifier. Redis failures are
-/// logged with their exception where the cache calls Redis (<see cref="TimedDistributedCache"/>).
+/// L1-hit path was the only allocation left and, in a batch, a contended write per identifier. Failed and slow Redis
+/// calls are logged with their exception where the cache calls Redis (<see cref="TimedDistributedCache"/>), failed
+/// loads where they run (<see cref="ResolutionCache"/>).
 /// </summary>
 public static partial class CacheEventLog
 {
     public static void Attach(IFusionCache cache, ILogger logger)
     {
-        cache.Events.Distributed.CircuitBreakerChange += (_, e) => CircuitChanged(logger, "Redis (L2)", e);
-        cache.Events.Backplane.CircuitBreakerChange += (_, e) => CircuitChanged(logger, "the Redis backplane", e);
+        // A breaker closes when its time is up, not when Redis answers: "tried again", and a failure opens it again.
+        cache.Events.Distributed.CircuitBreakerChange += (_, e) =>
+        {
+            if (e.IsClosed)
+            {
+                LogTriedAgain(logger, "Redis (L2)");
+            }
+            else
+            {
+                LogL2Skipped(logger);
+            }
+        };
+        cache.Events.Backplane.CircuitBreakerChange += (_, e) =>
+        {
+            if (e.IsClosed)
+            {
+                LogTriedAgain(logger, "The Redis backplane");
+            }
+            else
+            {
+                LogBackplaneSkipped(logger);
+            }
+        };
         cache.Events.Distributed.SerializationError += (_, e) => LogSerialization(logger, "store", e.Key);
         cache.Events.Distributed.DeserializationError += (_, e) => LogSerialization(logger, "read", e.Key);
         cache.Events.FailSafeActivate += (_, e) => LogServedStale(logger, e.Key);
         cache.Events.FactorySyntheticTimeout += (_, e) => LogSlowLoad(logger, e.Key);
     }
 
-    private static void CircuitChanged(ILogger logger, string part, FusionCacheCircuitBreakerChangeEventArgs e)
-    {
-        if (e.IsClosed)
-        {
-            LogReachable(logger, part);
-        }
-        else
-        {
-            LogUnreachable(logger, part);
-        }
-    }
+    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "A call to Redis (L2) failed: Redis is skipped for a while, resolves go on from memory and the registry")]
+    private static partial void LogL2Skipped(ILogger logger);
 
-    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "Calls to {Part} failed: it is skipped for a while, resolves go on from memory and the registry")]
-    private static partial void LogUnreachable(ILogger logger, string part);
+    [LoggerMessage(EventId = 316, Level = LogLevel.Warning, Message = "The Redis backplane failed: it is skipped for a while, and invalidations between nodes do not pass meanwhile (other nodes' copies live at most Cache:MaxDuration)")]
+    private static partial void LogBackplaneSkipped(ILogger logger);
 
-    [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "{Part} is used again")]
-    private static partial void LogReachable(ILogger logger, string part);
+    [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "{Part} is tried again")]
+    private static partial void LogTriedAgain(ILogger logger, string part);
 
-    [LoggerMessage(EventId = 312, Level = LogLevel.Error, Message = "Could not {Operation} the cached answer of {Key} in Redis: it is read from the registry instead")]
+    [LoggerMessage(EventId = 312, Level = LogLevel.Error, Message = "Could not {Operation} the cached answer of {Key} in Redis")]
     private static partial void LogSerialization(ILogger logger, string operation, string key);
 
     [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "Served a stale answer for {Key}: the registry could not be read")]

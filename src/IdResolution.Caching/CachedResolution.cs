@@ -132,8 +132,8 @@ public sealed class CachedResolution
 
     /// <summary>
     /// Bytes this entry may hold in memory, for the L1 budget: the caches' bookkeeping and key, the handle,
-    /// the encoded values, and the pre-built JSON (up to 6 bytes per data byte when escaped) and protobuf
-    /// answers with their per-value objects.
+    /// the encoded values, and the pre-built answers: JSON (up to 6 bytes per data byte when escaped), the protobuf
+    /// Resolve answer with its per-value objects, and the encoded BatchResolve result.
     /// </summary>
     public long EstimatedBytes() => 700 + (Handle.Length * 4) + (Aliases is null ? 0 : Aliases.Sum(a => 40 + (a.Length * 6))) + ((Values?.Length ?? 0) * 8L) + (_valueCount * 200L);
 

@@ -72,7 +72,7 @@ public static class CachingServiceCollectionExtensions
             services.AddSingleton(l2);
             fusion
                 .WithSerializer(new FusionCacheSystemTextJsonSerializer())
-                .WithDistributedCache(sp => new TimedDistributedCache(l2, sp.GetRequiredService<CacheMetrics>(), sp.GetRequiredService<ILogger<TimedDistributedCache>>()))
+                .WithDistributedCache(sp => new TimedDistributedCache(l2, sp.GetRequiredService<CacheMetrics>(), sp.GetRequiredService<ILogger<TimedDistributedCache>>(), options.RedisTimeout))
                 .WithBackplane(new RedisBackplane(new RedisBackplaneOptions
                 {
                     ConnectionMultiplexerFactory = connection.GetAsync,

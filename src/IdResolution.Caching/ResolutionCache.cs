@@ -256,6 +256,7 @@ public sealed partial class ResolutionCache
         }
         catch (Exception e)
         {
+            LogLoadFailed(_logger, key, e);
             read.SetException(e);
         }
         finally
@@ -286,6 +287,9 @@ public sealed partial class ResolutionCache
         var seconds = CacheLifetime.Seconds(entry.Record!.Values, _clock.GetUtcNow().ToUnixTimeSeconds(), max);
         return TimeSpan.FromSeconds(Math.Min(seconds, max));
     }
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Reading {Key} for the cache failed: it is answered stale if it was cached, else as unavailable")]
+    private static partial void LogLoadFailed(ILogger logger, string key, Exception exception);
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Second invalidation of {Key} failed")]
     private static partial void LogSecondInvalidationFailed(ILogger logger, string key, Exception exception);

@@ -7,9 +7,10 @@ namespace IdResolution.Caching;
 /// <summary>
 /// The L2 cache as FusionCache calls it, timed: every Redis call is recorded in <c>db.client.operation.duration</c>
 /// (OpenTelemetry's database client convention, <c>db.system.name</c> = redis), so operators see Redis latency and
-/// failures beside the registry's (Npgsql reports its own under the same name); failures are also logged.
+/// failures beside the registry's (Npgsql reports its own under the same name). Failures are also logged, and calls
+/// slower than <c>slow</c> (<c>Cache:RedisTimeout</c>, past which the cache stopped waiting for them).
 /// </summary>
-public sealed partial class TimedDistributedCache(IDistributedCache inner, CacheMetrics metrics, ILogger<TimedDistributedCache> logger) : IDistributedCache
+public sealed partial class TimedDistributedCache(IDistributedCache inner, CacheMetrics metrics, ILogger<TimedDistributedCache> logger, TimeSpan slow) : IDistributedCache
 {
     public byte[]? Get(string key) => Timed(() => inner.Get(key), RedisOperation.Get);
 
@@ -38,13 +39,17 @@ public sealed partial class TimedDistributedCache(IDistributedCache inner, Cache
         try
         {
             var result = call();
-            metrics.RedisCalled(operation, started, null);
+            Completed(operation, started);
             return result;
         }
         catch (Exception e)
         {
             metrics.RedisCalled(operation, started, e);
-            LogFailed(logger, operation, e);
+            if (e is not OperationCanceledException)
+            {
+                LogFailed(logger, operation, e);
+            }
+
             throw;
         }
     }
@@ -62,16 +67,33 @@ public sealed partial class TimedDistributedCache(IDistributedCache inner, Cache
         try
         {
             var result = await call();
-            metrics.RedisCalled(operation, started, null);
+            Completed(operation, started);
             return result;
         }
         catch (Exception e)
         {
             metrics.RedisCalled(operation, started, e);
-            LogFailed(logger, operation, e);
+            if (e is not OperationCanceledException)
+            {
+                LogFailed(logger, operation, e);
+            }
+
             throw;
         }
     }
+
+    private void Completed(RedisOperation operation, long started)
+    {
+        metrics.RedisCalled(operation, started, null);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (elapsed > slow)
+        {
+            LogSlow(logger, operation, elapsed.TotalMilliseconds);
+        }
+    }
+
+    [LoggerMessage(EventId = 317, Level = LogLevel.Warning, Message = "Redis (L2) {Operation} took {Milliseconds} ms, past Cache:RedisTimeout: the cache did not wait for it")]
+    private static partial void LogSlow(ILogger logger, RedisOperation operation, double milliseconds);
 
     [LoggerMessage(EventId = 315, Level = LogLevel.Warning, Message = "Redis (L2) {Operation} failed")]
     private static partial void LogFailed(ILogger logger, RedisOperation operation, Exception exception);

@@ -42,9 +42,9 @@ public sealed class PrefixCounters : IHandleWriteListener
     /// <summary>
     /// Resolves of a batch, counted per run of names under one prefix (a batch's names mostly share one): one count
     /// per run instead of two interlocked adds per name, which the cores otherwise contend for. <see cref="Flush"/>
-    /// counts the last run.
+    /// counts the last run. A ref struct: a copy would lose counts, so it cannot be made one.
     /// </summary>
-    public struct Run(PrefixCounters counters)
+    public ref struct Run(PrefixCounters counters)
     {
         private string? _key;
         private int _prefixLength;
