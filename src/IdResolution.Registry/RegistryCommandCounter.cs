@@ -8,10 +8,22 @@ public sealed class RegistryCommandCounter : DbCommandInterceptor
 {
     private long _commands;
 
+    private long _lookups;
+
     public long Commands => Interlocked.Read(ref _commands);
 
+    /// <summary>
+    /// The resolve reads alone (a record by key, or many in one query): what the caches exist to spare, without the
+    /// health checks and dashboard counts that run on their own timers.
+    /// </summary>
+    public long Lookups => Interlocked.Read(ref _lookups);
+
     /// <summary>Counts a command sent outside EF Core (the resolve read).</summary>
-    public void Sent() => Interlocked.Increment(ref _commands);
+    public void Sent()
+    {
+        Interlocked.Increment(ref _commands);
+        Interlocked.Increment(ref _lookups);
+    }
 
     public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
