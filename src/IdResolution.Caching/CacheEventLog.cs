@@ -14,33 +14,25 @@ public static partial class CacheEventLog
 {
     public static void Attach(IFusionCache cache, ILogger logger)
     {
-        // A breaker closes when its time is up, not when Redis answers: "tried again", and a failure opens it again.
-        cache.Events.Distributed.CircuitBreakerChange += (_, e) =>
-        {
-            if (e.IsClosed)
-            {
-                LogTriedAgain(logger, "Redis (L2)");
-            }
-            else
-            {
-                LogL2Skipped(logger);
-            }
-        };
-        cache.Events.Backplane.CircuitBreakerChange += (_, e) =>
-        {
-            if (e.IsClosed)
-            {
-                LogTriedAgain(logger, "The Redis backplane");
-            }
-            else
-            {
-                LogBackplaneSkipped(logger);
-            }
-        };
+        cache.Events.Distributed.CircuitBreakerChange += (_, e) => BreakerChanged(logger, e.IsClosed, "Redis (L2)", LogL2Skipped);
+        cache.Events.Backplane.CircuitBreakerChange += (_, e) => BreakerChanged(logger, e.IsClosed, "The Redis backplane", LogBackplaneSkipped);
         cache.Events.Distributed.SerializationError += (_, e) => LogSerialization(logger, "store", e.Key);
         cache.Events.Distributed.DeserializationError += (_, e) => LogSerialization(logger, "read", e.Key);
         cache.Events.FailSafeActivate += (_, e) => LogServedStale(logger, e.Key);
         cache.Events.FactorySyntheticTimeout += (_, e) => LogSlowLoad(logger, e.Key);
+    }
+
+    /// <summary>A breaker closes when its time is up, not when Redis answers: "tried again", and a failure opens it again.</summary>
+    private static void BreakerChanged(ILogger logger, bool closed, string part, Action<ILogger> logSkipped)
+    {
+        if (closed)
+        {
+            LogTriedAgain(logger, part);
+        }
+        else
+        {
+            logSkipped(logger);
+        }
     }
 
     [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "A call to Redis (L2) failed: Redis is skipped for a while, resolves go on from memory and the registry")]

@@ -44,10 +44,10 @@ public sealed class CacheMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
     }
 
-    /// <summary>Records one Redis call that started at <paramref name="started"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
-    public void RedisCalled(RedisOperation operation, long started, Exception? error)
+    /// <summary>Records one Redis call that took <paramref name="elapsed"/>.</summary>
+    public void RedisCalled(RedisOperation operation, TimeSpan elapsed, Exception? error)
     {
-        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var seconds = elapsed.TotalSeconds;
         if (error is null)
         {
             _redisDuration.Record(seconds, RedisSystem, RedisOperations[(int)operation]);

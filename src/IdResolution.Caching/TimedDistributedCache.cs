@@ -44,12 +44,7 @@ public sealed partial class TimedDistributedCache(IDistributedCache inner, Cache
         }
         catch (Exception e)
         {
-            metrics.RedisCalled(operation, started, e);
-            if (e is not OperationCanceledException)
-            {
-                LogFailed(logger, operation, e);
-            }
-
+            Failed(operation, started, e);
             throw;
         }
     }
@@ -72,23 +67,28 @@ public sealed partial class TimedDistributedCache(IDistributedCache inner, Cache
         }
         catch (Exception e)
         {
-            metrics.RedisCalled(operation, started, e);
-            if (e is not OperationCanceledException)
-            {
-                LogFailed(logger, operation, e);
-            }
-
+            Failed(operation, started, e);
             throw;
         }
     }
 
     private void Completed(RedisOperation operation, long started)
     {
-        metrics.RedisCalled(operation, started, null);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        metrics.RedisCalled(operation, elapsed, null);
         if (elapsed > slow)
         {
             LogSlow(logger, operation, elapsed.TotalMilliseconds);
+        }
+    }
+
+    private void Failed(RedisOperation operation, long started, Exception error)
+    {
+        metrics.RedisCalled(operation, Stopwatch.GetElapsedTime(started), error);
+        // A caller that gave up is not a Redis failure.
+        if (error is not OperationCanceledException)
+        {
+            LogFailed(logger, operation, error);
         }
     }
 
