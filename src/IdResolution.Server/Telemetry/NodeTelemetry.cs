@@ -18,6 +18,13 @@ public static class NodeTelemetry
 {
     public const string ReadyTag = "ready";
 
+    /// <summary>
+    /// ASP.NET Core instruments updated on every request (some twice, some per buffer) that say little about a resolver:
+    /// dropped, they are not listened to at all. Profiled on a hot HTTP/2 resolve, they took ~5% of the node's CPU.
+    /// </summary>
+    private static readonly string[] PerRequestInstrumentsDropped =
+        ["aspnetcore.memory_pool.rented", "aspnetcore.memory_pool.pooled", "aspnetcore.routing.match_attempts", "kestrel.queued_requests"];
+
     public static IServiceCollection AddNodeTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<ResolveMetrics>();
@@ -31,6 +38,10 @@ public static class NodeTelemetry
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter();
+            foreach (var name in PerRequestInstrumentsDropped)
+            {
+                metrics.AddView(name, MetricStreamConfiguration.Drop);
+            }
             if (!string.IsNullOrWhiteSpace(otlp))
             {
                 metrics.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));

@@ -37,6 +37,24 @@ public sealed class TelemetryTests(SqliteNodeFixture fixture) : IClassFixture<Sq
         Assert.Contains("idres_cache_lookups_total{", scrape, StringComparison.Ordinal);
         Assert.Matches("idres_resolve_batch_items_total\\{[^}]*idres_response_code=\"100\"[^}]*\\} [1-9]", scrape);
         Assert.Contains("http_server_request_duration_seconds", scrape, StringComparison.Ordinal);
+        Assert.Contains("kestrel_active_connections", scrape, StringComparison.Ordinal);
+        Assert.Contains("aspnetcore_memory_pool_allocated_bytes_total", scrape, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("aspnetcore_memory_pool_rented")]
+    [InlineData("aspnetcore_memory_pool_pooled")]
+    [InlineData("aspnetcore_routing_match_attempts")]
+    [InlineData("kestrel_queued_requests")]
+    public async Task Metrics_LeaveOut_TheInstrumentsUpdatedOnEveryRequestThatSayLittle(string series)
+    {
+        (await Node.Http.GetAsync($"/api/handles/{NodeFixture.EnterprisePrefix}/M-missing-{Guid.NewGuid():N}")).Dispose();
+        await new Health.HealthClient(Node.Channel).CheckAsync(new HealthCheckRequest());
+
+        var scrape = await Node.Http.GetStringAsync("/metrics");
+
+        Assert.Contains("http_server_request_duration_seconds", scrape, StringComparison.Ordinal);
+        Assert.DoesNotContain(series, scrape, StringComparison.Ordinal);
     }
 
     [Fact]
