@@ -121,6 +121,27 @@ public sealed class CacheBehaviourTests(TwoNodesFixture nodes) : IClassFixture<T
     }
 
     [Fact]
+    public async Task AnAnswerFromRedis_IsThenServedFromTheNodesMemory()
+    {
+        var handle = NewHandle();
+        (await nodes.A.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", UrlValues("https://shared.example"))).Dispose();
+        await WaitForSecondInvalidationsAsync(nodes.A);
+        Assert.Equal("https://shared.example", await UrlOnAsync(nodes.A, handle)); // into Redis
+        using var fromRedis = new NodeMetric(nodes.B, "idres.cache.lookups", "layer", "redis");
+        using var fromMemory = new NodeMetric(nodes.B, "idres.cache.lookups", "layer", "memory");
+        var before = RegistryCommands(nodes.B);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("https://shared.example", await UrlOnAsync(nodes.B, handle));
+        }
+
+        Assert.Equal(1, fromRedis.Total);
+        Assert.Equal(2, fromMemory.Total);
+        Assert.Equal(0, RegistryCommands(nodes.B) - before);
+    }
+
+    [Fact]
     public async Task TtlZero_IsNeverServedFromCache()
     {
         var handle = NewHandle();
