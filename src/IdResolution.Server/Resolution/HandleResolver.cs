@@ -12,7 +12,8 @@ namespace IdResolution.Server.Resolution;
 /// (L1, then L2, then the registry), and tells "not registered" (100) from "not served here" (301) and
 /// "registry unavailable" (3).
 /// </summary>
-public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory scopes, Statistics.PrefixCounters counters, Hierarchy.RemoteResolver remote, StandbyReads standby)
+public sealed partial class HandleResolver(
+    ResolutionCache cache, IServiceScopeFactory scopes, Statistics.PrefixCounters counters, Hierarchy.RemoteResolver remote, StandbyReads standby, ILogger<HandleResolver> logger)
 {
     public const int MaxBatch = 1000;
 
@@ -264,6 +265,7 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         }
         catch (Exception e) when (RegistryFailure.Is(e) && !authoritative)
         {
+            LogBatchReadFailed(logger, misses.Count, e);
             var stale = new Dictionary<string, CachedResolution>(StringComparer.Ordinal);
             foreach (var key in misses.Keys)
             {
@@ -277,9 +279,13 @@ public sealed class HandleResolver(ResolutionCache cache, IServiceScopeFactory s
         }
         catch (Exception e) when (RegistryFailure.Is(e))
         {
+            LogBatchReadFailed(logger, misses.Count, e);
             return [];
         }
     }
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Reading {Count} names of a batch from the registry failed: they are answered stale if they were cached, else as unavailable")]
+    private static partial void LogBatchReadFailed(ILogger logger, int count, Exception exception);
 
     /// <summary>
     /// One name from the registry: the standby's copy, unless the name was just written or <paramref name="primary"/>

@@ -155,6 +155,45 @@ public sealed class CacheOutageTests
     }
 
     [Fact]
+    public async Task PostgresStopped_ABatchOfUnknownNamesIsUnavailable_AndTheNodeLogsWhy()
+    {
+        await using var postgres = new PostgresInstance();
+        await postgres.InitialiseAsync();
+        var database = new TestDatabase(postgres.ConnectionString);
+        await database.CreateAsync();
+        var directory = Directory.CreateTempSubdirectory("idres-batch-log-").FullName;
+        try
+        {
+            var settings = database.NodeSettings();
+            settings["Seeds:Load"] = "false";
+            settings["Logging:LogLevel:Default"] = "Warning";
+            settings["Auth:BootstrapToken"] = NodeServer.OperatorToken;
+            await using var node = await NodeProcess.StartAsync(directory, [.. settings.Select(kv => $"--{kv.Key}={kv.Value}")]);
+            using var http = new HttpClient { BaseAddress = node.HttpUrl };
+            using var createPrefix = new HttpRequestMessage(HttpMethod.Post, $"/api/prefixes/{Prefix}") { Headers = { Authorization = NodeServer.Bearer() } };
+            (await http.SendAsync(createPrefix)).EnsureSuccessStatusCode();
+            using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(node.GrpcUrl);
+            var resolver = new Resolver.ResolverClient(channel);
+            var request = new BatchResolveRequest { Handles = { $"{Prefix}/B-{Guid.NewGuid():N}", $"{Prefix}/B-{Guid.NewGuid():N}" } };
+            Assert.All((await resolver.BatchResolveAsync(request)).Results, r => Assert.Equal(100u, r.ResponseCode)); // read, not found
+            Assert.DoesNotContain("of a batch from the registry failed", node.Output, StringComparison.Ordinal);
+
+            await postgres.StopAsync();
+            request.Handles[0] = $"{Prefix}/B-{Guid.NewGuid():N}";
+            request.Handles[1] = $"{Prefix}/B-{Guid.NewGuid():N}";
+            var answer = await resolver.BatchResolveAsync(request);
+
+            Assert.All(answer.Results, r => Assert.Equal(3u, r.ResponseCode));
+            await Eventually.HoldsAsync(
+                () => Task.FromResult(node.Output.Contains("Reading 2 names of a batch from the registry failed", StringComparison.Ordinal)), Deadline, "the log line");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task PostgresStopped_CachedStillResolve_UnknownAreUnavailable_WritesFailCleanly_ThenAllResumes()
     {
         await using var postgres = new PostgresInstance();
