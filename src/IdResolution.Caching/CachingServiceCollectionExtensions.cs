@@ -137,11 +137,6 @@ public sealed class RedisConnection(string configuration) : IAsyncDisposable
         options.ConnectTimeout = 2000;
         options.AsyncTimeout = 1000;
         options.SyncTimeout = 1000;
-        // Replies are read on the .NET thread pool, where the resolves waiting for them run, instead of on the client's
-        // own reader threads: one hand-off fewer per read. Redis-served resolves measured +13-30% rps and -15-20% node
-        // CPU per request (bench/RESULTS.md, session 9). Nothing on the node blocks pool threads on Redis, which is
-        // what would stall these reads; FusionCache's timeouts and breaker bound a stall if it ever happened.
-        options.SocketManager = SocketManager.ThreadPool;
         return await ConnectionMultiplexer.ConnectAsync(options);
     }
 }

@@ -94,22 +94,10 @@ public sealed partial class ResolutionCache
         }
     }
 
-    /// <summary>
-    /// The cached answer for a key, or the one <paramref name="load"/> reads (once, for all concurrent callers).
-    /// An answer Redis holds is read first without FusionCache's per-key lock, which costs a semaphore and a cache entry
-    /// per key: most lookups that reach this far end there. Only a key missing from both levels takes the lock (and
-    /// reads Redis once more under it, for a concurrent caller's load) before the registry is read.
-    /// </summary>
+    /// <summary>The cached answer for a key, or the one <paramref name="load"/> reads (once, for all concurrent callers).</summary>
     public async ValueTask<(CachedResolution Entry, CacheLayer Layer)> GetOrLoadAsync(
         string key, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)
     {
-        if (_cache.HasDistributedCache && await _cache.TryGetAsync<CachedResolution>(key, token: cancellationToken) is { HasValue: true } cached)
-        {
-            var origin = cached.Value.TakeOrigin();
-            _metrics.Answered(origin);
-            return (cached.Value, origin);
-        }
-
         var entry = await _cache.GetOrSetAsync<CachedResolution>(key, (context, token) => LoadAsync(context, load, token), token: cancellationToken);
         var layer = entry.TakeOrigin();
         _metrics.Answered(layer);
