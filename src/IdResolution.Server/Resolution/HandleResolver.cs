@@ -284,7 +284,7 @@ public sealed partial class HandleResolver(
         }
     }
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Reading {Count} names of a batch from the registry failed: they are answered stale if they were cached, else as unavailable")]
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Reading {Count} names of a batch from the registry failed: each is answered from a stale cache entry where one exists and auth=true was not asked, else as unavailable")]
     private static partial void LogBatchReadFailed(ILogger logger, int count, Exception exception);
 
     /// <summary>
