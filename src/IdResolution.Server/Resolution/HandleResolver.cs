@@ -263,25 +263,26 @@ public sealed partial class HandleResolver(
 
             return loaded;
         }
-        catch (Exception e) when (RegistryFailure.Is(e) && !authoritative)
-        {
-            LogBatchReadFailed(logger, misses.Count, e);
-            var stale = new Dictionary<string, CachedResolution>(StringComparer.Ordinal);
-            foreach (var key in misses.Keys)
-            {
-                if (await cache.TryGetAsync(key, allowStale: true, cancellationToken) is { } entry)
-                {
-                    stale[key] = entry;
-                }
-            }
-
-            return stale;
-        }
         catch (Exception e) when (RegistryFailure.Is(e))
         {
             LogBatchReadFailed(logger, misses.Count, e);
-            return [];
+            return authoritative ? [] : await StaleAsync(misses.Keys, cancellationToken);
         }
+    }
+
+    /// <summary>The cached answers for <paramref name="keys"/>, expired ones included (for registry outages).</summary>
+    private async Task<Dictionary<string, CachedResolution>> StaleAsync(IEnumerable<string> keys, CancellationToken cancellationToken)
+    {
+        var stale = new Dictionary<string, CachedResolution>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            if (await cache.TryGetAsync(key, allowStale: true, cancellationToken) is { } entry)
+            {
+                stale[key] = entry;
+            }
+        }
+
+        return stale;
     }
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Reading {Count} names of a batch from the registry failed: each is answered from a stale cache entry where one exists and auth=true was not asked, else as unavailable")]

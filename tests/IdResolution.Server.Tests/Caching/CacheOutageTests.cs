@@ -11,10 +11,21 @@ using StackExchange.Redis;
 namespace IdResolution.Server.Tests.Caching;
 
 /// <summary>Backing services failing under a running node: a private Redis is killed, a private PostgreSQL stopped.</summary>
-public sealed class CacheOutageTests
+public sealed class CacheOutageTests : IDisposable
 {
     private const string Prefix = "88.118.8.1001";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private readonly string _directory = Directory.CreateTempSubdirectory("idres-outage-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>The node as a separate process, whose log the test reads (warnings and up), without sample data.</summary>
+    private Task<NodeProcess> StartProcessAsync(Dictionary<string, string?> settings)
+    {
+        settings["Seeds:Load"] = "false";
+        settings["Logging:LogLevel:Default"] = "Warning";
+        return NodeProcess.StartAsync(_directory, settings);
+    }
 
     private static async Task<HttpStatusCode> StatusAsync(NodeServer node, string handle)
     {
@@ -104,54 +115,44 @@ public sealed class CacheOutageTests
         await redis.StartAsync();
         await using var database = new TestDatabase();
         await database.CreateAsync();
-        var directory = Directory.CreateTempSubdirectory("idres-cache-log-").FullName;
-        try
+        var settings = database.NodeSettings(redis.Configuration);
+        settings["Logging:LogLevel:IdResolution.Caching"] = "Information";
+        await using var node = await StartProcessAsync(settings);
+        using var http = new HttpClient { BaseAddress = node.HttpUrl };
+        // Each new name is a cache miss: a Redis read, then a registry read ("not served here", cached in Redis too);
+        // the answer is the same with Redis down.
+        await using var client = await ConnectionMultiplexer.ConnectAsync($"{redis.Configuration},abortConnect=false");
+        HttpStatusCode? answer = null;
+        async Task<string> ResolveNewAsync()
         {
-            var settings = database.NodeSettings(redis.Configuration);
-            settings["Seeds:Load"] = "false";
-            settings["Logging:LogLevel:Default"] = "Warning";
-            settings["Logging:LogLevel:IdResolution.Caching"] = "Information";
-            await using var node = await NodeProcess.StartAsync(directory, [.. settings.Select(kv => $"--{kv.Key}={kv.Value}")]);
-            using var http = new HttpClient { BaseAddress = node.HttpUrl };
-            // Each new name is a cache miss: a Redis read, then a registry read ("not served here", cached in Redis too);
-            // the answer is the same with Redis down.
-            await using var client = await ConnectionMultiplexer.ConnectAsync($"{redis.Configuration},abortConnect=false");
-            HttpStatusCode? answer = null;
-            async Task<string> ResolveNewAsync()
-            {
-                var name = $"99.1/{Guid.NewGuid():N}";
-                using var response = await http.GetAsync($"/api/handles/{name}");
-                Assert.Equal(answer ??= response.StatusCode, response.StatusCode);
-                return name;
-            }
-
-            async Task<bool> ResolvedAndLoggedAsync(string text)
-            {
-                await ResolveNewAsync();
-                return node.Output.Contains(text, StringComparison.Ordinal);
-            }
-
-            async Task<bool> StoredInRedisAsync()
-            {
-                var name = await ResolveNewAsync();
-                return client.IsConnected && client.GetServer(redis.Configuration).Keys(pattern: $"*{name}*").Any();
-            }
-
-            await Eventually.HoldsAsync(StoredInRedisAsync, Deadline, "an answer stored in Redis");
-            Assert.DoesNotContain("Redis (L2)", node.Output, StringComparison.Ordinal);
-            redis.Kill();
-            await Eventually.HoldsAsync(() => ResolvedAndLoggedAsync("A call to Redis (L2) failed"), Deadline, "the breaker's warning");
-            Assert.Contains("Redis (L2) Get failed", node.Output, StringComparison.Ordinal);
-
-            await redis.StartAsync();
-            // Back in use: answers reach Redis again; the breaker's closing was logged on the way.
-            await Eventually.HoldsAsync(StoredInRedisAsync, Deadline, "answers stored in Redis after its restart");
-            Assert.Contains("Redis (L2) is tried again", node.Output, StringComparison.Ordinal);
+            var name = $"99.1/{Guid.NewGuid():N}";
+            using var response = await http.GetAsync($"/api/handles/{name}");
+            Assert.Equal(answer ??= response.StatusCode, response.StatusCode);
+            return name;
         }
-        finally
+
+        async Task<bool> ResolvedAndLoggedAsync(string text)
         {
-            Directory.Delete(directory, recursive: true);
+            await ResolveNewAsync();
+            return node.Output.Contains(text, StringComparison.Ordinal);
         }
+
+        async Task<bool> StoredInRedisAsync()
+        {
+            var name = await ResolveNewAsync();
+            return client.IsConnected && client.GetServer(redis.Configuration).Keys(pattern: $"*{name}*").Any();
+        }
+
+        await Eventually.HoldsAsync(StoredInRedisAsync, Deadline, "an answer stored in Redis");
+        Assert.DoesNotContain("Redis (L2)", node.Output, StringComparison.Ordinal);
+        redis.Kill();
+        await Eventually.HoldsAsync(() => ResolvedAndLoggedAsync("A call to Redis (L2) failed"), Deadline, "the breaker's warning");
+        Assert.Contains("Redis (L2) Get failed", node.Output, StringComparison.Ordinal);
+
+        await redis.StartAsync();
+        // Back in use: answers reach Redis again; the breaker's closing was logged on the way.
+        await Eventually.HoldsAsync(StoredInRedisAsync, Deadline, "answers stored in Redis after its restart");
+        Assert.Contains("Redis (L2) is tried again", node.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -161,36 +162,26 @@ public sealed class CacheOutageTests
         await postgres.InitialiseAsync();
         var database = new TestDatabase(postgres.ConnectionString);
         await database.CreateAsync();
-        var directory = Directory.CreateTempSubdirectory("idres-batch-log-").FullName;
-        try
-        {
-            var settings = database.NodeSettings();
-            settings["Seeds:Load"] = "false";
-            settings["Logging:LogLevel:Default"] = "Warning";
-            settings["Auth:BootstrapToken"] = NodeServer.OperatorToken;
-            await using var node = await NodeProcess.StartAsync(directory, [.. settings.Select(kv => $"--{kv.Key}={kv.Value}")]);
-            using var http = new HttpClient { BaseAddress = node.HttpUrl };
-            using var createPrefix = new HttpRequestMessage(HttpMethod.Post, $"/api/prefixes/{Prefix}") { Headers = { Authorization = NodeServer.Bearer() } };
-            (await http.SendAsync(createPrefix)).EnsureSuccessStatusCode();
-            using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(node.GrpcUrl);
-            var resolver = new Resolver.ResolverClient(channel);
-            var request = new BatchResolveRequest { Handles = { $"{Prefix}/B-{Guid.NewGuid():N}", $"{Prefix}/B-{Guid.NewGuid():N}" } };
-            Assert.All((await resolver.BatchResolveAsync(request)).Results, r => Assert.Equal(100u, r.ResponseCode)); // read, not found
-            Assert.DoesNotContain("of a batch from the registry failed", node.Output, StringComparison.Ordinal);
+        var settings = database.NodeSettings();
+        settings["Auth:BootstrapToken"] = NodeServer.OperatorToken;
+        await using var node = await StartProcessAsync(settings);
+        using var http = new HttpClient { BaseAddress = node.HttpUrl };
+        using var createPrefix = new HttpRequestMessage(HttpMethod.Post, $"/api/prefixes/{Prefix}") { Headers = { Authorization = NodeServer.Bearer() } };
+        (await http.SendAsync(createPrefix)).EnsureSuccessStatusCode();
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(node.GrpcUrl);
+        var resolver = new Resolver.ResolverClient(channel);
+        var request = new BatchResolveRequest { Handles = { $"{Prefix}/B-{Guid.NewGuid():N}", $"{Prefix}/B-{Guid.NewGuid():N}" } };
+        Assert.All((await resolver.BatchResolveAsync(request)).Results, r => Assert.Equal(100u, r.ResponseCode)); // read, not found
+        Assert.DoesNotContain("of a batch from the registry failed", node.Output, StringComparison.Ordinal);
 
-            await postgres.StopAsync();
-            request.Handles[0] = $"{Prefix}/B-{Guid.NewGuid():N}";
-            request.Handles[1] = $"{Prefix}/B-{Guid.NewGuid():N}";
-            var answer = await resolver.BatchResolveAsync(request);
+        await postgres.StopAsync();
+        request.Handles[0] = $"{Prefix}/B-{Guid.NewGuid():N}";
+        request.Handles[1] = $"{Prefix}/B-{Guid.NewGuid():N}";
+        var answer = await resolver.BatchResolveAsync(request);
 
-            Assert.All(answer.Results, r => Assert.Equal(3u, r.ResponseCode));
-            await Eventually.HoldsAsync(
-                () => Task.FromResult(node.Output.Contains("Reading 2 names of a batch from the registry failed", StringComparison.Ordinal)), Deadline, "the log line");
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        Assert.All(answer.Results, r => Assert.Equal(3u, r.ResponseCode));
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(node.Output.Contains("Reading 2 names of a batch from the registry failed", StringComparison.Ordinal)), Deadline, "the log line");
     }
 
     [Fact]

@@ -38,6 +38,10 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts the node with <paramref name="settings"/> as its command-line configuration.</summary>
+    public static Task<NodeProcess> StartAsync(string workingDirectory, IReadOnlyDictionary<string, string?> settings) =>
+        StartAsync(workingDirectory, [.. settings.Select(kv => $"--{kv.Key}={kv.Value}")]);
+
     public static async Task<NodeProcess> StartAsync(string workingDirectory, params string[] extraArgs)
     {
         var httpUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");

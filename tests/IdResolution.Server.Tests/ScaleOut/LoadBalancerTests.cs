@@ -129,7 +129,7 @@ public sealed class LoadBalancerTests : IAsyncLifetime
         settings["Limits:PerAddressPerSecond"] = "0";
         settings["Limits:PerKeyPerSecond"] = "0";
         settings["Logging:LogLevel:Default"] = "Warning";
-        var node = await NodeProcess.StartAsync(_directory, [.. settings.Select(kv => $"--{kv.Key}={kv.Value}")]);
+        var node = await NodeProcess.StartAsync(_directory, settings);
         return (node, native);
     }
 
