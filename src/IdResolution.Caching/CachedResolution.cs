@@ -165,13 +165,43 @@ public sealed class CachedResolution
 
     private byte[] BuildPublicJson()
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + ((Values?.Length ?? 0) * 2));
-        using (var writer = new Utf8JsonWriter(buffer, HandleJsonWriter.Options))
+        var scratch = _threadJsonScratch ??= new JsonScratch();
+        var json = scratch.Write(Handle, ValueVisibility.PublicOnly(Record!.Values), AliasList);
+        if (scratch.Oversized)
         {
-            HandleJsonWriter.WriteRecord(writer, Handle, ValueVisibility.PublicOnly(Record!.Values), AliasList);
+            _threadJsonScratch = null;
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return json;
+    }
+
+    /// <summary>
+    /// A writer and buffer each thread reuses to build JSON answers: a fresh buffer grows by doubling (the writer asks
+    /// for room for the worst-case escaping of each string), which cost several kilobytes per answer from Redis or
+    /// the registry. The answer itself is copied out at its exact size.
+    /// </summary>
+    [ThreadStatic]
+    private static JsonScratch? _threadJsonScratch;
+
+    private sealed class JsonScratch
+    {
+        private const int KeptCapacity = 64 * 1024;
+        private readonly ArrayBufferWriter<byte> _buffer = new(8 * 1024);
+        private readonly Utf8JsonWriter _writer;
+
+        public JsonScratch() => _writer = new Utf8JsonWriter(_buffer, HandleJsonWriter.Options);
+
+        /// <summary>A very large record's buffer is not kept for the thread's later answers.</summary>
+        public bool Oversized => _buffer.Capacity > KeptCapacity;
+
+        public byte[] Write(string handle, IReadOnlyList<HandleValue> values, IReadOnlyList<string> aliases)
+        {
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
+            HandleJsonWriter.WriteRecord(_writer, handle, values, aliases);
+            _writer.Flush();
+            return _buffer.WrittenSpan.ToArray();
+        }
     }
 
     private V1.ResolveResult BuildPublicResult()

@@ -101,14 +101,14 @@ public static class HandleJsonWriter
         WriteData(writer, value);
         if (value.TtlType == TtlType.Absolute)
         {
-            writer.WriteString("ttl", FormatTime(value.Ttl));
+            WriteTime(writer, "ttl", value.Ttl);
         }
         else
         {
             writer.WriteNumber("ttl", value.Ttl);
         }
 
-        writer.WriteString("timestamp", FormatTime(value.Timestamp));
+        WriteTime(writer, "timestamp", value.Timestamp);
         if (value.Permissions != ValuePermissions.Default)
         {
             writer.WriteString("permissions", PermissionText.Format(value.Permissions));
@@ -176,5 +176,21 @@ public static class HandleJsonWriter
     }
 
     public static string FormatTime(long unixSeconds) =>
-        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+
+    /// <summary>A time as <see cref="FormatTime"/> writes it, formatted in place (no string per value).</summary>
+    private static void WriteTime(Utf8JsonWriter writer, string name, long unixSeconds)
+    {
+        Span<byte> text = stackalloc byte[32];
+        if (DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.TryFormat(text, out var written, TimeFormat, CultureInfo.InvariantCulture))
+        {
+            writer.WriteString(name, text[..written]);
+        }
+        else
+        {
+            writer.WriteString(name, FormatTime(unixSeconds));
+        }
+    }
 }
