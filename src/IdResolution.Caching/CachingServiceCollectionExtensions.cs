@@ -112,24 +112,39 @@ public static class CachingServiceCollectionExtensions
 }
 
 /// <summary>
-/// One Redis connection shared by L2 and the backplane. It never blocks start-up or a request on an absent
-/// Redis: commands fail fast while it is down, and it reconnects by itself.
+/// The node's Redis connections. They never block start-up or a request on an absent Redis: commands fail fast
+/// while it is down, and they reconnect by themselves.
 /// </summary>
 public sealed class RedisConnection(string configuration) : IAsyncDisposable
 {
-    private readonly Lazy<Task<IConnectionMultiplexer>> _connection = new(() => ConnectAsync(configuration));
+    private readonly Lazy<Task<IConnectionMultiplexer>> _connection = new(() => ConnectAsync(configuration, SocketManager.Shared));
+    private readonly Lazy<Task<IConnectionMultiplexer>> _awaitedCalls = new(() => ConnectAsync(configuration, SocketManager.ThreadPool));
 
+    /// <summary>For the backplane, health checks and any synchronous call: its replies are read on threads of its own.</summary>
     public Task<IConnectionMultiplexer> GetAsync() => _connection.Value;
+
+    /// <summary>
+    /// For L2 calls that are awaited: its replies are read on the thread pool, one hand-off between threads less per
+    /// read. Never for a call a thread blocks on: on a busy pool, the reply could wait for the very thread that waits
+    /// for it (FusionCache makes synchronous L2 calls from its synchronous paths, such as a tag's expiry check).
+    /// </summary>
+    public Task<IConnectionMultiplexer> GetForAwaitedCallsAsync() => _awaitedCalls.Value;
+
+    /// <summary>Both connections, once each is open (for tracing).</summary>
+    public IEnumerable<Task<IConnectionMultiplexer>> All() => [_connection.Value, _awaitedCalls.Value];
 
     public async ValueTask DisposeAsync()
     {
-        if (_connection.IsValueCreated)
+        foreach (var connection in new[] { _connection, _awaitedCalls })
         {
-            await (await _connection.Value).DisposeAsync();
+            if (connection.IsValueCreated)
+            {
+                await (await connection.Value).DisposeAsync();
+            }
         }
     }
 
-    private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration)
+    private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration, SocketManager sockets)
     {
         var options = ConfigurationOptions.Parse(configuration);
         options.AbortOnConnectFail = false;
@@ -137,6 +152,7 @@ public sealed class RedisConnection(string configuration) : IAsyncDisposable
         options.ConnectTimeout = 2000;
         options.AsyncTimeout = 1000;
         options.SyncTimeout = 1000;
+        options.SocketManager = sockets;
         return await ConnectionMultiplexer.ConnectAsync(options);
     }
 }

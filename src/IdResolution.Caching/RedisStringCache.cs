@@ -15,7 +15,8 @@ namespace IdResolution.Caching;
 /// the ones Microsoft's RedisCache used; a key it left as a hash reads as missing (<c>MGET</c> answers nil for it)
 /// and the next write replaces it. A read, once queued, is not withdrawn when its caller's token fires: FusionCache
 /// stops waiting on its own (its soft and hard timeouts), and a read completed as cancelled would count as a Redis
-/// failure there and open its circuit breaker.
+/// failure there and open its circuit breaker. Synchronous calls go over <see cref="RedisConnection.GetAsync"/>'s
+/// connection, awaited ones over <see cref="RedisConnection.GetForAwaitedCallsAsync"/>'s.
 /// </remarks>
 public sealed class RedisStringCache(RedisConnection connection, string keyPrefix) : IDistributedCache
 {
@@ -34,7 +35,7 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
         token.ThrowIfCancellationRequested();
-        var redis = await connection.GetAsync().ConfigureAwait(false);
+        var redis = await connection.GetForAwaitedCallsAsync().ConfigureAwait(false);
         var redisKey = Key(key);
         if (redis.HashSlot(redisKey) != NoSlot)
         {
@@ -83,7 +84,7 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
 
     private IDatabase Database() => connection.GetAsync().GetAwaiter().GetResult().GetDatabase();
 
-    private async Task<IDatabase> DatabaseAsync() => (await connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+    private async Task<IDatabase> DatabaseAsync() => (await connection.GetForAwaitedCallsAsync().ConfigureAwait(false)).GetDatabase();
 
     /// <summary>A reply's value; nil (missing, or not a string) is a miss.</summary>
     private static byte[]? Bytes(RedisValue value) => value.IsNull ? null : (byte[]?)value;

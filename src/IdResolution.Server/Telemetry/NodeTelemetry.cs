@@ -76,11 +76,14 @@ public static class NodeTelemetry
     {
         if (services.GetService<RedisConnection>() is { } redis)
         {
-            _ = redis.GetAsync().ContinueWith(
-                connected => instrumentation.AddConnection(connected.Result),
-                CancellationToken.None,
-                TaskContinuationOptions.OnlyOnRanToCompletion,
-                TaskScheduler.Default);
+            foreach (var connection in redis.All())
+            {
+                _ = connection.ContinueWith(
+                    connected => instrumentation.AddConnection(connected.Result),
+                    CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnRanToCompletion,
+                    TaskScheduler.Default);
+            }
         }
     }
 
