@@ -37,8 +37,19 @@ public sealed class CachedResolution
     private int _unreportedOrigin;
     private int _answersBuilt;
 
+    /// <summary>
+    /// The values as decoded when the entry was made, for its first answer only (an entry is made to answer): the
+    /// answers built after it decode their own, so that a cached entry holds its values encoded.
+    /// </summary>
+    private HandleValue[]? _decodedForFirstUse;
+
     [JsonConstructor]
     public CachedResolution(ResponseCode code, string handle, long version, byte[]? values, string[]? aliases = null)
+        : this(code, handle, version, values, values is null ? [] : HandleValueCodec.Decode(values), aliases)
+    {
+    }
+
+    private CachedResolution(ResponseCode code, string handle, long version, byte[]? values, HandleValue[] decoded, string[]? aliases)
     {
         Code = code;
         Handle = handle;
@@ -46,10 +57,10 @@ public sealed class CachedResolution
         Values = values;
         Aliases = aliases is { Length: > 0 } ? aliases : null;
         _unreportedOrigin = (int)CacheLayer.Redis + 1; // made by deserialising an L2 entry
-        var decoded = values is null ? [] : HandleValueCodec.Decode(values);
         _allPublic = values is not null && AllValuesPublic(decoded);
         _valueCount = decoded.Length;
         AliasTarget = values is null ? null : AliasRules.StoredTargetKey(decoded);
+        _decodedForFirstUse = values is null ? null : decoded;
     }
 
     public ResponseCode Code { get; }
@@ -77,11 +88,13 @@ public sealed class CachedResolution
     public bool Found => Code == ResponseCode.Success;
 
     /// <summary>
-    /// The decoded record; null for negative answers. Decoded on each use and not kept: a million cached
-    /// records must fit in memory, and only filtered or privileged requests need it.
+    /// The decoded record; null for negative answers. Decoded on each use (the first takes the values decoded when
+    /// the entry was made) and not kept: a million cached records must fit in memory, and only filtered or privileged
+    /// requests need it.
     /// </summary>
     [JsonIgnore]
-    public HandleRecord? Record => Values is null ? null : new HandleRecord(Handle, Version, HandleValueCodec.Decode(Values)) { Aliases = AliasList };
+    public HandleRecord? Record =>
+        Values is null ? null : new HandleRecord(Handle, Version, Interlocked.Exchange(ref _decodedForFirstUse, null) ?? HandleValueCodec.Decode(Values)) { Aliases = AliasList };
 
     /// <summary>True when every value is publicly readable, so the public forms are the whole record.</summary>
     [JsonIgnore]
@@ -106,14 +119,16 @@ public sealed class CachedResolution
     /// <param name="record">The record as read.</param>
     /// <param name="key">The normalised handle; shared with the entry when it is the same text, to hold one string, not two.</param>
     public static CachedResolution FromRegistry(HandleRecord record, string key) =>
-        new(ResponseCode.Success, record.Handle == key ? key : record.Handle, record.Version, HandleValueCodec.Encode(record.Values), [.. record.Aliases])
+        new(ResponseCode.Success, record.Handle == key ? key : record.Handle, record.Version, HandleValueCodec.Encode(record.Values), [.. record.Values], [.. record.Aliases])
         {
             _unreportedOrigin = (int)CacheLayer.Registry + 1,
         };
 
     /// <summary>An answer another site gave: the values it sent, or its negative code.</summary>
     public static CachedResolution FromRemote(ResponseCode code, string handle, IReadOnlyList<HandleValue> values) =>
-        new(code, handle, 0, code == ResponseCode.Success ? HandleValueCodec.Encode(values) : null) { _unreportedOrigin = (int)CacheLayer.Remote + 1 };
+        code == ResponseCode.Success
+            ? new(code, handle, 0, HandleValueCodec.Encode(values), [.. values], null) { _unreportedOrigin = (int)CacheLayer.Remote + 1 }
+            : new(code, handle, 0, null) { _unreportedOrigin = (int)CacheLayer.Remote + 1 };
 
     public static CachedResolution Negative(ResponseCode code, string handle) =>
         new(code, handle, 0, null) { _unreportedOrigin = (int)CacheLayer.Registry + 1 };

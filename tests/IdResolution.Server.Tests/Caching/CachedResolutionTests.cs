@@ -37,6 +37,29 @@ public sealed class CachedResolutionTests
             .RootElement.GetProperty("values")[0].GetProperty("timestamp").GetString());
     }
 
+    [Fact]
+    public void TheRecord_IsTheSameOnEveryUse_WhetherMadeFromTheRegistryOrRedis()
+    {
+        var record = new HandleRecord("88.1/r", 3,
+        [
+            new HandleValue(1, "URL", "https://example.com/r"u8.ToArray()) { Timestamp = 1_767_225_600 },
+            new HandleValue(2, "EMAIL", "q@example.com"u8.ToArray()) { Permissions = ValuePermissions.AdminRead },
+        ]);
+        var fromRegistry = CachedResolution.FromRegistry(record, record.Handle);
+        var fromRedis = JsonSerializer.Deserialize<CachedResolution>(JsonSerializer.Serialize(fromRegistry))!;
+
+        foreach (var entry in new[] { fromRegistry, fromRedis })
+        {
+            for (var use = 0; use < 3; use++)
+            {
+                var values = entry.Record!.Values;
+                Assert.Equal(HandleValueCodec.Encode(record.Values), HandleValueCodec.Encode(values));
+            }
+
+            Assert.False(entry.AllPublic);
+        }
+    }
+
     private static HandleRecord Record(string handle, string url, long timestamp) =>
         new(handle, 1, [new HandleValue(1, "URL", Encoding.UTF8.GetBytes(url)) { Timestamp = timestamp }]);
 
