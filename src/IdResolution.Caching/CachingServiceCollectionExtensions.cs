@@ -26,7 +26,7 @@ public static class CachingServiceCollectionExtensions
         services.AddSingleton(sp => new CacheMetrics(sp.GetRequiredService<IMeterFactory>(), () => memory.Count));
         services.AddSingleton<ResolutionCache>();
         var redis = configuration.GetConnectionString("Redis");
-        var connection = string.IsNullOrWhiteSpace(redis) ? null : new RedisConnection(redis);
+        var connection = string.IsNullOrWhiteSpace(redis) ? null : new RedisConnection(redis, options.RedisTimeout);
         AddCredentialCache(services, connection, options.KeyPrefix);
 
         var fusion = services.AddFusionCache()
@@ -50,8 +50,9 @@ public static class CachingServiceCollectionExtensions
                 // Callers waiting on another caller's read of the same key stop waiting on the lock after this
                 // and join that read (ResolutionCache shares it) instead of queueing behind it.
                 LockTimeout = TimeSpan.FromMilliseconds(50),
-                DistributedCacheSoftTimeout = options.RedisTimeout,
-                DistributedCacheHardTimeout = options.RedisTimeout,
+                // RedisStringCache bounds every awaited call by Cache:RedisTimeout, as a failure that opens the breaker.
+                DistributedCacheSoftTimeout = Timeout.InfiniteTimeSpan,
+                DistributedCacheHardTimeout = Timeout.InfiniteTimeSpan,
                 // A write is acknowledged only after Redis and the other nodes have been told.
                 AllowBackgroundDistributedCacheOperations = false,
                 AllowBackgroundBackplaneOperations = false,
@@ -68,7 +69,7 @@ public static class CachingServiceCollectionExtensions
         if (connection is not null)
         {
             services.AddSingleton(connection);
-            var l2 = new RedisStringCache(connection, options.KeyPrefix);
+            var l2 = new RedisStringCache(connection, options.KeyPrefix, options.RedisTimeout);
             services.AddSingleton(l2);
             fusion
                 .WithSerializer(new FusionCacheSystemTextJsonSerializer())
@@ -115,10 +116,12 @@ public static class CachingServiceCollectionExtensions
 /// The node's Redis connections. They never block start-up or a request on an absent Redis: commands fail fast
 /// while it is down, and they reconnect by themselves.
 /// </summary>
-public sealed class RedisConnection(string configuration) : IAsyncDisposable
+/// <param name="configuration">The StackExchange.Redis configuration string.</param>
+/// <param name="syncTimeout">The longest a synchronous call waits (default one second).</param>
+public sealed class RedisConnection(string configuration, TimeSpan? syncTimeout = null) : IAsyncDisposable
 {
-    private readonly Lazy<Task<IConnectionMultiplexer>> _connection = new(() => ConnectAsync(configuration, SocketManager.Shared));
-    private readonly Lazy<Task<IConnectionMultiplexer>> _awaitedCalls = new(() => ConnectAsync(configuration, SocketManager.ThreadPool));
+    private readonly Lazy<Task<IConnectionMultiplexer>> _connection = new(() => ConnectAsync(configuration, SocketManager.Shared, syncTimeout));
+    private readonly Lazy<Task<IConnectionMultiplexer>> _awaitedCalls = new(() => ConnectAsync(configuration, SocketManager.ThreadPool, syncTimeout));
 
     /// <summary>For the backplane, health checks and any synchronous call: its replies are read on threads of its own.</summary>
     public Task<IConnectionMultiplexer> GetAsync() => _connection.Value;
@@ -144,14 +147,14 @@ public sealed class RedisConnection(string configuration) : IAsyncDisposable
         }
     }
 
-    private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration, SocketManager sockets)
+    private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration, SocketManager sockets, TimeSpan? syncTimeout)
     {
         var options = ConfigurationOptions.Parse(configuration);
         options.AbortOnConnectFail = false;
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ConnectTimeout = 2000;
         options.AsyncTimeout = 1000;
-        options.SyncTimeout = 1000;
+        options.SyncTimeout = (int)(syncTimeout ?? TimeSpan.FromSeconds(1)).TotalMilliseconds;
         options.SocketManager = sockets;
         return await ConnectionMultiplexer.ConnectAsync(options);
     }

@@ -17,8 +17,13 @@ namespace IdResolution.Caching;
 /// stops waiting on its own (its soft and hard timeouts), and a read completed as cancelled would count as a Redis
 /// failure there and open its circuit breaker. Synchronous calls go over <see cref="RedisConnection.GetAsync"/>'s
 /// connection, awaited ones over <see cref="RedisConnection.GetForAwaitedCallsAsync"/>'s.
+/// <para>
+/// Every awaited call fails with a <see cref="TimeoutException"/> once Redis has not answered within
+/// <paramref name="timeout"/>, and a read that times out takes the reads queued behind it along: FusionCache counts that
+/// as a Redis failure and skips Redis for a while (its own timeouts do not, and cost a timer per call).
+/// </para>
 /// </remarks>
-public sealed class RedisStringCache(RedisConnection connection, string keyPrefix) : IDistributedCache
+public sealed class RedisStringCache(RedisConnection connection, string keyPrefix, TimeSpan timeout) : IDistributedCache
 {
     private const int MaxKeysPerRead = 128;
 
@@ -35,11 +40,11 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
         token.ThrowIfCancellationRequested();
-        var redis = await connection.GetForAwaitedCallsAsync().ConfigureAwait(false);
+        var redis = await ConnectedAsync().ConfigureAwait(false);
         var redisKey = Key(key);
         if (redis.HashSlot(redisKey) != NoSlot)
         {
-            return Bytes(await redis.GetDatabase().StringGetAsync(redisKey).ConfigureAwait(false));
+            return Bytes(await Bounded(redis.GetDatabase().StringGetAsync(redisKey)).ConfigureAwait(false));
         }
 
         var read = new PendingRead(redisKey);
@@ -64,7 +69,7 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
         Database().StringSet(Key(key), value, Expiry(options));
 
     public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
-        await (await DatabaseAsync()).StringSetAsync(Key(key), value, Expiry(options)).ConfigureAwait(false);
+        await Bounded((await ConnectedAsync().ConfigureAwait(false)).GetDatabase().StringSetAsync(Key(key), value, Expiry(options))).ConfigureAwait(false);
 
     public void Refresh(string key)
     {
@@ -75,7 +80,7 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
     public void Remove(string key) => Database().KeyDelete(Key(key));
 
     public async Task RemoveAsync(string key, CancellationToken token = default) =>
-        await (await DatabaseAsync()).KeyDeleteAsync(Key(key)).ConfigureAwait(false);
+        await Bounded((await ConnectedAsync().ConfigureAwait(false)).GetDatabase().KeyDeleteAsync(Key(key))).ConfigureAwait(false);
 
     /// <summary>What <c>HashSlot</c> answers on a single Redis.</summary>
     private const int NoSlot = -1;
@@ -84,7 +89,31 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
 
     private IDatabase Database() => connection.GetAsync().GetAwaiter().GetResult().GetDatabase();
 
-    private async Task<IDatabase> DatabaseAsync() => (await connection.GetForAwaitedCallsAsync().ConfigureAwait(false)).GetDatabase();
+    /// <summary>The connection for awaited calls, waited for no longer than a call (it opens lazily, and may be reconnecting).</summary>
+    private ValueTask<IConnectionMultiplexer> ConnectedAsync()
+    {
+        var connecting = connection.GetForAwaitedCallsAsync();
+        return connecting.IsCompletedSuccessfully ? ValueTask.FromResult(connecting.Result) : new(Bounded(connecting));
+    }
+
+    private async Task<T> Bounded<T>(Task<T> call)
+    {
+        try
+        {
+            return await call.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!call.IsCompleted)
+        {
+            Observe(call);
+            throw TimedOut();
+        }
+    }
+
+    private TimeoutException TimedOut() => new($"Redis did not answer within {timeout.TotalMilliseconds:0} ms");
+
+    /// <summary>A call given up on may still fail later; its failure is then seen here, not reported as unobserved.</summary>
+    private static void Observe(Task call) =>
+        _ = call.ContinueWith(static c => _ = c.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     /// <summary>A reply's value; nil (missing, or not a string) is a miss.</summary>
     private static byte[]? Bytes(RedisValue value) => value.IsNull ? null : (byte[]?)value;
@@ -119,7 +148,15 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
             Exception? failure = null;
             try
             {
-                await reply.ConfigureAwait(false);
+                await reply.WaitAsync(timeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException) when (!reply.IsCompleted)
+            {
+                // Redis is not answering: the reads queued behind this one would wait as long, so they fail with it.
+                Observe(reply);
+                Fail(batch, TimedOut());
+                Fail(TakeAllWaiting(), TimedOut());
+                return;
             }
             catch (Exception e)
             {
@@ -167,6 +204,26 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
         }
     }
 
+    /// <summary>Everything waiting; no read is in flight any more.</summary>
+    private List<PendingRead> TakeAllWaiting()
+    {
+        lock (_gate)
+        {
+            var taken = _waiting;
+            _waiting = [];
+            _reading = false;
+            return taken;
+        }
+    }
+
+    private static void Fail(List<PendingRead> reads, Exception failure)
+    {
+        foreach (var read in reads)
+        {
+            read.TrySetException(failure);
+        }
+    }
+
     /// <summary>One <c>MGET</c> per <see cref="MaxKeysPerRead"/> keys, all sent at once; a failure to send is a failed reply.</summary>
     private Task<RedisValue[][]> Send(IDatabase database, List<PendingRead> batch)
     {
@@ -198,11 +255,11 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
         return Task.WhenAll(chunks);
     }
 
-    private static async Task ReadAloneAsync(IDatabase database, PendingRead read)
+    private async Task ReadAloneAsync(IDatabase database, PendingRead read)
     {
         try
         {
-            read.TrySetResult(Bytes(await database.StringGetAsync(read.Key).ConfigureAwait(false)));
+            read.TrySetResult(Bytes(await Bounded(database.StringGetAsync(read.Key)).ConfigureAwait(false)));
         }
         catch (Exception e)
         {

@@ -94,11 +94,14 @@ public sealed partial class ResolutionCache
         }
     }
 
-    /// <summary>The cached answer for a key, or the one <paramref name="load"/> reads (once, for all concurrent callers).</summary>
-    public async ValueTask<(CachedResolution Entry, CacheLayer Layer)> GetOrLoadAsync(
-        string key, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)
+    /// <summary>
+    /// The cached answer for a key, or the one <paramref name="load"/> reads (once, for all concurrent callers). It takes
+    /// no token: every wait inside is bounded (Redis by Cache:RedisTimeout, a read by the registry's command timeout).
+    /// </summary>
+    public async ValueTask<(CachedResolution Entry, CacheLayer Layer)> GetOrLoadAsync(string key, Func<CancellationToken, Task<CachedResolution>> load)
     {
-        var entry = await _cache.GetOrSetAsync<CachedResolution>(key, (context, token) => LoadAsync(context, load, token), token: cancellationToken);
+        // Without a token, FusionCache waits on Redis without a timer and two token sources per call.
+        var entry = await _cache.GetOrSetAsync<CachedResolution>(key, (context, token) => LoadAsync(context, load, token), token: CancellationToken.None);
         var layer = entry.TakeOrigin();
         _metrics.Answered(layer);
         return (entry, layer);

@@ -156,6 +156,37 @@ public sealed class CacheOutageTests : IDisposable
     }
 
     [Fact]
+    public async Task RedisStalled_ResolvesGoOnWithoutIt_AfterCacheRedisTimeout()
+    {
+        using var redis = new RedisInstance();
+        await redis.StartAsync();
+        await using var database = new TestDatabase();
+        await database.CreateAsync();
+        var settings = database.NodeSettings(redis.Configuration);
+        settings["Cache:RedisTimeout"] = "00:00:00.2";
+        await using var node = await StartProcessAsync(settings);
+        using var http = new HttpClient { BaseAddress = node.HttpUrl };
+        // Names never asked before ("not served here"): each needs Redis, then the registry.
+        var answer = (await http.GetAsync($"/api/handles/99.1/{Guid.NewGuid():N}")).StatusCode;
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        // Commands wait, connections stay open: a Redis that has stopped answering, for longer than the test runs.
+        await admin.GetServer(redis.Configuration).ExecuteAsync("CLIENT", "PAUSE", "60000", "ALL");
+        var stalled = Stopwatch.StartNew();
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(answer, (await http.GetAsync($"/api/handles/99.1/{Guid.NewGuid():N}")).StatusCode);
+        }
+
+        // Answered while Redis still did not answer, having given up on it after Cache:RedisTimeout (not after the
+        // client's own timeouts, a second and more), which skips Redis for a while.
+        Assert.True(stalled.Elapsed < TimeSpan.FromSeconds(60), $"answered after {stalled.Elapsed}");
+        Assert.Contains("Redis did not answer within 200 ms", node.Output, StringComparison.Ordinal);
+        Assert.Contains("A call to Redis (L2) failed", node.Output, StringComparison.Ordinal);
+        redis.Kill(); // a paused client cannot unpause: the connections close on a stopped Redis instead
+    }
+
+    [Fact]
     public async Task PostgresStopped_ABatchOfUnknownNamesIsUnavailable_AndTheNodeLogsWhy()
     {
         await using var postgres = new PostgresInstance();

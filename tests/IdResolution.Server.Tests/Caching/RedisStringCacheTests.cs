@@ -14,7 +14,7 @@ public sealed class RedisStringCacheTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _cache = new RedisStringCache(_connection, _prefix);
+        _cache = new RedisStringCache(_connection, _prefix, TimeSpan.FromSeconds(5));
         return Task.CompletedTask;
     }
 
@@ -74,7 +74,7 @@ public sealed class RedisStringCacheTests : IAsyncLifetime
     public async Task WithRedisDown_EveryWaitingReadFails_NoneHangs()
     {
         await using var down = new RedisConnection($"127.0.0.1:{Ports.Free()},connectTimeout=500");
-        var cache = new RedisStringCache(down, _prefix);
+        var cache = new RedisStringCache(down, _prefix, TimeSpan.FromSeconds(5));
 
         var reads = Enumerable.Range(0, 20).Select(i => cache.GetAsync($"k{i}")).ToArray();
 
@@ -82,6 +82,32 @@ public sealed class RedisStringCacheTests : IAsyncLifetime
         {
             await Assert.ThrowsAnyAsync<RedisException>(() => read.WaitAsync(TimeSpan.FromSeconds(10)));
         }
+    }
+
+    [Fact]
+    public async Task WithRedisStalled_EveryCallFailsAfterTheTimeout_TheQueuedReadsWithTheFirst()
+    {
+        using var redis = new RedisInstance();
+        await redis.StartAsync();
+        await using var connection = new RedisConnection(redis.Configuration);
+        var cache = new RedisStringCache(connection, _prefix, TimeSpan.FromMilliseconds(200));
+        Assert.Null(await cache.GetAsync("warm"));
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        // Commands from every client wait, connections stay open: a Redis that has stopped answering.
+        await admin.GetServer(redis.Configuration).ExecuteAsync("CLIENT", "PAUSE", "30000", "ALL");
+
+        var reads = Enumerable.Range(0, 20).Select(i => cache.GetAsync($"k{i}")).ToArray();
+        var write = cache.SetAsync("k", [1], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) });
+        var removal = cache.RemoveAsync("k");
+
+        // Exactly TimeoutException: the client's own (RedisTimeoutException, after a second or more) is not it.
+        foreach (var call in reads.Cast<Task>().Append(write).Append(removal))
+        {
+            var failure = await Assert.ThrowsAsync<TimeoutException>(() => call);
+            Assert.Equal("Redis did not answer within 200 ms", failure.Message);
+        }
+
+        redis.Kill(); // a paused client cannot unpause: the connections close on a stopped Redis instead
     }
 
     [Fact]
