@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion;
@@ -26,7 +27,7 @@ public static class CachingServiceCollectionExtensions
         services.AddSingleton(sp => new CacheMetrics(sp.GetRequiredService<IMeterFactory>(), () => memory.Count));
         services.AddSingleton<ResolutionCache>();
         var redis = configuration.GetConnectionString("Redis");
-        var connection = string.IsNullOrWhiteSpace(redis) ? null : new RedisConnection(redis, options.RedisTimeout);
+        var connection = string.IsNullOrWhiteSpace(redis) ? null : new RedisConnection(redis);
         AddCredentialCache(services, connection, options.KeyPrefix);
 
         var fusion = services.AddFusionCache()
@@ -69,6 +70,7 @@ public static class CachingServiceCollectionExtensions
         if (connection is not null)
         {
             services.AddSingleton(connection);
+            services.AddHostedService(_ => new RedisConnection.Opening(connection));
             var l2 = new RedisStringCache(connection, options.KeyPrefix, options.RedisTimeout);
             services.AddSingleton(l2);
             fusion
@@ -116,12 +118,10 @@ public static class CachingServiceCollectionExtensions
 /// The node's Redis connections. They never block start-up or a request on an absent Redis: commands fail fast
 /// while it is down, and they reconnect by themselves.
 /// </summary>
-/// <param name="configuration">The StackExchange.Redis configuration string.</param>
-/// <param name="syncTimeout">The longest a synchronous call waits (default one second).</param>
-public sealed class RedisConnection(string configuration, TimeSpan? syncTimeout = null) : IAsyncDisposable
+public sealed class RedisConnection(string configuration) : IAsyncDisposable
 {
-    private readonly Lazy<Task<IConnectionMultiplexer>> _connection = new(() => ConnectAsync(configuration, SocketManager.Shared, syncTimeout));
-    private readonly Lazy<Task<IConnectionMultiplexer>> _awaitedCalls = new(() => ConnectAsync(configuration, SocketManager.ThreadPool, syncTimeout));
+    private readonly Lazy<Task<IConnectionMultiplexer>> _connection = new(() => ConnectAsync(configuration, SocketManager.Shared));
+    private readonly Lazy<Task<IConnectionMultiplexer>> _awaitedCalls = new(() => ConnectAsync(configuration, SocketManager.ThreadPool));
 
     /// <summary>For the backplane, health checks and any synchronous call: its replies are read on threads of its own.</summary>
     public Task<IConnectionMultiplexer> GetAsync() => _connection.Value;
@@ -132,6 +132,21 @@ public sealed class RedisConnection(string configuration, TimeSpan? syncTimeout 
     /// for it (FusionCache makes synchronous L2 calls from its synchronous paths, such as a tag's expiry check).
     /// </summary>
     public Task<IConnectionMultiplexer> GetForAwaitedCallsAsync() => _awaitedCalls.Value;
+
+    /// <summary>
+    /// Starts opening both connections as the node starts, without waiting for them: the first resolves then find them
+    /// open instead of waiting for a handshake.
+    /// </summary>
+    public sealed class Opening(RedisConnection connection) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            _ = connection.All();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 
     /// <summary>Both connections, once each is open (for tracing).</summary>
     public IEnumerable<Task<IConnectionMultiplexer>> All() => [_connection.Value, _awaitedCalls.Value];
@@ -147,14 +162,14 @@ public sealed class RedisConnection(string configuration, TimeSpan? syncTimeout 
         }
     }
 
-    private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration, SocketManager sockets, TimeSpan? syncTimeout)
+    private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration, SocketManager sockets)
     {
         var options = ConfigurationOptions.Parse(configuration);
         options.AbortOnConnectFail = false;
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ConnectTimeout = 2000;
         options.AsyncTimeout = 1000;
-        options.SyncTimeout = (int)(syncTimeout ?? TimeSpan.FromSeconds(1)).TotalMilliseconds;
+        options.SyncTimeout = 1000;
         options.SocketManager = sockets;
         return await ConnectionMultiplexer.ConnectAsync(options);
     }

@@ -18,9 +18,11 @@ namespace IdResolution.Caching;
 /// failure there and open its circuit breaker. Synchronous calls go over <see cref="RedisConnection.GetAsync"/>'s
 /// connection, awaited ones over <see cref="RedisConnection.GetForAwaitedCallsAsync"/>'s.
 /// <para>
-/// Every awaited call fails with a <see cref="TimeoutException"/> once Redis has not answered within
-/// <paramref name="timeout"/>, and a read that times out takes the reads queued behind it along: FusionCache counts that
-/// as a Redis failure and skips Redis for a while (its own timeouts do not, and cost a timer per call).
+/// Reads and writes give up once Redis has not answered within <paramref name="timeout"/>, and a read that times out
+/// takes the reads queued behind it along. One slow answer is forgiven (the reads are misses, the write is left to
+/// Redis); a second in a row, with no answer between, fails as a <see cref="TimeoutException"/>, which FusionCache
+/// counts as a Redis failure: it skips Redis for a while (its own timeouts never did, and cost a timer per call).
+/// Removals are not cut short: a write's invalidation reaches the other nodes only after its removal succeeds.
 /// </para>
 /// </remarks>
 public sealed class RedisStringCache(RedisConnection connection, string keyPrefix, TimeSpan timeout) : IDistributedCache
@@ -31,6 +33,9 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
     private List<PendingRead> _waiting = [];
     private bool _reading;
     private long _readsSent;
+
+    /// <summary>1 from a call that timed out until a call is answered.</summary>
+    private int _timedOut;
 
     /// <summary>How many <c>MGET</c>s have gone to Redis (fewer than the reads asked for, when they go together).</summary>
     public long ReadsSent => Interlocked.Read(ref _readsSent);
@@ -44,7 +49,7 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
         var redisKey = Key(key);
         if (redis.HashSlot(redisKey) != NoSlot)
         {
-            return Bytes(await Bounded(redis.GetDatabase().StringGetAsync(redisKey)).ConfigureAwait(false));
+            return Bytes(await Bounded(redis.GetDatabase().StringGetAsync(redisKey), RedisValue.Null).ConfigureAwait(false));
         }
 
         var read = new PendingRead(redisKey);
@@ -69,7 +74,7 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
         Database().StringSet(Key(key), value, Expiry(options));
 
     public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
-        await Bounded((await ConnectedAsync().ConfigureAwait(false)).GetDatabase().StringSetAsync(Key(key), value, Expiry(options))).ConfigureAwait(false);
+        await Bounded((await ConnectedAsync().ConfigureAwait(false)).GetDatabase().StringSetAsync(Key(key), value, Expiry(options)), false).ConfigureAwait(false);
 
     public void Refresh(string key)
     {
@@ -80,7 +85,7 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
     public void Remove(string key) => Database().KeyDelete(Key(key));
 
     public async Task RemoveAsync(string key, CancellationToken token = default) =>
-        await Bounded((await ConnectedAsync().ConfigureAwait(false)).GetDatabase().KeyDeleteAsync(Key(key))).ConfigureAwait(false);
+        await (await ConnectedAsync().ConfigureAwait(false)).GetDatabase().KeyDeleteAsync(Key(key)).ConfigureAwait(false);
 
     /// <summary>What <c>HashSlot</c> answers on a single Redis.</summary>
     private const int NoSlot = -1;
@@ -89,27 +94,45 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
 
     private IDatabase Database() => connection.GetAsync().GetAwaiter().GetResult().GetDatabase();
 
-    /// <summary>The connection for awaited calls, waited for no longer than a call (it opens lazily, and may be reconnecting).</summary>
+    /// <summary>The connection for awaited calls (opened as the node starts: <see cref="RedisConnection.Opening"/>).</summary>
     private ValueTask<IConnectionMultiplexer> ConnectedAsync()
     {
         var connecting = connection.GetForAwaitedCallsAsync();
-        return connecting.IsCompletedSuccessfully ? ValueTask.FromResult(connecting.Result) : new(Bounded(connecting));
+        return connecting.IsCompletedSuccessfully ? ValueTask.FromResult(connecting.Result) : new(connecting);
     }
 
-    private async Task<T> Bounded<T>(Task<T> call)
+    /// <summary>The call's answer, or <paramref name="forgiven"/> when it is the first in a row not answered in time.</summary>
+    private async Task<T> Bounded<T>(Task<T> call, T forgiven)
     {
         try
         {
-            return await call.WaitAsync(timeout).ConfigureAwait(false);
+            var answer = await call.WaitAsync(timeout).ConfigureAwait(false);
+            Answered();
+            return answer;
+        }
+        catch (TimeoutException) when (call.IsCompletedSuccessfully)
+        {
+            Answered();
+            return call.Result;
         }
         catch (TimeoutException) when (!call.IsCompleted)
         {
             Observe(call);
-            throw TimedOut();
+            return TimedOut() is { } failure ? throw failure : forgiven;
         }
     }
 
-    private TimeoutException TimedOut() => new($"Redis did not answer within {timeout.TotalMilliseconds:0} ms");
+    private void Answered()
+    {
+        if (Volatile.Read(ref _timedOut) != 0)
+        {
+            Volatile.Write(ref _timedOut, 0);
+        }
+    }
+
+    /// <summary>Null for the first call in a row that timed out (forgiven); the failure for the ones after it.</summary>
+    private TimeoutException? TimedOut() =>
+        Interlocked.Exchange(ref _timedOut, 1) == 0 ? null : new($"Redis did not answer within {timeout.TotalMilliseconds:0} ms");
 
     /// <summary>A call given up on may still fail later; its failure is then seen here, not reported as unobserved.</summary>
     private static void Observe(Task call) =>
@@ -149,18 +172,21 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
             try
             {
                 await reply.WaitAsync(timeout).ConfigureAwait(false);
+                Answered();
             }
             catch (TimeoutException) when (!reply.IsCompleted)
             {
-                // Redis is not answering: the reads queued behind this one would wait as long, so they fail with it.
+                // Redis is not answering: the reads queued behind this one would wait as long, so they go with it.
                 Observe(reply);
-                Fail(batch, TimedOut());
-                Fail(TakeAllWaiting(), TimedOut());
+                var timedOut = TimedOut();
+                GiveUp(batch, timedOut);
+                GiveUp(TakeAllWaiting(), timedOut);
                 return;
             }
             catch (Exception e)
             {
-                failure = e;
+                // A reply that came just as the wait ended is still the answer.
+                failure = reply.IsCompletedSuccessfully ? null : e;
             }
 
             var next = TakeWaiting();
@@ -216,11 +242,19 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
         }
     }
 
-    private static void Fail(List<PendingRead> reads, Exception failure)
+    /// <summary>Fails the reads, or answers them as misses when the timeout is forgiven.</summary>
+    private static void GiveUp(List<PendingRead> reads, TimeoutException? failure)
     {
         foreach (var read in reads)
         {
-            read.TrySetException(failure);
+            if (failure is null)
+            {
+                read.TrySetResult(null);
+            }
+            else
+            {
+                read.TrySetException(failure);
+            }
         }
     }
 
@@ -259,7 +293,7 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
     {
         try
         {
-            read.TrySetResult(Bytes(await Bounded(database.StringGetAsync(read.Key)).ConfigureAwait(false)));
+            read.TrySetResult(Bytes(await Bounded(database.StringGetAsync(read.Key), RedisValue.Null).ConfigureAwait(false)));
         }
         catch (Exception e)
         {

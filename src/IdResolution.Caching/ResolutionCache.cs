@@ -95,13 +95,15 @@ public sealed partial class ResolutionCache
     }
 
     /// <summary>
-    /// The cached answer for a key, or the one <paramref name="load"/> reads (once, for all concurrent callers). It takes
-    /// no token: every wait inside is bounded (Redis by Cache:RedisTimeout, a read by the registry's command timeout).
+    /// The cached answer for a key, or the one <paramref name="load"/> reads (once, for all concurrent callers).
+    /// <paramref name="cancellationToken"/> stops this caller's wait for a registry read (which goes on for the others);
+    /// Redis is bounded by Cache:RedisTimeout.
     /// </summary>
-    public async ValueTask<(CachedResolution Entry, CacheLayer Layer)> GetOrLoadAsync(string key, Func<CancellationToken, Task<CachedResolution>> load)
+    public async ValueTask<(CachedResolution Entry, CacheLayer Layer)> GetOrLoadAsync(
+        string key, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)
     {
-        // Without a token, FusionCache waits on Redis without a timer and two token sources per call.
-        var entry = await _cache.GetOrSetAsync<CachedResolution>(key, (context, token) => LoadAsync(context, load, token), token: CancellationToken.None);
+        // FusionCache gets no token: without one it waits on Redis without a timer and two token sources per call.
+        var entry = await _cache.GetOrSetAsync<CachedResolution>(key, (context, _) => LoadAsync(context, load, cancellationToken), token: CancellationToken.None);
         var layer = entry.TakeOrigin();
         _metrics.Answered(layer);
         return (entry, layer);

@@ -157,7 +157,7 @@ public sealed partial class RemoteResolver(
         {
             var record = candidate.RecordName;
             var (entry, _) = IsTopLevel
-                ? await cache.GetOrLoadAsync(record.Key, token => OwnRecordAsync(record, token))
+                ? await cache.GetOrLoadAsync(record.Key, token => OwnRecordAsync(record, token), cancellationToken)
                 : await cache.GetOrLoadRemoteAsync(SiteKey(record), token => AskTopLevelAsync(record.Display, SiteTypes, hops, token), _options.RemoteNegativeTtl, cancellationToken);
             if (entry.Found)
             {

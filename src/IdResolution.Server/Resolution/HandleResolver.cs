@@ -79,7 +79,7 @@ public sealed partial class HandleResolver(
         {
             var (entry, layer) = authoritative
                 ? (await LoadAsync(name, primary: true, cancellationToken), CacheLayer.Registry)
-                : await cache.GetOrLoadAsync(name.Key, token => LoadAsync(name, primary: false, token));
+                : await cache.GetOrLoadAsync(name.Key, token => LoadAsync(name, primary: false, token), cancellationToken);
             return Answer(entry, text, name, layer);
         }
         catch (Exception e) when (RegistryFailure.Is(e))
