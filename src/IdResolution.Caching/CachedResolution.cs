@@ -96,6 +96,13 @@ public sealed class CachedResolution
     public HandleRecord? Record =>
         Values is null ? null : new HandleRecord(Handle, Version, Interlocked.Exchange(ref _decodedForFirstUse, null) ?? HandleValueCodec.Decode(Values)) { Aliases = AliasList };
 
+    /// <summary>
+    /// The values, for working out how long the entry may be cached: those decoded when it was made, left for its first
+    /// answer (only read here), or decoded again once that answer took them.
+    /// </summary>
+    internal IReadOnlyList<HandleValue> ValuesForLifetime() =>
+        Volatile.Read(ref _decodedForFirstUse) ?? (Values is null ? [] : HandleValueCodec.Decode(Values));
+
     /// <summary>True when every value is publicly readable, so the public forms are the whole record.</summary>
     [JsonIgnore]
     public bool AllPublic => _allPublic;

@@ -289,7 +289,7 @@ public sealed partial class ResolutionCache
         }
 
         var max = (long)_options.MaxDuration.TotalSeconds;
-        var seconds = CacheLifetime.Seconds(entry.Record!.Values, _clock.GetUtcNow().ToUnixTimeSeconds(), max);
+        var seconds = CacheLifetime.Seconds(entry.ValuesForLifetime(), _clock.GetUtcNow().ToUnixTimeSeconds(), max);
         return TimeSpan.FromSeconds(Math.Min(seconds, max));
     }
 
