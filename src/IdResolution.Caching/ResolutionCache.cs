@@ -271,14 +271,19 @@ public sealed partial class ResolutionCache
     }
 
     /// <summary>
-    /// Not cacheable: a TTL of 0 ("never cache"), and any read slower than a quarter of the second
-    /// invalidation's delay: it may be older than a write it missed, and its copy must reach Redis well before
-    /// that second invalidation clears stale copies.
+    /// Not cacheable: a TTL of 0 ("never cache"). A read slower than a quarter of the second invalidation's delay may
+    /// be older than a write it missed, and its copy may reach the caches after that second invalidation: it is kept
+    /// for that delay only. Kept at all, so that a slow registry still has its load taken off by the cache.
     /// </summary>
     private bool Cacheable(CachedResolution entry, long loadStarted, out TimeSpan lifetime)
     {
         lifetime = Lifetime(entry);
-        return lifetime > TimeSpan.Zero && Stopwatch.GetElapsedTime(loadStarted) < _options.SecondInvalidationDelay / 4;
+        if (lifetime > _options.SecondInvalidationDelay && Stopwatch.GetElapsedTime(loadStarted) >= _options.SecondInvalidationDelay / 4)
+        {
+            lifetime = _options.SecondInvalidationDelay;
+        }
+
+        return lifetime > TimeSpan.Zero;
     }
 
     private TimeSpan Lifetime(CachedResolution entry)

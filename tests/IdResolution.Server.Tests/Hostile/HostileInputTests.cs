@@ -182,7 +182,7 @@ public sealed class HostileInputTests(PostgresNodeFixture fixture) : IClassFixtu
         var cache = Node.Services.GetRequiredService<IdResolution.Caching.ResolutionCache>();
         await Eventually.HoldsAsync(() => Task.FromResult(cache.PendingInvalidations == 0), TimeSpan.FromSeconds(10), "earlier invalidations finishing");
         // The first pass one request at a time, so that each read is quick: a read slower than a quarter of the
-        // invalidation delay is not cached (it may have raced a write), and a test run loads the machine.
+        // invalidation delay is cached for that delay only (it may have raced a write), and a test run loads the machine.
         await FloodAsync(names, parallel: 2);
 
         using var registryReads = new NodeMetric(Node, "idres.cache.lookups", "layer", "registry");

@@ -30,7 +30,7 @@ public sealed class TelemetryTests(SqliteNodeFixture fixture) : IClassFixture<Sq
         string scrape = "";
         await Eventually.HoldsAsync(async () =>
         {
-            // Asked again on each try: a registry read slowed by a loaded machine is not cached, so memory may not have answered yet.
+            // Asked again on each try: a registry read slowed by a loaded machine is cached only briefly, so memory may not have answered yet.
             (await Node.Http.GetAsync($"/api/handles/{handle}")).Dispose();
             scrape = await Node.Http.GetStringAsync("/metrics");
             return scrape.Contains("idres_protocol=\"grpc\"", StringComparison.Ordinal) && scrape.Contains("idres_resolve_batch_items_total{", StringComparison.Ordinal)
