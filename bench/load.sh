@@ -82,6 +82,10 @@ print(json.dumps(pairs[1][0]) + "|" + json.dumps(node))')
 allocated() {  # the node's bytes allocated since start (runtime metric on /metrics)
   curl -sf "$NODE_HTTP/metrics" | awk '/^dotnet_gc_heap_total_allocated_bytes_total/ {print $2}'
 }
+gc_totals() {  # the node's garbage collections and their pause time in ms since start: "COUNT PAUSE_MS"
+  curl -sf "$NODE_HTTP/metrics" | awk '/^dotnet_gc_collections_total/ {n += $NF} /^dotnet_gc_pause_time_seconds_total/ {p = $NF}
+    END {printf "%d %.3f\n", n, p * 1000}'
+}
 h2_run() {  # URL -> {"rps":..}
   $H2 -D "$DURATION" "$1" | python3 -c '
 import re,sys; t=sys.stdin.read()
@@ -193,7 +197,12 @@ paired grpc_batch100 grpc_single_for_batch '$LOADGEN grpc --target "$NODE_GRPC" 
 paired grpc_batch100_1k grpc_single_1k '$LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles 1000 $BATCH' \
   '$LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles 1000 $GRPC'
 HALF=$(python3 -c "import json; print(max(100, int([json.loads(l) for l in open('$RESULTS') if '\"http_l1_mix\"' in l][-1]['rps']*0.5)))")
+# Its garbage collections beside it: each pauses every request in flight, so their count and length tell how much of
+# the p99 is the collector's.
+read -r GC_N0 GC_MS0 <<< "$(gc_totals)"
 record http_l1_open_half "$($LOADGEN rate --protocol http --target "$NODE_HTTP" --rate "$HALF" --duration "$DURATION" --handles "$HANDLES" --connections 64)"
+read -r GC_N1 GC_MS1 <<< "$(gc_totals)"
+record http_l1_open_half_gc "{\"collections\":$((GC_N1 - GC_N0)),\"pause_ms\":$(python3 -c "print(round($GC_MS1 - $GC_MS0, 1))")}"
 # The same open loop against baseline A: what the load generator and the framework alone add to latency.
 record baselineA_open_half "$($LOADGEN rate --protocol http --target "http://127.0.0.1:$B_HTTP" --rate "$HALF" --duration "$DURATION" --handles "$HANDLES" --connections 64)"
 stop_node

@@ -75,6 +75,11 @@ if "http_l1_open_half" in rows:
 if "baselineA_open_half" in rows:
     o = rows["baselineA_open_half"]
     print(f"| the same open loop against baseline A | {o['rps']:.0f} | {o['p50_ms']} | {o['p99_ms']} | - | - | - | - | |")
+if "http_l1_open_half_gc" in rows:
+    g = rows["http_l1_open_half_gc"]
+    mean = g["pause_ms"] / g["collections"] if g["collections"] else 0
+    print(f"| the node's garbage collections during its open loop (runtime metrics): {g['collections']}, pausing it "
+          f"{g['pause_ms']} ms in all ({mean:.1f} ms each) | | | | - | - | - | (informative) | |")
 if "http_l1_hot_alloc" in rows:
     print(f"| Bytes the node allocates per L1-hit HTTP request (runtime metric over the hot-key run, framework included) "
           f"| {rows['http_l1_hot_alloc']['bytes_per_request']} B | | | - | - | - | (informative) | |")
