@@ -22,7 +22,8 @@ public sealed class CacheOptions
 
     /// <summary>
     /// A write invalidates twice: at once, and again after this delay, to clear copies written by reads that
-    /// started before the commit. Registry reads slower than this are not cached.
+    /// started before the commit. A registry read slower than a quarter of it may have raced a write: it is cached
+    /// for this delay only and never served stale.
     /// </summary>
     public TimeSpan SecondInvalidationDelay { get; set; } = TimeSpan.FromMilliseconds(400);
 

@@ -25,7 +25,7 @@ public sealed partial class ResolutionCache
     private readonly FusionCacheEntryOptions _invalidationOptions;
     private readonly FusionCacheEntryOptions _tagRemovalOptions;
     private readonly FusionCacheEntryOptions _remoteOptions;
-    private readonly ConcurrentDictionary<string, Task<CachedResolution>> _reading = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SharedRead> _reading = new(StringComparer.Ordinal);
     private int _pendingInvalidations;
 
     public ResolutionCache(IFusionCache cache, IOptions<CacheOptions> options, CacheMetrics metrics, TimeProvider clock, ILogger<ResolutionCache> logger)
@@ -119,7 +119,7 @@ public sealed partial class ResolutionCache
         var entry = await _cache.GetOrSetAsync<CachedResolution>(key, async (context, token) =>
         {
             // One request to the other node per key at a time, however many callers miss together.
-            var loaded = await SharedReadAsync(context.Key, load).WaitAsync(token);
+            var loaded = await Share(context.Key, load).Read.WaitAsync(token);
             var lifetime = loaded.Found ? Lifetime(loaded) : negativeFor;
             context.Options.Duration = lifetime;
             context.Options.Size = loaded.EstimatedBytes();
@@ -149,9 +149,10 @@ public sealed partial class ResolutionCache
     public async ValueTask StoreAsync(string key, CachedResolution entry, long loadStarted, CancellationToken cancellationToken)
     {
         _metrics.Answered(entry.TakeOrigin());
-        if (Cacheable(entry, loadStarted, out var lifetime))
+        if (Cacheable(entry, loadStarted, out var lifetime, out var mayHaveRaced))
         {
-            await _cache.SetAsync(key, entry, o => o.SetDuration(lifetime).SetSize(entry.EstimatedBytes()), entry.Found ? null : NegativeTags, cancellationToken);
+            await _cache.SetAsync(
+                key, entry, o => o.SetDuration(lifetime).SetSize(entry.EstimatedBytes()).SetFailSafe(!mayHaveRaced), entry.Found ? null : NegativeTags, cancellationToken);
         }
     }
 
@@ -209,12 +210,14 @@ public sealed partial class ResolutionCache
     private async Task<CachedResolution> LoadAsync(
         FusionCacheFactoryExecutionContext<CachedResolution> context, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
-        var entry = await SharedReadAsync(context.Key, load).WaitAsync(cancellationToken);
-        if (Cacheable(entry, started, out var lifetime))
+        // Timed from the shared read's start, which may be earlier than this caller's.
+        var (read, started) = Share(context.Key, load);
+        var entry = await read.WaitAsync(cancellationToken);
+        if (Cacheable(entry, started, out var lifetime, out var mayHaveRaced))
         {
             context.Options.Duration = lifetime;
             context.Options.Size = entry.EstimatedBytes();
+            context.Options.IsFailSafeEnabled &= !mayHaveRaced;
             if (!entry.Found)
             {
                 context.Tags = NegativeTags;
@@ -229,12 +232,15 @@ public sealed partial class ResolutionCache
         return entry;
     }
 
+    /// <summary>A registry read in progress and when it started.</summary>
+    private readonly record struct SharedRead(Task<CachedResolution> Read, long Started);
+
     /// <summary>
     /// One registry read per key at a time, shared by every caller that needs it. FusionCache's per-key lock
-    /// already does this for answers it caches; this also covers answers that may not be cached (TTL 0, slow
-    /// reads), whose waiters would otherwise each read in turn once the lock times out or is released.
+    /// already does this for answers it caches; this also covers answers that may not be cached (TTL 0), whose
+    /// waiters would otherwise each read in turn once the lock times out or is released.
     /// </summary>
-    private Task<CachedResolution> SharedReadAsync(string key, Func<CancellationToken, Task<CachedResolution>> load)
+    private SharedRead Share(string key, Func<CancellationToken, Task<CachedResolution>> load)
     {
         while (true)
         {
@@ -244,15 +250,16 @@ public sealed partial class ResolutionCache
             }
 
             var read = new TaskCompletionSource<CachedResolution>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_reading.TryAdd(key, read.Task))
+            var shared = new SharedRead(read.Task, Stopwatch.GetTimestamp());
+            if (_reading.TryAdd(key, shared))
             {
-                _ = ReadAsync(key, load, read);
-                return read.Task;
+                _ = ReadAsync(key, load, read, shared);
+                return shared;
             }
         }
     }
 
-    private async Task ReadAsync(string key, Func<CancellationToken, Task<CachedResolution>> load, TaskCompletionSource<CachedResolution> read)
+    private async Task ReadAsync(string key, Func<CancellationToken, Task<CachedResolution>> load, TaskCompletionSource<CachedResolution> read, SharedRead shared)
     {
         try
         {
@@ -266,19 +273,21 @@ public sealed partial class ResolutionCache
         }
         finally
         {
-            _reading.TryRemove(new KeyValuePair<string, Task<CachedResolution>>(key, read.Task));
+            _reading.TryRemove(new KeyValuePair<string, SharedRead>(key, shared));
         }
     }
 
     /// <summary>
-    /// Not cacheable: a TTL of 0 ("never cache"). A read slower than a quarter of the second invalidation's delay may
-    /// be older than a write it missed, and its copy may reach the caches after that second invalidation: it is kept
-    /// for that delay only. Kept at all, so that a slow registry still has its load taken off by the cache.
+    /// Not cacheable: a TTL of 0 ("never cache"). A read slower than a quarter of the second invalidation's delay
+    /// <paramref name="mayHaveRaced"/> a write: it may be older than the write, and its copy may reach the caches after
+    /// that second invalidation. It is kept for that delay only, and never served stale (no fail-safe), so nothing
+    /// outlives the delay; kept at all, so that a slow registry still has repeats taken off it.
     /// </summary>
-    private bool Cacheable(CachedResolution entry, long loadStarted, out TimeSpan lifetime)
+    private bool Cacheable(CachedResolution entry, long readStarted, out TimeSpan lifetime, out bool mayHaveRaced)
     {
         lifetime = Lifetime(entry);
-        if (lifetime > _options.SecondInvalidationDelay && Stopwatch.GetElapsedTime(loadStarted) >= _options.SecondInvalidationDelay / 4)
+        mayHaveRaced = Stopwatch.GetElapsedTime(readStarted) >= _options.SecondInvalidationDelay / 4;
+        if (mayHaveRaced && lifetime > _options.SecondInvalidationDelay)
         {
             lifetime = _options.SecondInvalidationDelay;
         }

@@ -5,7 +5,6 @@ using IdResolution.Core.Values;
 using IdResolution.Registry;
 using IdResolution.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace IdResolution.Server.Tests.Caching;
 
@@ -174,34 +173,6 @@ public sealed class CacheBehaviourTests(TwoNodesFixture nodes) : IClassFixture<T
         await InsertBehindTheNodesAsync(handle, "https://appeared.example");
 
         await Eventually.HoldsAsync(async () => await UrlOnAsync(nodes.A, handle) == "https://appeared.example", TimeSpan.FromSeconds(10), "the negative entry expiring");
-    }
-
-    [Fact]
-    public async Task ASlowRegistryRead_IsCached_ButOnlyForTheSecondInvalidationDelay()
-    {
-        var handle = NewHandle();
-        (await nodes.A.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", UrlValues("https://slow.example"))).Dispose();
-        await WaitForSecondInvalidationsAsync(nodes.A);
-
-        // The registry read waits on a lock longer than a quarter of the delay (100 ms), so it may have raced a write.
-        await using (var blocker = new NpgsqlConnection(nodes.Database.ConnectionString))
-        {
-            await blocker.OpenAsync();
-            await using var transaction = await blocker.BeginTransactionAsync();
-            await new NpgsqlCommand("LOCK TABLE handles IN ACCESS EXCLUSIVE MODE", blocker, transaction).ExecuteNonQueryAsync();
-            var read = UrlOnAsync(nodes.A, handle);
-            await Eventually.HoldsAsync(async () => (await nodes.Database.QueryAsync(
-                "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database() AND clock_timestamp() - query_start > interval '150 milliseconds'")).Count > 0,
-                TimeSpan.FromSeconds(10), "the node's read waiting on the lock");
-            await transaction.CommitAsync();
-            Assert.Equal("https://slow.example", await read);
-        }
-
-        // Cached all the same, so a slow registry is spared the repeats...
-        Assert.NotNull(nodes.A.Services.GetRequiredService<ResolutionCache>().TryGetFromMemory(handle));
-        // ...but not for the record's day-long TTL: a change the caches were never told of shows once the delay is over.
-        await ChangeBehindTheNodesAsync(handle, "https://changed.example");
-        await Eventually.HoldsAsync(async () => await UrlOnAsync(nodes.A, handle) == "https://changed.example", TimeSpan.FromSeconds(5), "the slow read's copy expiring");
     }
 
     [Fact]

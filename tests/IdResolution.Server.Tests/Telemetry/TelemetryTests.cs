@@ -28,14 +28,22 @@ public sealed class TelemetryTests(SqliteNodeFixture fixture) : IClassFixture<Sq
 
         const string MemoryAnsweredHttp = "idres_resolve_duration_seconds_count\\{[^}]*idres_cache_layer=\"memory\"[^}]*idres_protocol=\"http\"[^}]*\\} [1-9]";
         string scrape = "";
-        await Eventually.HoldsAsync(async () =>
+        try
         {
-            // Asked again on each try: a registry read slowed by a loaded machine is cached only briefly, so memory may not have answered yet.
-            (await Node.Http.GetAsync($"/api/handles/{handle}")).Dispose();
-            scrape = await Node.Http.GetStringAsync("/metrics");
-            return scrape.Contains("idres_protocol=\"grpc\"", StringComparison.Ordinal) && scrape.Contains("idres_resolve_batch_items_total{", StringComparison.Ordinal)
-                && Regex.IsMatch(scrape, MemoryAnsweredHttp);
-        }, TimeSpan.FromSeconds(30), "the resolves showing in /metrics");
+            await Eventually.HoldsAsync(async () =>
+            {
+                // Asked again on each try: a registry read slowed by a loaded machine is cached only briefly, so memory may not have answered yet.
+                (await Node.Http.GetAsync($"/api/handles/{handle}")).Dispose();
+                scrape = await Node.Http.GetStringAsync("/metrics");
+                return scrape.Contains("idres_protocol=\"grpc\"", StringComparison.Ordinal) && scrape.Contains("idres_resolve_batch_items_total{", StringComparison.Ordinal)
+                    && Regex.IsMatch(scrape, MemoryAnsweredHttp);
+            }, TimeSpan.FromSeconds(30), "the resolves showing in /metrics");
+        }
+        catch (TimeoutException e)
+        {
+            var resolves = scrape.Split('\n').Where(line => line.StartsWith("idres_", StringComparison.Ordinal) && !line.Contains("_bucket{", StringComparison.Ordinal));
+            throw new TimeoutException($"{e.Message}; the last scrape's idres series:\n{string.Join('\n', resolves)}", e);
+        }
 
         Assert.Contains("idres_resolve_duration_seconds_bucket{", scrape, StringComparison.Ordinal);
         Assert.Matches(MemoryAnsweredHttp, scrape);
