@@ -12,19 +12,48 @@ public sealed class TelemetryTests(SqliteNodeFixture fixture) : IClassFixture<Sq
 {
     private NodeServer Node => fixture.Node;
 
+    /// <summary>
+    /// A node process of its own: OpenTelemetry takes every meter of a name in the process, so a scrape of a node
+    /// hosted beside others in the test process sums them all, and one of them stopping ended the series.
+    /// </summary>
     [Fact]
     public async Task Metrics_AfterTraffic_ExposeResolveDurationsAndCacheLookups()
     {
+        var directory = Directory.CreateTempSubdirectory("idres-telemetry-").FullName;
+        try
+        {
+            await using var node = await NodeProcess.StartAsync(directory, new Dictionary<string, string?>
+            {
+                ["Registry:Provider"] = "Sqlite",
+                ["Node:DataDirectory"] = directory,
+                ["Auth:BootstrapToken"] = NodeServer.OperatorToken,
+                ["Seeds:Load"] = "false",
+            });
+            using var http = new HttpClient { BaseAddress = node.HttpUrl };
+            http.DefaultRequestHeaders.Authorization = NodeServer.Bearer();
+            using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(node.GrpcUrl);
+            await AssertMetricsAfterTrafficAsync(http, new Resolver.ResolverClient(channel));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task AssertMetricsAfterTrafficAsync(HttpClient http, Resolver.ResolverClient resolver)
+    {
+        (await http.PostAsync($"/api/prefixes/{NodeFixture.EnterprisePrefix}", null)).EnsureSuccessStatusCode();
         var handle = $"{NodeFixture.EnterprisePrefix}/M-{Guid.NewGuid():N}";
-        (await Node.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", """[{"index":1,"type":"URL","data":"https://m.example"}]""")).EnsureSuccessStatusCode();
+        using var values = new StringContent("""[{"index":1,"type":"URL","data":"https://m.example"}]""", System.Text.Encoding.UTF8, "application/json");
+        (await http.PutAsync($"/api/handles/{handle}", values)).EnsureSuccessStatusCode();
         for (var i = 0; i < 3; i++)
         {
-            (await Node.Http.GetAsync($"/api/handles/{handle}")).Dispose();
-            await new Resolver.ResolverClient(Node.Channel).ResolveAsync(new ResolveRequest { Handle = handle });
+            (await http.GetAsync($"/api/handles/{handle}")).Dispose();
+            await resolver.ResolveAsync(new ResolveRequest { Handle = handle });
         }
 
-        (await Node.Http.GetAsync($"/api/handles/{NodeFixture.EnterprisePrefix}/M-missing-{Guid.NewGuid():N}")).Dispose();
-        await new Resolver.ResolverClient(Node.Channel).BatchResolveAsync(new BatchResolveRequest { Handles = { handle, $"{NodeFixture.EnterprisePrefix}/M-gone" } });
+        (await http.GetAsync($"/api/handles/{NodeFixture.EnterprisePrefix}/M-missing-{Guid.NewGuid():N}")).Dispose();
+        await resolver.BatchResolveAsync(new BatchResolveRequest { Handles = { handle, $"{NodeFixture.EnterprisePrefix}/M-gone" } });
 
         const string MemoryAnsweredHttp = "idres_resolve_duration_seconds_count\\{[^}]*idres_cache_layer=\"memory\"[^}]*idres_protocol=\"http\"[^}]*\\} [1-9]";
         string scrape = "";
@@ -33,8 +62,8 @@ public sealed class TelemetryTests(SqliteNodeFixture fixture) : IClassFixture<Sq
             await Eventually.HoldsAsync(async () =>
             {
                 // Asked again on each try: a registry read slowed by a loaded machine is cached only briefly, so memory may not have answered yet.
-                (await Node.Http.GetAsync($"/api/handles/{handle}")).Dispose();
-                scrape = await Node.Http.GetStringAsync("/metrics");
+                (await http.GetAsync($"/api/handles/{handle}")).Dispose();
+                scrape = await http.GetStringAsync("/metrics");
                 return scrape.Contains("idres_protocol=\"grpc\"", StringComparison.Ordinal) && scrape.Contains("idres_resolve_batch_items_total{", StringComparison.Ordinal)
                     && Regex.IsMatch(scrape, MemoryAnsweredHttp);
             }, TimeSpan.FromSeconds(30), "the resolves showing in /metrics");
