@@ -37,8 +37,8 @@ public sealed class CacheOutageTests : IDisposable
     private static async Task<NodeServer> StartAsync(Dictionary<string, string?> settings)
     {
         settings["Seeds:Load"] = "false";
-        // Short lifetimes, so that resolves keep reaching Redis and the registry during the test.
-        settings["Cache:MaxDuration"] = "00:00:01";
+        // Short lifetimes unless the test sets its own, so that resolves keep reaching Redis and the registry.
+        settings.TryAdd("Cache:MaxDuration", "00:00:01");
         var node = await NodeServer.StartAsync(settings);
         (await node.SendAsync(HttpMethod.Post, $"/api/prefixes/{Prefix}")).EnsureSuccessStatusCode();
         return node;
@@ -196,11 +196,10 @@ public sealed class CacheOutageTests : IDisposable
         var database = new TestDatabase(postgres.ConnectionString);
         await database.CreateAsync();
         var settings = database.NodeSettings();
-        settings["Seeds:Load"] = "false";
         // A read slower than 750 ms may have raced a write; its copy is kept 3 s (a quick read's, 10 min).
         settings["Cache:SecondInvalidationDelay"] = "00:00:03";
-        await using var node = await NodeServer.StartAsync(settings);
-        (await node.SendAsync(HttpMethod.Post, $"/api/prefixes/{Prefix}")).EnsureSuccessStatusCode();
+        settings["Cache:MaxDuration"] = "00:10:00";
+        await using var node = await StartAsync(settings);
         var handle = $"{Prefix}/S-{Guid.NewGuid():N}";
         (await node.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", """[{"index":1,"type":"URL","data":"https://s.example"}]""")).EnsureSuccessStatusCode();
         var cache = node.Services.GetRequiredService<ResolutionCache>();
