@@ -28,6 +28,7 @@ public static class DigitalLinkEndpoints
         foreach (var ai in Core.Schemes.DigitalLink.PrimaryAis)
         {
             app.MapGet($"/{ai}/{{**rest}}", (HttpContext context) => ResolveAsync(context, resolver, metrics))
+                .MeasuredAsResolves()
                 .WithTags("GS1 Digital Link")
                 .WithSummary($"Resolves a GS1 Digital Link URI with primary key ({ai}): 307 to the chosen link, or the linkset "
                     + "(linkType=all, or Accept: application/linkset+json). Query: linkType (gs1:pip, ... or a URI), context; header Accept-Language.");

@@ -1,4 +1,5 @@
 using Grpc.AspNetCore.Server.Model;
+using IdResolution.Server.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -52,7 +53,7 @@ public static class NodeGrpc
 
     public static IEndpointRouteBuilder MapNodeGrpc(this IEndpointRouteBuilder app)
     {
-        app.MapGrpcService<ResolverService>();
+        app.MapGrpcService<ResolverService>().MeasuredAsResolves();
         app.MapGrpcService<RegistryService>();
         app.MapGrpcService<TraceService>();
         app.MapGrpcReflectionService();

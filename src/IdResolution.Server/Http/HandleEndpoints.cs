@@ -29,6 +29,7 @@ public static class HandleEndpoints
         var resolver = app.ServiceProvider.GetRequiredService<HandleResolver>();
         var metrics = app.ServiceProvider.GetRequiredService<ResolveMetrics>();
         api.MapGet("/{**handle}", (HttpContext context, string handle) => ResolveAsync(context, handle, resolver, metrics))
+            .MeasuredAsResolves()
             .WithSummary("Resolves a handle. Filters: repeated type= (a trailing '.' selects sub-types) and index=; pretty=true indents; "
                 + "lifecycle=true adds the identifier's current disposition, location and custodian from its traceability events.");
         // Any key at the door: PrefixAccess decides, by the key's enterprise and role or by the handle's HS_ADMIN grants.

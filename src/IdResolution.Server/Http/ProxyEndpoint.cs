@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using IdResolution.Core.Json;
 using IdResolution.Core.Values;
 using IdResolution.Server.Resolution;
+using IdResolution.Server.Telemetry;
 
 namespace IdResolution.Server.Http;
 
@@ -15,11 +16,11 @@ public static class ProxyEndpoint
 {
     public static IEndpointRouteBuilder MapProxy(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/{**handle}", ProxyAsync).WithTags("Proxy").WithSummary("Redirects to the handle's URL value; ?noredirect shows its values.");
+        app.MapGet("/{**handle}", ProxyAsync).MeasuredAsResolves().WithTags("Proxy").WithSummary("Redirects to the handle's URL value; ?noredirect shows its values.");
         return app;
     }
 
-    private static async Task ProxyAsync(HttpContext context, string? handle, HandleResolver resolver, Telemetry.ResolveMetrics metrics)
+    private static async Task ProxyAsync(HttpContext context, string? handle, HandleResolver resolver, ResolveMetrics metrics)
     {
         if (string.IsNullOrEmpty(handle))
         {
@@ -32,7 +33,7 @@ public static class ProxyEndpoint
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var resolution = await resolver.ResolveAsync(handle, authoritative: false, context.RequestAborted);
-        metrics.Resolved(Telemetry.ResolveMetrics.Http, resolution.Code, resolution.Layer, started);
+        metrics.Resolved(ResolveMetrics.Http, resolution.Code, resolution.Layer, started);
         var wantsJson = context.Request.Headers.Accept.ToString().Contains("application/json", StringComparison.OrdinalIgnoreCase);
         if (resolution.Record is not { } record)
         {

@@ -3,11 +3,17 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IdResolution.Server.Tests.Infrastructure;
 
-/// <summary>Sums one counter of one node (its meters' scope), optionally only measurements with a given tag value.</summary>
+/// <summary>
+/// Sums one counter of one node (its meters' scope) from now on, optionally only measurements with a given tag value.
+/// An observable counter reports running totals: its sum is the difference between now and the start.
+/// </summary>
 public sealed class NodeMetric : IDisposable
 {
     private readonly MeterListener _listener = new();
+    private readonly Lock _observing = new();
+    private readonly long _observedAtStart;
     private long _total;
+    private bool _observable;
 
     public NodeMetric(NodeServer node, string instrument, string? tag = null, string? value = null)
     {
@@ -16,6 +22,7 @@ public sealed class NodeMetric : IDisposable
         {
             if (published.Name == instrument && ReferenceEquals(published.Meter.Scope, meters))
             {
+                _observable = published.IsObservable;
                 listener.EnableMeasurementEvents(published);
             }
         };
@@ -27,9 +34,13 @@ public sealed class NodeMetric : IDisposable
             }
         });
         _listener.Start();
+        if (_observable)
+        {
+            _observedAtStart = ObserveTotal();
+        }
     }
 
-    public long Total => Interlocked.Read(ref _total);
+    public long Total => _observable ? ObserveTotal() - _observedAtStart : Interlocked.Read(ref _total);
 
     /// <summary>One gauge of one node, read now.</summary>
     public static long Observe(NodeServer node, string instrument)
@@ -51,6 +62,16 @@ public sealed class NodeMetric : IDisposable
     }
 
     public void Dispose() => _listener.Dispose();
+
+    private long ObserveTotal()
+    {
+        lock (_observing)
+        {
+            Interlocked.Exchange(ref _total, 0);
+            _listener.RecordObservableInstruments();
+            return Interlocked.Read(ref _total);
+        }
+    }
 
     private static bool Matches(ReadOnlySpan<KeyValuePair<string, object?>> tags, string tag, string? value)
     {

@@ -76,11 +76,21 @@ public sealed class TelemetryTests(SqliteNodeFixture fixture) : IClassFixture<Sq
 
         Assert.Contains("idres_resolve_duration_seconds_bucket{", scrape, StringComparison.Ordinal);
         Assert.Matches(MemoryAnsweredHttp, scrape);
-        Assert.Contains("idres_cache_lookups_total{", scrape, StringComparison.Ordinal);
+        Assert.Matches("idres_cache_lookups_total\\{[^}]*layer=\"memory\"[^}]*\\} [1-9]", scrape);
         Assert.Matches("idres_resolve_batch_items_total\\{[^}]*idres_response_code=\"100\"[^}]*\\} [1-9]", scrape);
-        Assert.Contains("http_server_request_duration_seconds", scrape, StringComparison.Ordinal);
+        AssertResolvesMeasuredOnce(scrape);
         Assert.Contains("kestrel_active_connections", scrape, StringComparison.Ordinal);
         Assert.Contains("aspnetcore_memory_pool_allocated_bytes_total", scrape, StringComparison.Ordinal);
+    }
+
+    /// <summary>Resolves are in idres.resolve.duration only; the other requests stay in http.server.request.duration.</summary>
+    private static void AssertResolvesMeasuredOnce(string scrape)
+    {
+        var requests = scrape.Split('\n').Where(line => line.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal)).ToList();
+        var handleRoute = requests.Where(line => line.Contains("http_route=\"/api/handles/{**handle}\"", StringComparison.Ordinal)).ToList();
+        Assert.Contains(handleRoute, line => line.Contains("http_request_method=\"PUT\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(handleRoute, line => line.Contains("http_request_method=\"GET\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(requests, line => line.Contains("idresolution.v1.Resolver", StringComparison.Ordinal));
     }
 
     [Theory]
