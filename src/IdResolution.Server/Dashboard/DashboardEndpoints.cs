@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using IdResolution.Registry;
+using IdResolution.Server.Http;
 using IdResolution.Server.Statistics;
 using Microsoft.Extensions.Options;
 
@@ -27,7 +28,11 @@ public static class DashboardEndpoints
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
         var page = ReadPage();
-        app.MapGet("/dashboard", () => Results.Bytes(page, "text/html; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet("/dashboard", (HttpResponse response) =>
+        {
+            SecurityHeaders.ApplyPage(response);
+            return Results.Bytes(page, "text/html; charset=utf-8");
+        }).ExcludeFromDescription();
         app.MapGet("/dashboard/data", DataAsync).ExcludeFromDescription();
         return app;
     }

@@ -102,6 +102,7 @@ public static class ProxyEndpoint
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/html; charset=utf-8";
+        SecurityHeaders.ApplyPage(context.Response);
         var encoded = HtmlEncoder.Default.Encode(title);
         await context.Response.WriteAsync(
             $"<!doctype html><html><head><meta charset=\"utf-8\"><title>{encoded}</title>"
