@@ -13,10 +13,9 @@ public sealed class CacheMetrics
 {
     public const string MeterName = "IdResolution.Cache";
 
-    private static readonly KeyValuePair<string, object?> Memory = new("layer", "memory");
-    private static readonly KeyValuePair<string, object?> Redis = new("layer", "redis");
-    private static readonly KeyValuePair<string, object?> Registry = new("layer", "registry");
-    private static readonly KeyValuePair<string, object?> Remote = new("layer", "remote");
+    // Indexed by CacheLayer.
+    private static readonly KeyValuePair<string, object?>[] LayerTags =
+        [new("layer", "memory"), new("layer", "redis"), new("layer", "registry"), new("layer", "remote")];
 
     private static readonly KeyValuePair<string, object?> RedisSystem = new("db.system.name", "redis");
     private static readonly KeyValuePair<string, object?>[] RedisOperations =
@@ -32,7 +31,7 @@ public sealed class CacheMetrics
 
     // Counted here and observed at each scrape: a Counter<long>.Add on every hot resolve (OpenTelemetry's tag lookup and
     // aggregation) took ~1% of its CPU, an interlocked add takes a fraction of that (bench/RESULTS.md, session 12).
-    private readonly long[] _lookups = new long[4 * Stride];
+    private readonly long[] _lookups = new long[LayerTags.Length * Stride];
     private readonly Histogram<double> _redisDuration;
 
     /// <param name="meters">The node's meters.</param>
@@ -65,11 +64,14 @@ public sealed class CacheMetrics
 
     public void Answered(CacheLayer layer, int count = 1) => Interlocked.Add(ref _lookups[(int)layer * Stride], count);
 
-    private Measurement<long>[] ObserveLookups() =>
-    [
-        new(Volatile.Read(ref _lookups[(int)CacheLayer.Memory * Stride]), Memory),
-        new(Volatile.Read(ref _lookups[(int)CacheLayer.Redis * Stride]), Redis),
-        new(Volatile.Read(ref _lookups[(int)CacheLayer.Registry * Stride]), Registry),
-        new(Volatile.Read(ref _lookups[(int)CacheLayer.Remote * Stride]), Remote),
-    ];
+    private Measurement<long>[] ObserveLookups()
+    {
+        var counts = new Measurement<long>[LayerTags.Length];
+        for (var layer = 0; layer < counts.Length; layer++)
+        {
+            counts[layer] = new(Volatile.Read(ref _lookups[layer * Stride]), LayerTags[layer]);
+        }
+
+        return counts;
+    }
 }
