@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using IdResolution.Contracts.V1;
 
 namespace IdResolution.LoadGen;
 
@@ -15,6 +14,7 @@ public static class GrpcOpenLoop
         var send = GrpcSender(target, connections);
         var latencies = new Latencies();
         var inFlight = new List<Task>();
+        var requests = keys.Requests(batch: 0);
         var clock = Stopwatch.StartNew();
         var sent = 0L;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
@@ -24,7 +24,7 @@ public static class GrpcOpenLoop
             for (; sent < due; sent++)
             {
                 var dueAt = TimeSpan.FromSeconds(sent / rate);
-                inFlight.Add(OneAsync(send, keys.Next(), clock, dueAt, latencies));
+                inFlight.Add(OneAsync(send, Keys.Pick(requests), clock, dueAt, latencies));
             }
 
             await timer.WaitForNextTickAsync(cancellation);
@@ -35,11 +35,11 @@ public static class GrpcOpenLoop
         return 0;
     }
 
-    private static async Task OneAsync(Func<string, Task> send, string handle, Stopwatch clock, TimeSpan dueAt, Latencies latencies)
+    private static async Task OneAsync(Func<byte[], Task> send, byte[] request, Stopwatch clock, TimeSpan dueAt, Latencies latencies)
     {
         try
         {
-            await send(handle);
+            await send(request);
             latencies.Add((clock.Elapsed - dueAt).TotalMicroseconds);
         }
         catch (Grpc.Core.RpcException)
@@ -48,14 +48,10 @@ public static class GrpcOpenLoop
         }
     }
 
-    private static Func<string, Task> GrpcSender(Uri target, int connections)
+    private static Func<byte[], Task> GrpcSender(Uri target, int connections)
     {
         var clients = Enumerable.Range(0, Math.Max(1, connections)).Select(_ => new ResolverCalls(GrpcThroughput.Channel(target))).ToArray();
         var next = 0;
-        return async handle =>
-        {
-            var client = clients[(uint)Interlocked.Increment(ref next) % clients.Length];
-            await client.ResolveAsync(new ResolveRequest { Handle = handle });
-        };
+        return request => clients[(uint)Interlocked.Increment(ref next) % clients.Length].ResolveAsync(request);
     }
 }

@@ -15,7 +15,8 @@ public static class GrpcThroughput
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         stop.CancelAfter(duration);
         var clock = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, concurrency).Select(i => WorkAsync(new ResolverCalls(channels[i % channels.Length]), keys, batch, latencies, stop.Token));
+        var requests = keys.Requests(batch);
+        var workers = Enumerable.Range(0, concurrency).Select(i => WorkAsync(new ResolverCalls(channels[i % channels.Length]), requests, batch > 0, latencies, stop.Token));
         await Task.WhenAll(workers);
         Console.WriteLine(latencies.Summary(clock.Elapsed, Math.Max(1, batch)));
         foreach (var channel in channels)
@@ -70,7 +71,7 @@ public static class GrpcThroughput
             var handle = $"{prefix}/L-{i % count}";
             try
             {
-                await grpc.ResolveAsync(new ResolveRequest { Handle = handle });
+                await grpc.ResolveAsync(new ResolveRequest { Handle = handle }.ToByteArray());
                 using var answer = await http.GetAsync($"/api/handles/{handle}", token);
                 answer.EnsureSuccessStatusCode();
             }
@@ -89,7 +90,7 @@ public static class GrpcThroughput
             HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionLifetime = Timeout.InfiniteTimeSpan },
         });
 
-    private static async Task WorkAsync(ResolverCalls client, Keys keys, int batch, Latencies latencies, CancellationToken stop)
+    private static async Task WorkAsync(ResolverCalls client, byte[][] requests, bool batch, Latencies latencies, CancellationToken stop)
     {
         await Task.Yield();
         while (!stop.IsCancellationRequested)
@@ -97,20 +98,8 @@ public static class GrpcThroughput
             var started = Stopwatch.GetTimestamp();
             try
             {
-                if (batch > 0)
-                {
-                    var request = new BatchResolveRequest();
-                    for (var i = 0; i < batch; i++)
-                    {
-                        request.Handles.Add(keys.Next());
-                    }
-
-                    await client.BatchResolveAsync(request);
-                }
-                else
-                {
-                    await client.ResolveAsync(new ResolveRequest { Handle = keys.Next() });
-                }
+                var request = Keys.Pick(requests);
+                await (batch ? client.BatchResolveAsync(request) : client.ResolveAsync(request));
 
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
             }
