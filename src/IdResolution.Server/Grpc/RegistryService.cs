@@ -2,9 +2,7 @@ using System.Text;
 using Grpc.Core;
 using IdResolution.Contracts;
 using IdResolution.Core;
-using IdResolution.Core.Accounts;
 using IdResolution.Core.Handles;
-using IdResolution.Core.Values;
 using IdResolution.Registry;
 using IdResolution.Server.Auth;
 using Microsoft.AspNetCore.Authorization;
@@ -37,26 +35,22 @@ public sealed class RegistryService(
         var user = context.GetHttpContext().User;
         var result = request.ReplaceAll
             ? await writes.ReplaceAsync(user, name, values, context.CancellationToken)
-            : await writes.UpsertAsync(user, name, values, context.CancellationToken);
+            : await writes.UpsertAsync(user, name, values, overwrite: true, context.CancellationToken);
         return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
     }
 
     public override async Task<V1.WriteHandleResponse> DeleteHandle(V1.DeleteHandleRequest request, ServerCallContext context)
     {
         var name = HandleName.Parse(request.Handle);
-        var indexes = request.Indexes.Select(i => (int)Math.Min(i, int.MaxValue)).ToArray();
-        await access.EnsureCanChangeAsync(
-            context.GetHttpContext().User,
-            name,
-            current => indexes.Length > 0 && current is not null ? ChangeBits.Remove(current, indexes) : AdminPermissions.DeleteHandle,
-            context.CancellationToken);
+        var user = context.GetHttpContext().User;
         if (request.Indexes.Count == 0)
         {
-            await handles.DeleteAsync(name, context.CancellationToken);
+            await writes.DeleteAsync(user, name, context.CancellationToken);
             return new V1.WriteHandleResponse { Handle = name.Display };
         }
 
-        var result = await handles.RemoveValuesAsync(name, indexes, context.CancellationToken);
+        var indexes = request.Indexes.Select(i => (int)Math.Min(i, int.MaxValue)).ToArray();
+        var result = await writes.RemoveValuesAsync(user, name, indexes, context.CancellationToken);
         return new V1.WriteHandleResponse { Handle = result.Handle, Version = (ulong)result.Version };
     }
 

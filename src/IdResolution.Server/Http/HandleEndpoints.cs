@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using IdResolution.Caching;
 using IdResolution.Core;
-using IdResolution.Core.Accounts;
 using IdResolution.Core.Handles;
 using IdResolution.Core.Json;
 using IdResolution.Core.Values;
@@ -9,6 +8,7 @@ using IdResolution.Registry;
 using IdResolution.Server.Auth;
 using IdResolution.Server.Resolution;
 using IdResolution.Server.Telemetry;
+using IdResolution.Server.Writes;
 
 namespace IdResolution.Server.Http;
 
@@ -104,7 +104,7 @@ public static class HandleEndpoints
         }
     }
 
-    private static async Task PutAsync(HttpContext context, string handle, HandleRegistry registry, PrefixAccess access)
+    private static async Task PutAsync(HttpContext context, string handle, HandleWrites writes)
     {
         var name = HandleName.Parse(handle);
         if (!ResolveQuery.TryReadIndexes(context.Request.Query, out var indexes, out var error))
@@ -120,24 +120,14 @@ public static class HandleEndpoints
         }
 
         var overwrite = !string.Equals(context.Request.Query["overwrite"], "false", StringComparison.OrdinalIgnoreCase);
-        var changed = indexes.Length > 0 ? Selected(values, indexes) : values;
-        await access.EnsureCanChangeAsync(
-            context.User,
-            name,
-            current => current is null ? AdminPermissions.AddHandle
-                : indexes.Length > 0 ? ChangeBits.Upsert(current, changed)
-                : overwrite ? ChangeBits.Replace(current, changed) : AdminPermissions.AddHandle,
-            context.RequestAborted);
-        await access.EnsureCanAliasAsync(context.User, changed, context.RequestAborted);
-        var result = indexes.Length > 0
-            ? await registry.UpsertValuesAsync(name, changed, overwrite, context.RequestAborted)
-            : overwrite
-                ? await registry.ReplaceAsync(name, values, context.RequestAborted)
-                : await registry.CreateAsync(name, values, context.RequestAborted);
+        var (user, cancellationToken) = (context.User, context.RequestAborted);
+        var result = indexes.Length > 0 ? await writes.UpsertAsync(user, name, Selected(values, indexes), overwrite, cancellationToken)
+            : overwrite ? await writes.CreateOrReplaceAsync(user, name, values, cancellationToken)
+            : await writes.CreateAsync(user, name, values, cancellationToken);
         await HandleResponses.WriteSuccessAsync(context, result.Handle, result.Created);
     }
 
-    private static async Task DeleteAsync(HttpContext context, string handle, HandleRegistry registry, PrefixAccess access)
+    private static async Task DeleteAsync(HttpContext context, string handle, HandleWrites writes)
     {
         var name = HandleName.Parse(handle);
         if (!ResolveQuery.TryReadIndexes(context.Request.Query, out var indexes, out var error))
@@ -145,19 +135,13 @@ public static class HandleEndpoints
             throw new HandleException(ResponseCode.ProtocolError, error!);
         }
 
-        await access.EnsureCanChangeAsync(
-            context.User,
-            name,
-            current => indexes.Length > 0 && current is not null ? ChangeBits.Remove(current, indexes) : AdminPermissions.DeleteHandle,
-            context.RequestAborted);
-
         if (indexes.Length > 0)
         {
-            await registry.RemoveValuesAsync(name, indexes, context.RequestAborted);
+            await writes.RemoveValuesAsync(context.User, name, indexes, context.RequestAborted);
         }
         else
         {
-            await registry.DeleteAsync(name, context.RequestAborted);
+            await writes.DeleteAsync(context.User, name, context.RequestAborted);
         }
 
         await HandleResponses.WriteSuccessAsync(context, name.Display, created: false);
