@@ -64,6 +64,7 @@ public static class CachingServiceCollectionExtensions
                 SkipMemoryCacheWrite = !options.Memory,
             })
             .WithMemoryCache(memory)
+            .WithMemoryLocker(new StripedMemoryLocker())
             // Its news is logged from its events instead (CacheEventLog says why).
             .WithoutLogger();
 
