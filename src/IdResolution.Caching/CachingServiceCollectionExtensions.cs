@@ -7,7 +7,6 @@ using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
-using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
 
 namespace IdResolution.Caching;
 
@@ -57,6 +56,8 @@ public static class CachingServiceCollectionExtensions
                 // A write is acknowledged only after Redis and the other nodes have been told.
                 AllowBackgroundDistributedCacheOperations = false,
                 AllowBackgroundBackplaneOperations = false,
+                // An entry in Redis that cannot be read (damaged, or from an unknown build) is a miss, loaded again.
+                ReThrowSerializationExceptions = false,
                 // Other nodes learn only of invalidations (ResolutionCache.InvalidateAsync), not of every entry
                 // a node loads: a loaded entry is what they would load too, and the notices cost Redis traffic.
                 SkipBackplaneNotifications = true,
@@ -75,7 +76,7 @@ public static class CachingServiceCollectionExtensions
             var l2 = new RedisStringCache(connection, options.KeyPrefix, options.RedisTimeout);
             services.AddSingleton(l2);
             fusion
-                .WithSerializer(new FusionCacheSystemTextJsonSerializer())
+                .WithSerializer(new ResolutionEntrySerializer())
                 .WithDistributedCache(sp => new TimedDistributedCache(l2, sp.GetRequiredService<CacheMetrics>(), sp.GetRequiredService<ILogger<TimedDistributedCache>>(), options.RedisTimeout))
                 .WithBackplane(new RedisBackplane(new RedisBackplaneOptions
                 {
