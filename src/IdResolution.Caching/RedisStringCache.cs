@@ -63,8 +63,9 @@ public sealed class RedisStringCache(RedisConnection connection, string keyPrefi
 
         if (start)
         {
-            // Off the caller's thread: the loop may go on sending for others long after this read is answered.
-            _ = Task.Run(() => ReadWaitingAsync(redis.GetDatabase()));
+            // Started on the caller's thread, which it leaves at its first wait for Redis: from then on the loop runs
+            // on the threads that read Redis's replies, sending for others long after this read is answered.
+            _ = ReadWaitingAsync(redis.GetDatabase());
         }
 
         return await read.Task.ConfigureAwait(false);
