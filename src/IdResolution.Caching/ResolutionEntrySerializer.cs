@@ -37,14 +37,14 @@ public sealed class ResolutionEntrySerializer : IFusionCacheSerializer
 
     internal static byte[] Write(FusionCacheDistributedEntry<CachedResolution> entry)
     {
-        var output = new ArrayBufferWriter<byte>(256 + (entry.Value?.Values?.Length ?? 0));
+        var value = entry.Value ?? throw new InvalidOperationException("A resolution cache entry has no value");
+        var output = new ArrayBufferWriter<byte>(256 + (value.Values?.Length ?? 0));
         var writer = new EntryWriter(output);
         writer.Byte(Marker);
         writer.Int64(entry.Timestamp);
         writer.Int64(entry.LogicalExpirationTimestamp);
         writer.Strings(entry.Tags);
         WriteMetadata(ref writer, entry.Metadata);
-        var value = entry.Value ?? throw new InvalidOperationException("A resolution cache entry has no value");
         writer.Int32((int)value.Code);
         writer.Int64(value.Version);
         writer.String(value.Handle);
@@ -88,7 +88,7 @@ public sealed class ResolutionEntrySerializer : IFusionCacheSerializer
         writer.String(metadata.ETag);
         writer.OptionalInt64(metadata.LastModifiedTimestamp);
         writer.OptionalInt64(metadata.Size);
-        writer.Byte(metadata.Priority is { } priority ? (byte)1 : (byte)0);
+        writer.Byte(metadata.Priority is null ? (byte)0 : (byte)1);
         writer.Byte(metadata.Priority ?? 0);
     }
 

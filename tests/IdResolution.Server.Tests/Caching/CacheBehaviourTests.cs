@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using IdResolution.Caching;
 using IdResolution.Core.Values;
 using IdResolution.Registry;
 using IdResolution.Server.Tests.Infrastructure;
@@ -65,9 +64,6 @@ public sealed class CacheBehaviourTests(TwoNodesFixture nodes) : IClassFixture<T
     // landing between two counts made a CI run see 5 commands for 3 resolves.
     private static long RegistryCommands(NodeServer node) => node.Services.GetRequiredService<RegistryCommandCounter>().Lookups;
 
-    private static Task WaitForSecondInvalidationsAsync(NodeServer node) =>
-        Eventually.HoldsAsync(() => Task.FromResult(node.Services.GetRequiredService<ResolutionCache>().PendingInvalidations == 0), TimeSpan.FromSeconds(5), "second invalidations");
-
     [Fact]
     public async Task Update_OnNodeA_IsSeenOnNodeB_WithinOneSecond()
     {
@@ -111,7 +107,7 @@ public sealed class CacheBehaviourTests(TwoNodesFixture nodes) : IClassFixture<T
     {
         var handle = NewHandle();
         (await nodes.A.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", UrlValues("https://hot.example"))).Dispose();
-        await WaitForSecondInvalidationsAsync(nodes.A);
+        await nodes.A.SecondInvalidationsDoneAsync();
         var before = RegistryCommands(nodes.A);
 
         var reads = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => UrlOnAsync(nodes.A, handle)));
@@ -125,7 +121,7 @@ public sealed class CacheBehaviourTests(TwoNodesFixture nodes) : IClassFixture<T
     {
         var handle = NewHandle();
         (await nodes.A.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", UrlValues("https://shared.example"))).Dispose();
-        await WaitForSecondInvalidationsAsync(nodes.A);
+        await nodes.A.SecondInvalidationsDoneAsync();
         Assert.Equal("https://shared.example", await UrlOnAsync(nodes.A, handle)); // into Redis
         using var fromRedis = new NodeMetric(nodes.B, "idres.cache.lookups", "layer", "redis");
         using var fromMemory = new NodeMetric(nodes.B, "idres.cache.lookups", "layer", "memory");
@@ -146,7 +142,7 @@ public sealed class CacheBehaviourTests(TwoNodesFixture nodes) : IClassFixture<T
     {
         var handle = NewHandle();
         (await nodes.A.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", UrlValues("https://live.example", ttl: 0))).Dispose();
-        await WaitForSecondInvalidationsAsync(nodes.A);
+        await nodes.A.SecondInvalidationsDoneAsync();
 
         var before = RegistryCommands(nodes.A);
         for (var i = 0; i < 3; i++)
@@ -184,7 +180,7 @@ public sealed class CacheBehaviourTests(TwoNodesFixture nodes) : IClassFixture<T
         {
             var handle = NewHandle();
             (await nodes.A.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", UrlValues("https://cached.example"))).Dispose();
-            await WaitForSecondInvalidationsAsync(nodes.A);
+            await nodes.A.SecondInvalidationsDoneAsync();
             Assert.Equal("https://cached.example", await UrlOnAsync(nodes.A, handle));
 
             await ChangeBehindTheNodesAsync(handle, "https://fresh.example");

@@ -203,7 +203,7 @@ public sealed class CacheOutageTests : IDisposable
         var handle = $"{Prefix}/S-{Guid.NewGuid():N}";
         (await node.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", """[{"index":1,"type":"URL","data":"https://s.example"}]""")).EnsureSuccessStatusCode();
         var cache = node.Services.GetRequiredService<ResolutionCache>();
-        await Eventually.HoldsAsync(() => Task.FromResult(cache.PendingInvalidations == 0), Deadline, "the write's second invalidation");
+        await node.SecondInvalidationsDoneAsync();
 
         Assert.Equal(HttpStatusCode.OK, await ResolveWhileTheTableIsLockedAsync(database, node, handle, TimeSpan.FromSeconds(1)));
 
@@ -273,7 +273,7 @@ public sealed class CacheOutageTests : IDisposable
         await using var node = await StartAsync(database.NodeSettings());
         var cached = $"{Prefix}/P-{Guid.NewGuid():N}";
         (await node.SendAsync(HttpMethod.Put, $"/api/handles/{cached}", """[{"index":1,"type":"URL","data":"https://p.example"}]""")).EnsureSuccessStatusCode();
-        await Eventually.HoldsAsync(() => Task.FromResult(node.Services.GetRequiredService<ResolutionCache>().PendingInvalidations == 0), Deadline, "the write's second invalidation");
+        await node.SecondInvalidationsDoneAsync();
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(node, cached));
 
         await postgres.StopAsync();

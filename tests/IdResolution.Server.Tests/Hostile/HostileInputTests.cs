@@ -179,8 +179,7 @@ public sealed class HostileInputTests(PostgresNodeFixture fixture) : IClassFixtu
         // 500 names: both passes must fit in the negative answers' 5 s lifetime (Cache:NegativeDuration) on a loaded machine.
         var names = Enumerable.Range(0, 500).Select(i => $"{Prefix}/ENUM-{Guid.NewGuid():N}").ToList();
         // Answers read while an earlier test's writes are still being invalidated are not cached (by design): wait those out.
-        var cache = Node.Services.GetRequiredService<IdResolution.Caching.ResolutionCache>();
-        await Eventually.HoldsAsync(() => Task.FromResult(cache.PendingInvalidations == 0), TimeSpan.FromSeconds(10), "earlier invalidations finishing");
+        await Node.SecondInvalidationsDoneAsync();
         // The first pass one request at a time, so that each read is quick: a read slower than a quarter of the
         // invalidation delay is cached for that delay only (it may have raced a write), and a test run loads the machine.
         await FloodAsync(names, parallel: 2);

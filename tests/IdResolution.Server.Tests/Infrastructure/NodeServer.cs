@@ -1,7 +1,9 @@
 using System.Net.Http.Headers;
 using Grpc.Net.Client;
+using IdResolution.Caching;
 using IdResolution.Server.Startup;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IdResolution.Server.Tests.Infrastructure;
 
@@ -125,6 +127,14 @@ public sealed class NodeServer : IAsyncDisposable
 
     public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? json = null, bool authorised = true) =>
         Http.SendAsync(Request(method, path, json, authorised));
+
+    /// <summary>
+    /// Returns once the second invalidations of this node's writes (Cache:SecondInvalidationDelay after each) are done:
+    /// an answer cached before then may still be dropped from L1 and Redis.
+    /// </summary>
+    public Task SecondInvalidationsDoneAsync() =>
+        Eventually.HoldsAsync(
+            () => Task.FromResult(Services.GetRequiredService<ResolutionCache>().PendingInvalidations == 0), TimeSpan.FromSeconds(30), "the node's second invalidations");
 
     public global::Grpc.Core.Metadata OperatorMetadata() => new() { { "authorization", $"Bearer {OperatorToken}" } };
 
