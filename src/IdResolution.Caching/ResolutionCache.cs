@@ -304,7 +304,7 @@ public sealed partial class ResolutionCache
 
         var max = (long)_options.MaxDuration.TotalSeconds;
         var seconds = CacheLifetime.Seconds(entry.ValuesForLifetime(), _clock.GetUtcNow().ToUnixTimeSeconds(), max);
-        return TimeSpan.FromSeconds(Math.Min(seconds, max));
+        return TimeSpan.FromSeconds(CacheLifetime.Spread(Math.Min(seconds, max), Random.Shared));
     }
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Reading {Key} for the cache failed: it is answered stale if it was cached, else as unavailable")]

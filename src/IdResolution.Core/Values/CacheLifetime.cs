@@ -25,4 +25,12 @@ public static class CacheLifetime
 
         return lifetime;
     }
+
+    /// <summary>
+    /// <paramref name="seconds"/> made up to a tenth shorter at random, never longer: records cached together (a
+    /// warm-up, a sweep, a restart's first minutes) would otherwise all expire together, and their reloads reach Redis
+    /// and the registry at once, on the requests that find them expired.
+    /// </summary>
+    public static long Spread(long seconds, Random random) =>
+        seconds <= 0 ? seconds : seconds - random.NextInt64((seconds / 10) + 1);
 }

@@ -33,4 +33,32 @@ public class CacheLifetimeTests
     {
         Assert.Equal(30, CacheLifetime.Seconds([], Now, 30));
     }
+
+    [Fact]
+    public void Spread_ShortensByUpToATenth_AndVaries()
+    {
+        var random = new Random(42);
+        var spread = new HashSet<long>();
+        for (var i = 0; i < 1000; i++)
+        {
+            var seconds = CacheLifetime.Spread(600, random);
+            Assert.InRange(seconds, 540, 600);
+            spread.Add(seconds);
+        }
+
+        // 61 possible lifetimes over 1,000 draws: most of them come up, the ends included.
+        Assert.True(spread.Count > 50, $"{spread.Count} distinct lifetimes");
+        Assert.Contains(540, spread);
+        Assert.Contains(600, spread);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(1)]
+    [InlineData(9)]
+    public void Spread_LeavesShortAndDoNotCacheLifetimesAlone(long seconds)
+    {
+        Assert.Equal(seconds, CacheLifetime.Spread(seconds, new Random(1)));
+    }
 }
