@@ -213,7 +213,7 @@ record http_l1_hot_alloc "{\"bytes_per_request\":$(python3 -c 'import json,sys; 
 paired http_l1_hot baselineA_http1 'wrk_run "$NODE_HTTP/api/handles/$PREFIX/L-0"' 'wrk_run "http://localhost:$B_HTTP/api/handles/$PREFIX/L-0"'
 paired http_l1_mix baselineA_http1_mix 'wrk_run "$NODE_HTTP" "$OUT/mix.lua"' 'wrk_run "http://localhost:$B_HTTP" "$OUT/mix.lua"'
 HALF=$(python3 -c "import json; print(max(100, int([json.loads(l) for l in open('$RESULTS') if '\"http_l1_mix\"' in l][-1]['rps']*0.5)))")
-# Right after the mix's maximum, well inside the entries' 10-minute lifetime.
+# At half the maximum just measured; its five alternations with baseline A take about 100 s.
 open_loops "$HALF"
 # The same with the dashboard open (its page polls /dashboard/data every second): what watching costs.
 ( while sleep 1; do curl -sf "$NODE_HTTP/dashboard/data" >/dev/null; done ) & POLLER=$!
