@@ -9,8 +9,8 @@ namespace IdResolution.Server.Dashboard;
 
 /// <summary>
 /// <c>/dashboard</c>: a self-contained page (no CDN, plain SVG) that polls <c>/dashboard/data</c> every second:
-/// resolves per second by protocol over five minutes, latency percentiles and answers by cache layer over the
-/// last minute, errors by code, health of PostgreSQL and Redis; with an operator key (given to the page as
+/// resolves per second by protocol over five minutes, latency percentiles, answers by cache layer and the garbage
+/// collector's pauses over the last minute, errors by code, health of PostgreSQL and Redis; with an operator key (given to the page as
 /// <c>/dashboard#key=...</c>, sent as a bearer header, never in a URL the server logs) also top prefixes and registry size.
 /// </summary>
 public static class DashboardEndpoints
@@ -49,8 +49,9 @@ public static class DashboardEndpoints
         {
             node = node.Value.Prefix,
             now = timeline.Clock.GetUtcNow().ToUnixTimeSeconds(),
-            series = history.Select(s => new { t = s.Start, http = s.Count[0], grpc = s.Count[1], batch = s.Count[2], errors = s.Errors }),
+            series = history.Select(s => new { t = s.Start, http = s.Count[0], grpc = s.Count[1], batch = s.Count[2], errors = s.Errors, gcPauseMs = Math.Round(s.GcPauseMs, 1) }),
             latency = ResolveTimeline.Protocols.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => Percentiles(recent, x.i)),
+            gc = new { pauseMs = Math.Round(recent.Sum(s => s.GcPauseMs), 1), worstSecondMs = Math.Round(recent.Count == 0 ? 0 : recent.Max(s => s.GcPauseMs), 1) },
             layers = ResolveTimeline.Layers.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => recent.Sum(s => s.ByLayer[x.i])),
             errors = Enumerable.Range(0, ResolveTimeline.Codes.Length + 1)
                 .Select(i => (Code: i < ResolveTimeline.Codes.Length ? ResolveTimeline.Codes[i] : 0, Count: recent.Sum(s => s.ErrorCodes[i])))

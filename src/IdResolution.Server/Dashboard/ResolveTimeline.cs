@@ -25,6 +25,7 @@ public sealed class ResolveTimeline : IDisposable
     private readonly Second[] _ring = new Second[Seconds];
     private readonly Lock _lock = new();
     private Second _current;
+    private TimeSpan _pausedBefore = GC.GetTotalPauseDuration();
 
     public ResolveTimeline(IMeterFactory meters, TimeProvider clock)
     {
@@ -49,11 +50,17 @@ public sealed class ResolveTimeline : IDisposable
 
     public TimeProvider Clock { get; }
 
-    /// <summary>Moves to a new second (called once a second); the oldest second is reused.</summary>
+    /// <summary>
+    /// Moves to a new second (called once a second); the oldest second is reused. The second ending keeps how long
+    /// the garbage collector paused the process during it: every request in flight waited that long.
+    /// </summary>
     public void Tick()
     {
         lock (_lock)
         {
+            var paused = GC.GetTotalPauseDuration();
+            _current.GcPauseMs = (paused - _pausedBefore).TotalMilliseconds;
+            _pausedBefore = paused;
             var next = _ring[(Array.IndexOf(_ring, _current) + 1) % _ring.Length];
             next.Reset(Clock.GetUtcNow().ToUnixTimeSeconds());
             _current = next;
@@ -125,6 +132,7 @@ public sealed class ResolveTimeline : IDisposable
     {
         public long Start;
         public long Errors;
+        public double GcPauseMs;
         public readonly long[] Count = new long[Protocols.Length];
         public readonly long[,] Latency = new long[Protocols.Length, Bounds.Length + 1];
         public readonly long[] ByLayer = new long[Layers.Length];
@@ -134,6 +142,7 @@ public sealed class ResolveTimeline : IDisposable
         {
             Start = start;
             Errors = 0;
+            GcPauseMs = 0;
             Array.Clear(Count);
             Array.Clear(Latency);
             Array.Clear(ByLayer);
@@ -142,7 +151,7 @@ public sealed class ResolveTimeline : IDisposable
 
         public Second Copy()
         {
-            var copy = new Second { Start = Start, Errors = Errors };
+            var copy = new Second { Start = Start, Errors = Errors, GcPauseMs = GcPauseMs };
             Array.Copy(Count, copy.Count, Count.Length);
             Array.Copy(Latency, copy.Latency, Latency.Length);
             Array.Copy(ByLayer, copy.ByLayer, ByLayer.Length);

@@ -48,12 +48,22 @@ public sealed class DashboardBrowserTests(SqliteNodeFixture fixture) : IClassFix
         Assert.NotEqual("–", await page.TextContentAsync("#p99-http"));
         Assert.NotEqual("–", await page.TextContentAsync("#p99-grpc"));
         Assert.Contains(NodeFixture.EnterprisePrefix, await page.TextContentAsync("#top-prefixes") ?? "", StringComparison.Ordinal);
+
+        // The node runs in this process: a full, compacting collection forced here pauses it, and the card shows the time.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        await Eventually.HoldsAsync(async () => await MillisecondsAsync(page, "#gc-pause") > 0, TimeSpan.FromSeconds(15), "the collector's pause shown");
+        var worst = await MillisecondsAsync(page, "#gc-worst");
+        Assert.InRange(worst, 0.01, await MillisecondsAsync(page, "#gc-pause"));
         var anonymous = await browser.NewPageAsync();
         await anonymous.GotoAsync(new Uri(Node.HttpUrl, "/dashboard").ToString());
         await Eventually.HoldsAsync(async () => await anonymous.TextContentAsync("#registry-size") == "operator key needed", TimeSpan.FromSeconds(15), "the registry size hidden from anonymous viewers");
         Assert.DoesNotContain(NodeFixture.EnterprisePrefix, await anonymous.TextContentAsync("#top-prefixes") ?? "", StringComparison.Ordinal);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "idres-dashboard.png"), FullPage = true });
     }
+
+    /// <summary>A figure the page shows in milliseconds; -1 while it shows none.</summary>
+    private static async Task<double> MillisecondsAsync(IPage page, string selector) =>
+        double.TryParse(await page.TextContentAsync(selector), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) ? ms : -1;
 
     private static async Task<long> TotalAsync(IPage page)
     {
