@@ -30,7 +30,6 @@ public enum CacheLayer
 public sealed class CachedResolution
 {
     private readonly bool _allPublic;
-    private readonly int _valueCount;
     private byte[]? _publicJson;
     private Task<V1.ResolveResponse>? _publicResponse;
     private byte[]? _encodedPublicResult;
@@ -58,7 +57,6 @@ public sealed class CachedResolution
         Aliases = aliases is { Length: > 0 } ? aliases : null;
         _unreportedOrigin = (int)CacheLayer.Redis + 1; // made by deserialising an L2 entry
         _allPublic = values is not null && AllValuesPublic(decoded);
-        _valueCount = decoded.Length;
         AliasTarget = values is null ? null : AliasRules.StoredTargetKey(decoded);
         _decodedForFirstUse = values is null ? null : decoded;
     }
@@ -111,11 +109,11 @@ public sealed class CachedResolution
     [JsonIgnore]
     public byte[] PublicJson => _publicJson ?? Keep(ref _publicJson, BuildPublicJson());
 
-    /// <summary>The gRPC answer for an anonymous, unfiltered resolve, pre-encoded (<see cref="PreEncodedMessages"/>). Shared by calls: never modify it.</summary>
-    [JsonIgnore]
-    public V1.ResolveResponse PublicResponse => PublicResponseTask.Result;
-
-    /// <summary><see cref="PublicResponse"/> as a completed task, so that a gRPC hit returns without allocating.</summary>
+    /// <summary>
+    /// The gRPC answer for an anonymous, unfiltered resolve, as a completed task so that a gRPC hit returns without
+    /// allocating. Once kept, it is the answer's bytes alone (<see cref="PreEncodedMessages.Encoded"/>): for the
+    /// server's marshaller to send, with no fields to read.
+    /// </summary>
     [JsonIgnore]
     public Task<V1.ResolveResponse> PublicResponseTask => _publicResponse ?? Keep(ref _publicResponse, Task.FromResult(BuildPublicResponse()));
 
@@ -154,14 +152,14 @@ public sealed class CachedResolution
 
     /// <summary>
     /// Bytes this entry may hold in memory, for the L1 budget: the caches' bookkeeping and key, the handle,
-    /// the encoded values, and the pre-built answers: JSON (up to 6 bytes per data byte when escaped), the protobuf
-    /// Resolve answer with its per-value objects, and the encoded BatchResolve result.
+    /// the encoded values, and the pre-built answers: JSON (up to 6 bytes per data byte when escaped), the encoded
+    /// Resolve answer and the encoded BatchResolve result.
     /// </summary>
-    public long EstimatedBytes() => 700 + (Handle.Length * 4) + (Aliases is null ? 0 : Aliases.Sum(a => 40 + (a.Length * 6))) + ((Values?.Length ?? 0) * 8L) + (_valueCount * 200L);
+    public long EstimatedBytes() => 700 + (Handle.Length * 4) + (Aliases is null ? 0 : Aliases.Sum(a => 40 + (a.Length * 6))) + ((Values?.Length ?? 0) * 8L);
 
     /// <summary>
     /// Keeps a built answer from the second one on: an entry asked for once (a sweep, a batch over a million
-    /// names) stays small, a hot one answers from pre-built bytes. Answers are frozen (pre-encoded) only when kept.
+    /// names) stays small, a hot one answers from pre-built bytes. Answers are encoded only when kept.
     /// </summary>
     private T Keep<T>(ref T? slot, T built)
         where T : class
@@ -171,17 +169,13 @@ public sealed class CachedResolution
             return built;
         }
 
-        Freeze(built);
-        return Interlocked.CompareExchange(ref slot, built, null) ?? built;
+        var kept = Encoded(built);
+        return Interlocked.CompareExchange(ref slot, kept, null) ?? kept;
     }
 
-    private static void Freeze(object answer)
-    {
-        if (answer is Task<V1.ResolveResponse> response)
-        {
-            PreEncodedMessages.Freeze(response.Result);
-        }
-    }
+    private static T Encoded<T>(T answer)
+        where T : class =>
+        answer is Task<V1.ResolveResponse> response ? (T)(object)Task.FromResult(PreEncodedMessages.Encoded(response.Result)) : answer;
 
     private static bool AllValuesPublic(HandleValue[] values) => ReferenceEquals(ValueVisibility.PublicOnly(values), values);
 

@@ -52,6 +52,24 @@ public abstract class GrpcApiTests(NodeFixture fixture)
     }
 
     [Fact]
+    public async Task Resolve_OfAHotRecord_AnswersTheSameFromItsKeptBytes()
+    {
+        var handle = NewHandle();
+        await CreateAsync(handle, Value(1, "URL", "https://example.com/hot"), Value(2000, "productName", "洗发水"));
+
+        // The first answers build the message; from the second use on, the node keeps and sends its bytes.
+        var answers = new List<ResolveResponse>();
+        for (var i = 0; i < 4; i++)
+        {
+            answers.Add(await ResolverClient.ResolveAsync(new ResolveRequest { Handle = handle }));
+        }
+
+        Assert.Equal(["https://example.com/hot", "洗发水"], answers[^1].Values.Select(v => v.Data.ToStringUtf8()));
+        Assert.Equal(handle, answers[^1].Handle);
+        Assert.All(answers, a => Assert.Equal(answers[0], a));
+    }
+
+    [Fact]
     public async Task Resolve_WithFilters_AndNoMatch_Returns200Code()
     {
         var handle = NewHandle();
