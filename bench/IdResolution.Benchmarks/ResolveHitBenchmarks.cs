@@ -34,7 +34,7 @@ public class ResolveHitBenchmarks
         await _resolver.ResolveManyAsync(_batch, authoritative: false, CancellationToken.None);
         var entry = (await _resolver.ResolveAsync(_handle, false, CancellationToken.None)).Entry!;
         _bareCache.Set(_handle, entry.PublicJson);
-        // Kept from its second use, as its bytes; the message those bytes encode is what an ordinary service would hold.
+        // Kept from its second use; the message its bytes encode is what an ordinary service would hold and serialise.
         _ = entry.PublicResponseTask;
         PreEncodedMessages.TryGet(entry.PublicResponseTask.Result, out var encoded);
         _message = Contracts.V1.ResolveResponse.Parser.ParseFrom(encoded);

@@ -111,11 +111,12 @@ public sealed class CachedResolution
 
     /// <summary>
     /// The gRPC answer for an anonymous, unfiltered resolve, as a completed task so that a gRPC hit returns without
-    /// allocating. Once kept, it is the answer's bytes alone (<see cref="PreEncodedMessages.Encoded"/>): for the
-    /// server's marshaller to send, with no fields to read.
+    /// allocating. It is the answer's bytes alone (<see cref="PreEncodedMessages.Encoded"/>), encoded once instead of
+    /// by the marshaller: for the server to send, with no fields to read.
     /// </summary>
     [JsonIgnore]
-    public Task<V1.ResolveResponse> PublicResponseTask => _publicResponse ?? Keep(ref _publicResponse, Task.FromResult(BuildPublicResponse()));
+    public Task<V1.ResolveResponse> PublicResponseTask =>
+        _publicResponse ?? Keep(ref _publicResponse, Task.FromResult(PreEncodedMessages.Encoded(BuildPublicResponse())));
 
     /// <summary>The same answer as one result of a BatchResolve, encoded. Shared by calls: never modify it.</summary>
     [JsonIgnore]
@@ -159,23 +160,11 @@ public sealed class CachedResolution
 
     /// <summary>
     /// Keeps a built answer from the second one on: an entry asked for once (a sweep, a batch over a million
-    /// names) stays small, a hot one answers from pre-built bytes. Answers are encoded only when kept.
+    /// names) stays small, a hot one answers from pre-built bytes.
     /// </summary>
     private T Keep<T>(ref T? slot, T built)
-        where T : class
-    {
-        if (Interlocked.Increment(ref _answersBuilt) < 2)
-        {
-            return built;
-        }
-
-        var kept = Encoded(built);
-        return Interlocked.CompareExchange(ref slot, kept, null) ?? kept;
-    }
-
-    private static T Encoded<T>(T answer)
         where T : class =>
-        answer is Task<V1.ResolveResponse> response ? (T)(object)Task.FromResult(PreEncodedMessages.Encoded(response.Result)) : answer;
+        Interlocked.Increment(ref _answersBuilt) < 2 ? built : Interlocked.CompareExchange(ref slot, built, null) ?? built;
 
     private static bool AllValuesPublic(HandleValue[] values) => ReferenceEquals(ValueVisibility.PublicOnly(values), values);
 

@@ -57,7 +57,7 @@ public abstract class GrpcApiTests(NodeFixture fixture)
         var handle = NewHandle();
         await CreateAsync(handle, Value(1, "URL", "https://example.com/hot"), Value(2000, "productName", "洗发水"));
 
-        // The first answers build the message; from the second use on, the node keeps and sends its bytes.
+        // The first answer is encoded for its call; from the second use on, the node keeps those bytes and sends them.
         var answers = new List<ResolveResponse>();
         for (var i = 0; i < 4; i++)
         {
