@@ -103,6 +103,11 @@ open_loops() {  # RATE: baseline A and the node alternate five times at RATE req
 open_loop() {  # URL RATE -> {"rps":..,"p99_ms":..}: 64 connections, latency from each request's intended send time
   $LOADGEN rate --protocol http --target "$1" --rate "$2" --duration "$DURATION" --handles "$HANDLES" --connections 64
 }
+watched() {  # COMMAND...: runs it while a dashboard page would be open (polling /dashboard/data every second)
+  ( while sleep 1; do curl -sf "$NODE_HTTP/dashboard/data"; done ) >/dev/null & local poller=$!
+  "$@"
+  kill $poller; wait $poller 2>/dev/null || true
+}
 median_p99() {  # run results, one JSON per line -> the one with the median p99, with every run's p99 added
   python3 -c '
 import json,sys
@@ -215,10 +220,9 @@ paired http_l1_mix baselineA_http1_mix 'wrk_run "$NODE_HTTP" "$OUT/mix.lua"' 'wr
 HALF=$(python3 -c "import json; print(max(100, int([json.loads(l) for l in open('$RESULTS') if '\"http_l1_mix\"' in l][-1]['rps']*0.5)))")
 # At half the maximum just measured; its five alternations with baseline A take about 100 s.
 open_loops "$HALF"
-# The same with the dashboard open (its page polls /dashboard/data every second): what watching costs.
-( while sleep 1; do curl -sf "$NODE_HTTP/dashboard/data" >/dev/null; done ) & POLLER=$!
-record http_l1_mix_dashboard "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
-kill $POLLER
+# The same with the dashboard open (its page polls /dashboard/data every second): what watching costs, against the
+# same node unwatched.
+paired http_l1_mix_dashboard http_l1_mix_quiet 'watched wrk_run "$NODE_HTTP" "$OUT/mix.lua"' 'wrk_run "$NODE_HTTP" "$OUT/mix.lua"'
 paired h2c_l1_hot baselineA_h2c 'h2_run "$NODE_GRPC/api/handles/$PREFIX/L-0"' 'h2_run "http://localhost:$B_GRPC/api/handles/$PREFIX/L-0"'
 paired grpc_l1_hot baselineB_grpc '$LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" $GRPC' \
   '$LOADGEN grpc --target "http://localhost:$B_GRPC" --duration "$DURATION" $GRPC'
@@ -233,14 +237,16 @@ paired grpc_batch100_1k grpc_single_1k '$LOADGEN grpc --target "$NODE_GRPC" --du
   '$LOADGEN grpc --target "$NODE_GRPC" --duration "$DURATION" --handles 1000 $GRPC'
 # Every row above is meant to measure L1 hits: an entry reaching its lifetime mid-run would be read from Redis instead.
 record l1_rows_not_from_memory "{\"answers\":$(( $(not_from_memory) - MISSES0 ))}"
-stop_node
 
 echo "== node, L1 + Redis, rate limiter on with a limit never reached: what the limiter costs"
-start_node limited --ConnectionStrings:Redis=$IDRES_TEST_REDIS --Limits:PerAddressPerSecond=1000000000
+# Beside the node above (kept running), alternated with it: their difference is the limiter's, not the machine's drift.
+FULL_HTTP=$NODE_HTTP FULL_PID=$NODE_PID
+start_node limited --ConnectionStrings:Redis=$IDRES_TEST_REDIS --Cache:MaxDuration=01:00:00 --Limits:PerAddressPerSecond=1000000000
 fill_l1
 warm_up "$NODE_HTTP" "$OUT/mix.lua"
-record http_l1_mix_limited "$(wrk_run "$NODE_HTTP" "$OUT/mix.lua")"
+paired http_l1_mix_limited http_l1_mix_unlimited 'wrk_run "$NODE_HTTP" "$OUT/mix.lua"' 'wrk_run "$FULL_HTTP" "$OUT/mix.lua"'
 stop_node
+NODE_PID=$FULL_PID stop_node
 
 echo "== node, L1 off: answers from Redis"
 start_node l2 --ConnectionStrings:Redis=$IDRES_TEST_REDIS --Cache:Memory=false
