@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Text;
 using BenchmarkDotNet.Attributes;
+using IdResolution.Caching;
+using IdResolution.Core.Values;
 using Microsoft.Extensions.Caching.Memory;
 using ZiggyCreatures.Caching.Fusion;
 
@@ -21,6 +24,7 @@ public class L1LookupBenchmarks
     private FusionCache _fusion = null!;
     private MemoryCache _memory = null!;
     private ConcurrentDictionary<string, object> _dictionary = null!;
+    private InProcessEntries _entries = null!;
 
     /// <summary>1,000 entries fit the CPU caches (load.sh's informative BatchResolve row); 100,000 do not.</summary>
     [Params(1_000, 100_000)]
@@ -33,6 +37,7 @@ public class L1LookupBenchmarks
         _memory = NodeLikeMemoryCache();
         _fusion = new FusionCache(new FusionCacheOptions(), NodeLikeMemoryCache());
         _dictionary = new(StringComparer.Ordinal);
+        _entries = new InProcessEntries(4_000_000_000, TimeProvider.System);
         for (var i = 0; i < Count; i++)
         {
             _keys[i] = "88.118.8.1001/L-" + i;
@@ -40,6 +45,8 @@ public class L1LookupBenchmarks
             _memory.Set(_keys[i], value, new MemoryCacheEntryOptions { Size = 1000, AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
             _fusion.Set(_keys[i], (object)value, new FusionCacheEntryOptions(TimeSpan.FromHours(1)) { Size = 1000 });
             _dictionary[_keys[i]] = value;
+            var record = new HandleRecord(_keys[i], 1, [new HandleValue(1, "URL", Encoding.UTF8.GetBytes("https://example.com/products/" + i))]);
+            _entries.Set(_keys[i], CachedResolution.FromRegistry(record, _keys[i]), TimeSpan.FromHours(1), TimeSpan.FromMinutes(30));
         }
 
         var random = new Random(1);
@@ -90,6 +97,19 @@ public class L1LookupBenchmarks
         foreach (var key in NextBatch())
         {
             found += _fusion.TryGet<object>(key, _memoryOnly).HasValue ? 1 : 0;
+        }
+
+        return found;
+    }
+
+    /// <summary>The node's own L1 for found records (since session 16), which replaced FusionCache's memory level for them.</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public int NodeInProcessEntries()
+    {
+        var found = 0;
+        foreach (var key in NextBatch())
+        {
+            found += _entries.TryGetFresh(key) is null ? 0 : 1;
         }
 
         return found;

@@ -22,6 +22,12 @@ public static partial class CacheEventLog
         cache.Events.FactorySyntheticTimeout += (_, e) => LogSlowLoad(logger, e.Key);
     }
 
+    /// <summary>A stale record served from this node's own L1 (InProcessEntries), logged as FusionCache's fail-safe is.</summary>
+    internal static void ServedStale(ILogger logger, string key) => LogServedStale(logger, key);
+
+    /// <summary>A slow registry read answered meanwhile from this node's own L1, logged as FusionCache's soft timeout is.</summary>
+    internal static void SlowLoad(ILogger logger, string key) => LogSlowLoad(logger, key);
+
     /// <summary>A breaker closes when its time is up, not when Redis answers: "tried again", and a failure opens it again.</summary>
     private static void BreakerChanged(ILogger logger, bool closed, string part, Action<ILogger> logSkipped)
     {

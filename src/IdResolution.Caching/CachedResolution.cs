@@ -63,6 +63,17 @@ public sealed class CachedResolution
 
     public ResponseCode Code { get; }
 
+    /// <summary>
+    /// Until when (UTC ticks) the cache that made this answer lets it be served as fresh; 0 when not known. Set when it
+    /// is cached after a registry read, or read back from Redis with FusionCache's envelope.
+    /// </summary>
+    [JsonIgnore]
+    internal long FreshUntilUtcTicks { get; set; }
+
+    /// <summary>Whether it may be served past <see cref="FreshUntilUtcTicks"/> while the registry is unavailable.</summary>
+    [JsonIgnore]
+    internal bool MayServeStale { get; set; }
+
     public string Handle { get; }
 
     public long Version { get; }

@@ -23,7 +23,9 @@ public static class CachingServiceCollectionExtensions
         var options = section.Get<CacheOptions>() ?? new CacheOptions();
         services.AddMetrics();
         var memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.MemoryBudgetBytes, CompactionPercentage = 0.1 });
-        services.AddSingleton(sp => new CacheMetrics(sp.GetRequiredService<IMeterFactory>(), () => memory.Count));
+        var entries = new InProcessEntries(options.MemoryBudgetBytes, TimeProvider.System);
+        services.AddSingleton(entries);
+        services.AddSingleton(sp => new CacheMetrics(sp.GetRequiredService<IMeterFactory>(), () => memory.Count + entries.Count));
         services.AddSingleton<ResolutionCache>();
         var redis = configuration.GetConnectionString("Redis");
         var connection = string.IsNullOrWhiteSpace(redis) ? null : new RedisConnection(redis);
@@ -62,7 +64,8 @@ public static class CachingServiceCollectionExtensions
                 // a node loads: a loaded entry is what they would load too, and the notices cost Redis traffic.
                 SkipBackplaneNotifications = true,
                 SkipMemoryCacheRead = !options.Memory,
-                SkipMemoryCacheWrite = !options.Memory,
+                // Found answers are held by ResolutionCache in InProcessEntries; it lets FusionCache keep negative ones.
+                SkipMemoryCacheWrite = true,
             })
             .WithMemoryCache(memory)
             .WithMemoryLocker(new StripedMemoryLocker())

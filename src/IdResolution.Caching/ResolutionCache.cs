@@ -8,14 +8,17 @@ using ZiggyCreatures.Caching.Fusion;
 namespace IdResolution.Caching;
 
 /// <summary>
-/// The resolve path's two cache levels, in-process (L1) over Redis (L2), on FusionCache: one registry read
-/// per key however many callers miss together, entries that live as long as the values' TTLs allow, stale
-/// answers while the registry is down, and invalidations that reach every node through the Redis backplane.
+/// The resolve path's two cache levels, in-process (L1) over Redis (L2): one registry read per key however many callers
+/// miss together, entries that live as long as the values' TTLs allow, stale answers while the registry is down, and
+/// invalidations that reach every node through the Redis backplane. FusionCache does L2, the backplane, the shared
+/// loads and negative answers (removed together by tag); found records are held in L1 here, in
+/// <see cref="InProcessEntries"/>, with the fail-safe throttle and soft timeout FusionCache applies to its own.
 /// Keys are normalised handles.
 /// </summary>
 public sealed partial class ResolutionCache
 {
     private readonly IFusionCache _cache;
+    private readonly InProcessEntries _entries;
     private readonly CacheOptions _options;
     private readonly CacheMetrics _metrics;
     private readonly TimeProvider _clock;
@@ -28,9 +31,10 @@ public sealed partial class ResolutionCache
     private readonly ConcurrentDictionary<string, SharedRead> _reading = new(StringComparer.Ordinal);
     private int _pendingInvalidations;
 
-    public ResolutionCache(IFusionCache cache, IOptions<CacheOptions> options, CacheMetrics metrics, TimeProvider clock, ILogger<ResolutionCache> logger)
+    public ResolutionCache(IFusionCache cache, InProcessEntries entries, IOptions<CacheOptions> options, CacheMetrics metrics, TimeProvider clock, ILogger<ResolutionCache> logger)
     {
         _cache = cache;
+        _entries = entries;
         _options = options.Value;
         _metrics = metrics;
         _clock = clock;
@@ -38,9 +42,18 @@ public sealed partial class ResolutionCache
         _staleReadOptions = cache.DefaultEntryOptions.Duplicate().SetAllowStaleOnReadOnly(true);
         _memoryOnlyReadOptions = cache.DefaultEntryOptions.Duplicate().SetSkipDistributedCacheRead(true);
         _invalidationOptions = cache.DefaultEntryOptions.Duplicate().SetSkipBackplaneNotifications(false);
-        _tagRemovalOptions = _invalidationOptions.Duplicate().SetSize(256);
+        // A tag's removal is itself an entry FusionCache must keep in memory (found records are not FusionCache's to keep).
+        _tagRemovalOptions = _invalidationOptions.Duplicate().SetSize(256).SetSkipMemoryCacheWrite(!_options.Memory);
         _remoteOptions = cache.DefaultEntryOptions.Duplicate().SetFailSafe(false);
         CacheEventLog.Attach(cache, logger);
+        // Another node's invalidation: its key leaves this node's found records too (negative answers are FusionCache's).
+        cache.Events.Backplane.MessageReceived += (_, e) =>
+        {
+            if (e.Message.CacheKey is { } key)
+            {
+                _entries.Remove(key);
+            }
+        };
     }
 
     /// <summary>False when configured with neither memory nor Redis: every resolve then reads the registry.</summary>
@@ -67,13 +80,19 @@ public sealed partial class ResolutionCache
     /// </summary>
     public CachedResolution? TryGetFromMemory(string key, ref int memoryHits)
     {
-        var maybe = _cache.TryGet<CachedResolution>(key, _memoryOnlyReadOptions);
-        if (!maybe.HasValue)
+        var hit = _entries.TryGetFresh(key);
+        if (hit is null)
         {
-            return null;
+            var negative = _cache.TryGet<CachedResolution>(key, _memoryOnlyReadOptions);
+            if (!negative.HasValue)
+            {
+                return null;
+            }
+
+            hit = negative.Value;
         }
 
-        var origin = maybe.Value.TakeOrigin();
+        var origin = hit.TakeOrigin();
         if (origin == CacheLayer.Memory)
         {
             memoryHits++;
@@ -83,7 +102,7 @@ public sealed partial class ResolutionCache
             _metrics.Answered(origin);
         }
 
-        return maybe.Value;
+        return hit;
     }
 
     public void AnsweredFromMemory(int count)
@@ -102,11 +121,81 @@ public sealed partial class ResolutionCache
     public async ValueTask<(CachedResolution Entry, CacheLayer Layer)> GetOrLoadAsync(
         string key, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)
     {
-        // FusionCache gets no token: without one it waits on Redis without a timer and two token sources per call.
-        var entry = await _cache.GetOrSetAsync<CachedResolution>(key, (context, _) => LoadAsync(context, load, cancellationToken), token: CancellationToken.None);
+        if (TryGetFromMemory(key) is { } held)
+        {
+            return (held, CacheLayer.Memory);
+        }
+
+        var stale = _options.Memory ? _entries.TryGetStale(key) : null;
+        CachedResolution entry;
+        try
+        {
+            // FusionCache gets no token: without one it waits on Redis without a timer and two token sources per call.
+            var loading = _cache.GetOrSetAsync<CachedResolution>(key, (context, _) => LoadAsync(context, load, cancellationToken), token: CancellationToken.None);
+            entry = stale is null ? await loading : await WithinSoftTimeoutAsync(key, loading.AsTask(), stale);
+        }
+        catch (Exception) when (stale is not null)
+        {
+            // The registry failed and FusionCache had nothing older to give (no Redis, or Redis without it).
+            CacheEventLog.ServedStale(_logger, key);
+            _entries.ServeStaleFor(key, stale, FailSafeThrottle);
+            return (stale, CacheLayer.Memory);
+        }
+
+        Hold(key, entry);
         var layer = entry.TakeOrigin();
         _metrics.Answered(layer);
         return (entry, layer);
+    }
+
+    /// <summary>
+    /// A registry read slower than FusionCache's soft timeout answers with the stale record meanwhile (which the caller
+    /// then holds for the fail-safe throttle); the read goes on, and its record replaces the stale one when it ends.
+    /// </summary>
+    private async Task<CachedResolution> WithinSoftTimeoutAsync(string key, Task<CachedResolution> loading, CachedResolution stale)
+    {
+        if (await Task.WhenAny(loading, Task.Delay(SoftTimeout, _clock)) == loading)
+        {
+            return await loading;
+        }
+
+        CacheEventLog.SlowLoad(_logger, key);
+        _ = loading.ContinueWith(done => Hold(key, done.Result), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        return stale;
+    }
+
+    /// <summary>FusionCache's own fail-safe throttle and soft timeout (CachingServiceCollectionExtensions), for records held here.</summary>
+    internal static readonly TimeSpan FailSafeThrottle = TimeSpan.FromSeconds(2);
+
+    internal static readonly TimeSpan SoftTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Keeps a found record in this node's memory for what is left of its lifetime; one whose lifetime has passed is a
+    /// stale answer FusionCache served from Redis during an outage, kept for the fail-safe throttle like FusionCache's own.
+    /// </summary>
+    private void Hold(string key, CachedResolution entry)
+    {
+        if (!_options.Memory || !entry.Found || entry.FreshUntilUtcTicks == 0)
+        {
+            return;
+        }
+
+        var left = TimeSpan.FromTicks(entry.FreshUntilUtcTicks - _clock.GetUtcNow().UtcTicks);
+        var staleFor = entry.MayServeStale ? _options.ServeStaleFor : TimeSpan.Zero;
+        if (left <= TimeSpan.Zero)
+        {
+            staleFor += left;
+            left = staleFor > TimeSpan.Zero ? FailSafeThrottle : TimeSpan.Zero;
+        }
+
+        _entries.Set(key, entry, left, staleFor);
+    }
+
+    /// <summary>Marks an answer with the lifetime it is cached for, which this node's memory holds it by.</summary>
+    private void Stamp(CachedResolution entry, TimeSpan lifetime, bool mayServeStale)
+    {
+        entry.FreshUntilUtcTicks = _clock.GetUtcNow().UtcTicks + lifetime.Ticks;
+        entry.MayServeStale = mayServeStale;
     }
 
     /// <summary>
@@ -123,10 +212,13 @@ public sealed partial class ResolutionCache
             var lifetime = loaded.Found ? Lifetime(loaded) : negativeFor;
             context.Options.Duration = lifetime;
             context.Options.Size = loaded.EstimatedBytes();
-            context.Options.SkipMemoryCacheWrite |= lifetime <= TimeSpan.Zero;
+            // Found answers are held by ResolutionCache itself (InProcessEntries), negative ones by FusionCache.
+            context.Options.SkipMemoryCacheWrite = !_options.Memory || lifetime <= TimeSpan.Zero || loaded.Found;
             context.Options.SkipDistributedCacheWrite |= lifetime <= TimeSpan.Zero;
+            Stamp(loaded, lifetime, mayServeStale: false);
             return loaded;
         }, _remoteOptions, cancellationToken);
+        Hold(key, entry);
         var layer = entry.TakeOrigin();
         _metrics.Answered(layer);
         return (entry, layer);
@@ -135,12 +227,18 @@ public sealed partial class ResolutionCache
     /// <summary>A cached answer without loading; with <paramref name="allowStale"/>, also one past its lifetime (for registry outages).</summary>
     public async ValueTask<CachedResolution?> TryGetAsync(string key, bool allowStale, CancellationToken cancellationToken)
     {
+        if ((TryGetFromMemory(key) ?? (allowStale && _options.Memory ? _entries.TryGetStale(key) : null)) is { } held)
+        {
+            return held;
+        }
+
         var maybe = await _cache.TryGetAsync<CachedResolution>(key, allowStale ? _staleReadOptions : null, cancellationToken);
         if (!maybe.HasValue)
         {
             return null;
         }
 
+        Hold(key, maybe.Value);
         _metrics.Answered(maybe.Value.TakeOrigin());
         return maybe.Value;
     }
@@ -151,8 +249,11 @@ public sealed partial class ResolutionCache
         _metrics.Answered(entry.TakeOrigin());
         if (Cacheable(entry, loadStarted, out var lifetime, out var mayHaveRaced))
         {
+            Stamp(entry, lifetime, !mayHaveRaced);
             await _cache.SetAsync(
-                key, entry, o => o.SetDuration(lifetime).SetSize(entry.EstimatedBytes()).SetFailSafe(!mayHaveRaced), entry.Found ? null : NegativeTags, cancellationToken);
+                key, entry, o => o.SetDuration(lifetime).SetSize(entry.EstimatedBytes()).SetFailSafe(!mayHaveRaced).SetSkipMemoryCacheWrite(entry.Found || !_options.Memory),
+                entry.Found ? null : NegativeTags, cancellationToken);
+            Hold(key, entry);
         }
     }
 
@@ -162,9 +263,16 @@ public sealed partial class ResolutionCache
     /// </summary>
     public async Task InvalidateAsync(string key, CancellationToken cancellationToken)
     {
+        _entries.Remove(key);
         await _cache.RemoveAsync(key, _invalidationOptions, cancellationToken);
+        _entries.Remove(key);
         Interlocked.Increment(ref _pendingInvalidations);
-        _ = AgainLaterAsync(key, () => _cache.RemoveAsync(key, _invalidationOptions));
+        _ = AgainLaterAsync(key, async ValueTask () =>
+        {
+            _entries.Remove(key);
+            await _cache.RemoveAsync(key, _invalidationOptions);
+            _entries.Remove(key);
+        });
     }
 
     /// <summary>A second invalidation after <see cref="CacheOptions.SecondInvalidationDelay"/>, counted while pending.</summary>
@@ -218,8 +326,15 @@ public sealed partial class ResolutionCache
             context.Options.Duration = lifetime;
             context.Options.Size = entry.EstimatedBytes();
             context.Options.IsFailSafeEnabled &= !mayHaveRaced;
-            if (!entry.Found)
+            Stamp(entry, lifetime, !mayHaveRaced);
+            if (entry.Found)
             {
+                // Held in this node's memory by ResolutionCache itself (InProcessEntries), not by FusionCache.
+                context.Options.SkipMemoryCacheWrite = true;
+            }
+            else
+            {
+                context.Options.SkipMemoryCacheWrite = !_options.Memory;
                 context.Tags = NegativeTags;
             }
         }

@@ -71,8 +71,9 @@ public sealed class ResolutionEntrySerializer : IFusionCacheSerializer
         var values = reader.Bytes();
         var aliases = reader.Strings();
         reader.End();
-        return new FusionCacheDistributedEntry<CachedResolution>(
-            new CachedResolution(code, handle, version, values, aliases), timestamp, logicalExpiration, tags, metadata);
+        // Fail-safe entries carry metadata; an entry cached without it (a read that may have raced a write) is never stale.
+        var entry = new CachedResolution(code, handle, version, values, aliases) { FreshUntilUtcTicks = logicalExpiration, MayServeStale = metadata is not null };
+        return new FusionCacheDistributedEntry<CachedResolution>(entry, timestamp, logicalExpiration, tags, metadata);
     }
 
     private static void WriteMetadata(ref EntryWriter writer, FusionCacheEntryMetadata? metadata)

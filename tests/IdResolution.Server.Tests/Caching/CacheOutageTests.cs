@@ -215,6 +215,43 @@ public sealed class CacheOutageTests : IDisposable
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await StatusAsync(node, handle));
     }
 
+    [Fact]
+    public async Task ARecordPastItsLifetime_IsAnsweredStaleWhileItsRegistryReadWaits_AndTheReadIsKeptWhenItEnds()
+    {
+        await using var postgres = new PostgresInstance();
+        await postgres.InitialiseAsync();
+        var database = new TestDatabase(postgres.ConnectionString);
+        await database.CreateAsync();
+        // No Redis, as on the embedded default: the stale copy can only be the node's own.
+        var settings = database.NodeSettings();
+        settings.Remove("ConnectionStrings:Redis");
+        await using var node = await StartAsync(settings);
+        var handle = $"{Prefix}/W-{Guid.NewGuid():N}";
+        (await node.SendAsync(HttpMethod.Put, $"/api/handles/{handle}", """[{"index":1,"type":"URL","data":"https://w.example"}]""")).EnsureSuccessStatusCode();
+        await node.SecondInvalidationsDoneAsync();
+        var cache = node.Services.GetRequiredService<ResolutionCache>();
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(node, handle));
+        await Eventually.HoldsAsync(() => Task.FromResult(cache.TryGetFromMemory(handle) is null), Deadline, "the 1 s lifetime passing");
+
+        await using var blocker = new NpgsqlConnection(database.ConnectionString);
+        await blocker.OpenAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE handles IN ACCESS EXCLUSIVE MODE", blocker, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        // Answered while the read still waits on the lock (after the 1 s soft timeout), not when the lock goes; the stale
+        // copy then answers for the fail-safe throttle (2 s), so that callers do not each wait on the slow read.
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(node, handle).WaitAsync(Deadline));
+        var stale = cache.TryGetFromMemory(handle);
+        Assert.NotNull(stale);
+
+        await transaction.CommitAsync();
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(cache.TryGetFromMemory(handle) is { } held && !ReferenceEquals(held, stale)), Deadline, "the read's fresh copy kept");
+    }
+
     /// <summary>A resolve whose registry read waits on a table lock for at least <paramref name="atLeast"/>.</summary>
     private static async Task<HttpStatusCode> ResolveWhileTheTableIsLockedAsync(TestDatabase database, NodeServer node, string handle, TimeSpan atLeast)
     {
