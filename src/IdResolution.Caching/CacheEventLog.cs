@@ -22,12 +22,6 @@ public static partial class CacheEventLog
         cache.Events.FactorySyntheticTimeout += (_, e) => LogSlowLoad(logger, e.Key);
     }
 
-    /// <summary>A stale record served from this node's own L1 (InProcessEntries), logged as FusionCache's fail-safe is.</summary>
-    internal static void ServedStale(ILogger logger, string key) => LogServedStale(logger, key);
-
-    /// <summary>A slow registry read answered meanwhile from this node's own L1, logged as FusionCache's soft timeout is.</summary>
-    internal static void SlowLoad(ILogger logger, string key) => LogSlowLoad(logger, key);
-
     /// <summary>A breaker closes when its time is up, not when Redis answers: "tried again", and a failure opens it again.</summary>
     private static void BreakerChanged(ILogger logger, bool closed, string part, Action<ILogger> logSkipped)
     {
@@ -54,8 +48,8 @@ public static partial class CacheEventLog
     private static partial void LogSerialization(ILogger logger, string operation, string key);
 
     [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "Served a stale answer for {Key}: the registry could not be read")]
-    private static partial void LogServedStale(ILogger logger, string key);
+    internal static partial void LogServedStale(ILogger logger, string key);
 
     [LoggerMessage(EventId = 314, Level = LogLevel.Warning, Message = "The registry read of {Key} is slow: callers got the stale answer meanwhile")]
-    private static partial void LogSlowLoad(ILogger logger, string key);
+    internal static partial void LogSlowLoad(ILogger logger, string key);
 }

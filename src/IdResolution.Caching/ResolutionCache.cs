@@ -121,12 +121,12 @@ public sealed partial class ResolutionCache
     public async ValueTask<(CachedResolution Entry, CacheLayer Layer)> GetOrLoadAsync(
         string key, Func<CancellationToken, Task<CachedResolution>> load, CancellationToken cancellationToken)
     {
-        if (TryGetFromMemory(key) is { } held)
+        if (_entries.TryGetFresh(key) is { } held)
         {
-            return (held, CacheLayer.Memory);
+            return Answered(held);
         }
 
-        var stale = _options.Memory ? _entries.TryGetStale(key) : null;
+        var stale = _entries.TryGetStale(key);
         CachedResolution entry;
         try
         {
@@ -137,12 +137,18 @@ public sealed partial class ResolutionCache
         catch (Exception) when (stale is not null)
         {
             // The registry failed and FusionCache had nothing older to give (no Redis, or Redis without it).
-            CacheEventLog.ServedStale(_logger, key);
-            _entries.ServeStaleFor(key, stale, FailSafeThrottle);
+            CacheEventLog.LogServedStale(_logger, key);
+            _entries.ServeStaleFor(key, stale, _cache.DefaultEntryOptions.FailSafeThrottleDuration);
             return (stale, CacheLayer.Memory);
         }
 
         Hold(key, entry);
+        return Answered(entry);
+    }
+
+    /// <summary>An answer, counted by the layer that gave it (memory from its second use on).</summary>
+    private (CachedResolution Entry, CacheLayer Layer) Answered(CachedResolution entry)
+    {
         var layer = entry.TakeOrigin();
         _metrics.Answered(layer);
         return (entry, layer);
@@ -154,20 +160,15 @@ public sealed partial class ResolutionCache
     /// </summary>
     private async Task<CachedResolution> WithinSoftTimeoutAsync(string key, Task<CachedResolution> loading, CachedResolution stale)
     {
-        if (await Task.WhenAny(loading, Task.Delay(SoftTimeout, _clock)) == loading)
+        if (await Task.WhenAny(loading, Task.Delay(_cache.DefaultEntryOptions.FactorySoftTimeout, _clock)) == loading)
         {
             return await loading;
         }
 
-        CacheEventLog.SlowLoad(_logger, key);
+        CacheEventLog.LogSlowLoad(_logger, key);
         _ = loading.ContinueWith(done => Hold(key, done.Result), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         return stale;
     }
-
-    /// <summary>FusionCache's own fail-safe throttle and soft timeout (CachingServiceCollectionExtensions), for records held here.</summary>
-    internal static readonly TimeSpan FailSafeThrottle = TimeSpan.FromSeconds(2);
-
-    internal static readonly TimeSpan SoftTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Keeps a found record in this node's memory for what is left of its lifetime; one whose lifetime has passed is a
@@ -185,7 +186,7 @@ public sealed partial class ResolutionCache
         if (left <= TimeSpan.Zero)
         {
             staleFor += left;
-            left = staleFor > TimeSpan.Zero ? FailSafeThrottle : TimeSpan.Zero;
+            left = staleFor > TimeSpan.Zero ? _cache.DefaultEntryOptions.FailSafeThrottleDuration : TimeSpan.Zero;
         }
 
         _entries.Set(key, entry, left, staleFor);
@@ -205,6 +206,11 @@ public sealed partial class ResolutionCache
     public async ValueTask<(CachedResolution Entry, CacheLayer Layer)> GetOrLoadRemoteAsync(
         string key, Func<CancellationToken, Task<CachedResolution>> load, TimeSpan negativeFor, CancellationToken cancellationToken)
     {
+        if (_entries.TryGetFresh(key) is { } held)
+        {
+            return Answered(held);
+        }
+
         var entry = await _cache.GetOrSetAsync<CachedResolution>(key, async (context, token) =>
         {
             // One request to the other node per key at a time, however many callers miss together.
@@ -219,17 +225,16 @@ public sealed partial class ResolutionCache
             return loaded;
         }, _remoteOptions, cancellationToken);
         Hold(key, entry);
-        var layer = entry.TakeOrigin();
-        _metrics.Answered(layer);
-        return (entry, layer);
+        return Answered(entry);
     }
 
     /// <summary>A cached answer without loading; with <paramref name="allowStale"/>, also one past its lifetime (for registry outages).</summary>
     public async ValueTask<CachedResolution?> TryGetAsync(string key, bool allowStale, CancellationToken cancellationToken)
     {
-        if ((TryGetFromMemory(key) ?? (allowStale && _options.Memory ? _entries.TryGetStale(key) : null)) is { } held)
+        // A stale slot answers too: TryGetStale takes any record within its stale time, fresh or not.
+        if ((allowStale ? _entries.TryGetStale(key) : _entries.TryGetFresh(key)) is { } held)
         {
-            return held;
+            return Answered(held).Entry;
         }
 
         var maybe = await _cache.TryGetAsync<CachedResolution>(key, allowStale ? _staleReadOptions : null, cancellationToken);
@@ -239,8 +244,7 @@ public sealed partial class ResolutionCache
         }
 
         Hold(key, maybe.Value);
-        _metrics.Answered(maybe.Value.TakeOrigin());
-        return maybe.Value;
+        return Answered(maybe.Value).Entry;
     }
 
     /// <summary>Caches an answer loaded outside <see cref="GetOrLoadAsync"/> (batch loads) that started at <paramref name="loadStarted"/>.</summary>
@@ -263,16 +267,17 @@ public sealed partial class ResolutionCache
     /// </summary>
     public async Task InvalidateAsync(string key, CancellationToken cancellationToken)
     {
+        await RemoveEverywhereAsync(key, cancellationToken);
+        Interlocked.Increment(ref _pendingInvalidations);
+        _ = AgainLaterAsync(key, () => RemoveEverywhereAsync(key, CancellationToken.None));
+    }
+
+    /// <summary>The key out of this node's found records (before and after, for a load landing meanwhile), FusionCache and Redis.</summary>
+    private async ValueTask RemoveEverywhereAsync(string key, CancellationToken cancellationToken)
+    {
         _entries.Remove(key);
         await _cache.RemoveAsync(key, _invalidationOptions, cancellationToken);
         _entries.Remove(key);
-        Interlocked.Increment(ref _pendingInvalidations);
-        _ = AgainLaterAsync(key, async ValueTask () =>
-        {
-            _entries.Remove(key);
-            await _cache.RemoveAsync(key, _invalidationOptions);
-            _entries.Remove(key);
-        });
     }
 
     /// <summary>A second invalidation after <see cref="CacheOptions.SecondInvalidationDelay"/>, counted while pending.</summary>

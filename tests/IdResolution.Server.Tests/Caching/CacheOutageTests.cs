@@ -234,12 +234,7 @@ public sealed class CacheOutageTests : IDisposable
         await Eventually.HoldsAsync(() => Task.FromResult(cache.TryGetFromMemory(handle) is null), Deadline, "the 1 s lifetime passing");
 
         await using var blocker = new NpgsqlConnection(database.ConnectionString);
-        await blocker.OpenAsync();
-        await using var transaction = await blocker.BeginTransactionAsync();
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE handles IN ACCESS EXCLUSIVE MODE", blocker, transaction))
-        {
-            await lockTable.ExecuteNonQueryAsync();
-        }
+        await using var transaction = await LockHandlesAsync(blocker);
 
         // Answered while the read still waits on the lock (after the 1 s soft timeout), not when the lock goes; the stale
         // copy then answers for the fail-safe throttle (2 s), so that callers do not each wait on the slow read.
@@ -252,16 +247,21 @@ public sealed class CacheOutageTests : IDisposable
             () => Task.FromResult(cache.TryGetFromMemory(handle) is { } held && !ReferenceEquals(held, stale)), Deadline, "the read's fresh copy kept");
     }
 
+    /// <summary>Opens <paramref name="blocker"/> and locks the handles table in a transaction: registry reads wait until it ends.</summary>
+    private static async Task<NpgsqlTransaction> LockHandlesAsync(NpgsqlConnection blocker)
+    {
+        await blocker.OpenAsync();
+        var transaction = await blocker.BeginTransactionAsync();
+        await using var lockTable = new NpgsqlCommand("LOCK TABLE handles IN ACCESS EXCLUSIVE MODE", blocker, transaction);
+        await lockTable.ExecuteNonQueryAsync();
+        return transaction;
+    }
+
     /// <summary>A resolve whose registry read waits on a table lock for at least <paramref name="atLeast"/>.</summary>
     private static async Task<HttpStatusCode> ResolveWhileTheTableIsLockedAsync(TestDatabase database, NodeServer node, string handle, TimeSpan atLeast)
     {
         await using var blocker = new NpgsqlConnection(database.ConnectionString);
-        await blocker.OpenAsync();
-        await using var transaction = await blocker.BeginTransactionAsync();
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE handles IN ACCESS EXCLUSIVE MODE", blocker, transaction))
-        {
-            await lockTable.ExecuteNonQueryAsync();
-        }
+        await using var transaction = await LockHandlesAsync(blocker);
 
         var resolve = StatusAsync(node, handle);
         var waiting = $"SELECT pid FROM pg_stat_activity WHERE {blocker.ProcessID} = ANY(pg_blocking_pids(pid)) "
